@@ -1,0 +1,22 @@
+"""Agency kinds (主体类型) and region codes."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class AgencyKind(StrEnum):
+    GOVERNMENT = "government"  # 人民政府
+    DEPARTMENT = "department"  # 政府部门
+    INSTITUTION = "institution"  # 事业单位
+    SOE = "soe"  # 国有企业
+    TOWNSHIP = "township"  # 乡镇（街道）
+
+
+REGION_CODE = re.compile(r"^\d{6}(\d{3})?$")
+
+
+def is_region_code(code: str) -> bool:
+    """行政区划代码: 6 digits (county level) or 9 digits (township level)."""
+    return bool(REGION_CODE.match(code))

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import func, select
+
+from portal import clock
+from portal.agencies.models import Agency
+from portal.commitments.models import Commitment
+from portal.extensions import db
+from portal.records.models import Record
+from portal.records.queries import public_records
+from portal.rectifications.models import Rectification
+from portal.rectifications.queries import public_outcomes
+
+bp = Blueprint("agencies", __name__, url_prefix="/agencies")
+
+
+@bp.get("/")
+def index() -> str:
+    today = clock.today()
+    agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.kind, Agency.name)).all()
+    counts: dict[int, int] = {
+        agency_id: n
+        for agency_id, n in db.session.execute(
+            select(Record.agency_id, func.count()).where(Record.public_clause(today)).group_by(Record.agency_id)
+        )
+    }
+    regions = [
+        (region, [(kind, list(by_kind)) for kind, by_kind in groupby(members, key=lambda a: a.kind)])
+        for region, members in ((r, list(m)) for r, m in groupby(agencies, key=lambda a: (a.region_code, a.region_name)))
+    ]
+    return render_template("agencies/index.html", regions=regions, counts=counts)
+
+
+@bp.get("/<uscc>")
+def profile(uscc: str) -> str:
+    agency = db.session.scalar(select(Agency).where(Agency.uscc == uscc.upper()))
+    if agency is None:
+        abort(404)
+    today = clock.today()
+    records = db.session.scalars(public_records(today, {"agency": agency.uscc}).limit(50)).all()
+    record_total = db.session.scalar(
+        select(func.count()).where(Record.public_clause(today), Record.agency_id == agency.id)
+    )
+    commitments = db.session.scalars(
+        select(Commitment)
+        .where(Commitment.public_clause(), Commitment.agency_id == agency.id)
+        .order_by(Commitment.made_on.desc())
+        .limit(50)
+    ).all()
+    outcomes = db.session.scalars(public_outcomes(today).where(Record.agency_id == agency.id).limit(50)).all()
+    open_rectifications = db.session.scalar(
+        select(func.count())
+        .select_from(Rectification)
+        .join(Rectification.record)
+        .where(Record.agency_id == agency.id, Record.public_clause(today), Rectification.outcome.is_(None))
+    )
+    return render_template(
+        "agencies/profile.html",
+        agency=agency,
+        records=records,
+        record_total=record_total,
+        commitments=commitments,
+        outcomes=outcomes,
+        open_rectifications=open_rectifications,
+    )

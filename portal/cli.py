@@ -1,0 +1,44 @@
+"""`flask --app portal ...` commands (Flask-Migrate adds `db upgrade` and friends)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask, current_app
+
+from portal import clock
+from portal.demo.operations import DemoRefused, load_demo
+from portal.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo)
+
+
+@click.group(help="Fictional demo data (演示县).")
+def demo() -> None:
+    pass
+
+
+@demo.command("load", help="Load the demo county: 39 agencies, 100 commitments and SIZE records.")
+@click.option("--size", default=300, show_default=True, type=click.IntRange(108, 1_000_000),
+              help="Number of records (at least 108, so that every kind, tier and status appears).")
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--anchor", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The date the data is placed around (default: today).")
+def demo_load(size: int, seed: int, anchor: object) -> None:
+    settings = current_app.config["PORTAL_SETTINGS"]
+    anchor_date = anchor.date() if anchor is not None else clock.today()  # type: ignore[attr-defined]
+    assert isinstance(anchor_date, date)
+    try:
+        summary = load_demo(size, seed, anchor_date, settings.files_dir, dict(settings.disclosure_periods))
+    except DemoRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    if summary.already_loaded:
+        click.echo("Demo data is already loaded; nothing changed.")
+        return
+    db.session.commit()
+    click.echo(f"Loaded demo data: {summary.agencies} agencies, {summary.commitments} commitments, "
+               f"{summary.records} records.")

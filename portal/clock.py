@@ -1,0 +1,20 @@
+"""Today's date in China's calendar. PORTAL_TODAY (YYYY-MM-DD) pins it, for demonstrations and tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def today() -> date:
+    pinned = current_app.config.get("PORTAL_TODAY")
+    if pinned:
+        return date.fromisoformat(pinned)
+    return datetime.now(ZoneInfo(current_app.config["PORTAL_TIMEZONE"])).date()
+
+
+def local_time(instant: datetime) -> datetime:
+    """An instant (stored in UTC) shown in the portal's time zone (Asia/Shanghai)."""
+    return instant.astimezone(ZoneInfo(current_app.config["PORTAL_TIMEZONE"]))

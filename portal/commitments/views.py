@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import request as http_request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers import Response
+
+from portal.agencies.models import Agency
+from portal.commitments.models import Commitment
+from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment
+from portal.extensions import db
+from portal.listing import choice, paginate, parse_filters, uscc_param
+
+bp = Blueprint("commitments", __name__, url_prefix="/commitments")
+
+FILTERS = {
+    "type": choice(t.value for t in CommitmentType),
+    "subject": choice(s.value for s in CommitmentSubject),
+    "fulfilment": choice(f.value for f in Fulfilment),
+    "agency": uscc_param,
+}
+
+
+@bp.get("/")
+def index() -> str:
+    filters, page = parse_filters(http_request.args, FILTERS)
+    query = (
+        select(Commitment)
+        .where(Commitment.public_clause())
+        .options(joinedload(Commitment.agency), joinedload(Commitment.letter))
+        .order_by(Commitment.made_on.desc(), Commitment.id.desc())
+    )
+    for name in ("type", "subject", "fulfilment"):
+        if name in filters:
+            query = query.where(getattr(Commitment, name) == filters[name])
+    if "agency" in filters:
+        query = query.join(Commitment.agency).where(Agency.uscc == filters["agency"])
+    results = paginate(query, page, 20)
+    agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)).all()
+    return render_template("commitments/index.html", results=results, filters=filters, agencies=agencies)
+
+
+def _public_commitment(code: str) -> Commitment:
+    commitment = db.session.scalar(
+        select(Commitment)
+        .where(Commitment.code == code)
+        .options(selectinload(Commitment.fulfilment_history), joinedload(Commitment.letter))
+    )
+    if commitment is None or not commitment.is_public:
+        abort(404)
+    return commitment
+
+
+@bp.get("/<code>")
+def detail(code: str) -> str:
+    return render_template("commitments/detail.html", commitment=_public_commitment(code))
+
+
+@bp.get("/<code>/letter.pdf")
+def letter(code: str) -> Response:
+    commitment = _public_commitment(code)
+    if commitment.letter is None:
+        abort(404)
+    path = commitment.letter.path_in(current_app.config["PORTAL_SETTINGS"].files_dir)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype="application/pdf", download_name=f"{commitment.code}.pdf", conditional=True, etag=commitment.letter.sha256
+    )
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,0 +1,90 @@
+"""Typed settings from environment variables (PORTAL_*), with defaults that run out of the box."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from portal.core.periods import PeriodBounds, Severity, parse_periods
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str  # "development" or "production"
+    secret_key: str
+    database_url: str
+    instance_dir: Path
+    files_dir: Path
+    content_dir: Path
+    site_name: str
+    timezone: str
+    page_size: int
+    disclosure_periods: Mapping[Severity, PeriodBounds] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def normalise_database_url(url: str) -> str:
+    """postgresql:// URLs use psycopg 3; SQLite stays as it is."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _dev_secret_key(instance_dir: Path) -> str:
+    """Development only: one random key kept in instance/, shared by every gunicorn worker."""
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("PORTAL_ENV", "development")
+    if env not in {"development", "production"}:
+        raise ConfigError(f"PORTAL_ENV must be 'development' or 'production', not {env!r}")
+    instance_dir = Path(env_vars.get("PORTAL_INSTANCE_DIR", str(DEFAULT_INSTANCE)))
+    secret_key = env_vars.get("PORTAL_SECRET_KEY", "")
+    if not secret_key:
+        if env == "production":
+            raise ConfigError(
+                "PORTAL_SECRET_KEY is not set. In production the secret key must be given: "
+                "export PORTAL_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        secret_key = _dev_secret_key(instance_dir)
+    elif env == "production" and len(secret_key) < 32:
+        raise ConfigError("PORTAL_SECRET_KEY must be at least 32 characters in production")
+    database_url = env_vars.get("PORTAL_DATABASE_URL", f"sqlite:///{instance_dir / 'portal.db'}")
+    try:
+        periods = parse_periods(env_vars.get("PORTAL_DISCLOSURE_MONTHS", ""))
+        page_size = int(env_vars.get("PORTAL_PAGE_SIZE", "20"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    return Settings(
+        env=env,
+        secret_key=secret_key,
+        database_url=normalise_database_url(database_url),
+        instance_dir=instance_dir,
+        files_dir=Path(env_vars.get("PORTAL_FILES_DIR", str(instance_dir / "files"))),
+        content_dir=Path(env_vars.get("PORTAL_CONTENT_DIR", str(ROOT / "content"))),
+        site_name=env_vars.get("PORTAL_SITE_NAME", "信用演示县"),
+        timezone=env_vars.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
+        page_size=page_size,
+        disclosure_periods=periods,
+    )

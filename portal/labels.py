@@ -1,0 +1,79 @@
+"""Display labels for every stored code, in Chinese (msgid) with English from the catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.agencies.rules import AgencyKind
+from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, Scope
+from portal.core.periods import Severity
+from portal.records.kinds import KINDS
+from portal.records.rules import RecordStatus
+from portal.rectifications.rules import MeasureKind, Outcome
+
+AGENCY_KIND: dict[str, Any] = {
+    AgencyKind.GOVERNMENT: _l("人民政府"),
+    AgencyKind.DEPARTMENT: _l("政府部门"),
+    AgencyKind.INSTITUTION: _l("事业单位"),
+    AgencyKind.SOE: _l("国有企业"),
+    AgencyKind.TOWNSHIP: _l("乡镇（街道）"),
+}
+RECORD_KIND: dict[str, Any] = {code: kind.label for code, kind in KINDS.items()}
+RECORD_STATUS: dict[str, Any] = {
+    RecordStatus.PUBLIC: _l("公示中"),
+    RecordStatus.RECTIFYING: _l("整改中"),
+    RecordStatus.FULFILLED: _l("已履行"),
+    RecordStatus.REPAIRED: _l("已修复"),
+    RecordStatus.EXPIRED: _l("公示期满"),
+    RecordStatus.REVOKED: _l("已撤销"),
+}
+SEVERITY: dict[str, Any] = {
+    Severity.MINOR: _l("轻微"),
+    Severity.GENERAL: _l("一般"),
+    Severity.SERIOUS: _l("严重"),
+}
+COMMITMENT_TYPE: dict[str, Any] = {
+    CommitmentType.APPROVAL_SUBSTITUTE: _l("审批替代型"),
+    CommitmentType.TOLERANT_ACCEPTANCE: _l("容缺受理型"),
+    CommitmentType.CERTIFICATION: _l("证明事项型"),
+    CommitmentType.CREDIT_REPAIR: _l("信用修复型"),
+    CommitmentType.SELF_DISCIPLINE: _l("行业自律型"),
+    CommitmentType.VOLUNTARY: _l("主动型"),
+    CommitmentType.OTHER: _l("其他"),
+}
+COMMITMENT_SUBJECT: dict[str, Any] = {
+    CommitmentSubject.DUTY: _l("履职尽责"),
+    CommitmentSubject.SERVICE: _l("优化服务"),
+    CommitmentSubject.INTEGRITY: _l("廉洁自律"),
+    CommitmentSubject.SERVICE_QUALITY: _l("服务质量/期限/保障承诺"),
+    CommitmentSubject.INVESTMENT_POLICY: _l("招商引资政策"),
+    CommitmentSubject.CONTRACT: _l("合同契约"),
+}
+SCOPE: dict[str, Any] = {
+    Scope.PUBLIC: _l("社会公开"),
+    Scope.RESTRICTED: _l("政务共享"),
+    Scope.NOT_PUBLIC: _l("不予公开"),
+}
+FULFILMENT: dict[str, Any] = {
+    Fulfilment.IN_PROGRESS: _l("履行中"),
+    Fulfilment.FULFILLED: _l("全部履行"),
+    Fulfilment.PARTLY: _l("部分履行"),
+    Fulfilment.UNFULFILLED: _l("全部未履行"),
+}
+OUTCOME: dict[str, Any] = {
+    Outcome.PERFORMED: _l("履行完毕"),
+    Outcome.SETTLED: _l("达成和解"),
+    Outcome.CASE_CLOSED: _l("销案"),
+    Outcome.OVERDUE: _l("逾期未整改"),
+}
+MEASURE: dict[str, Any] = {
+    MeasureKind.INTERVIEW: _l("约谈"),
+    MeasureKind.LIMIT_FINANCING: _l("限制融资"),
+    MeasureKind.NO_HONOURS: _l("取消评先"),
+    MeasureKind.RECORDED: _l("记入系统"),
+    MeasureKind.LIMIT_PROJECT_APPROVAL: _l("限制投资项目审批"),
+    MeasureKind.LIMIT_SUBSIDIES: _l("限制补助"),
+    MeasureKind.LIMIT_CONSUMPTION: _l("限制消费"),
+}

@@ -1,0 +1,111 @@
+"""Query-string parsing for every public list: filters are validated, bad values answer 400 with a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from werkzeug.exceptions import BadRequest
+
+from portal.agencies.rules import is_region_code
+from portal.core.uscc import normalise
+from portal.extensions import db
+
+MAX_PAGE = 10_000
+MAX_PARAM_LENGTH = 200
+
+
+class BadQuery(BadRequest):
+    """400 with the list of problems, shown on the error page beside the parameter names."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+Validator = Callable[[str], Any]
+
+
+def choice(values: Iterable[str]) -> Validator:
+    allowed = frozenset(values)
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(_("不是可选的值"))
+        return value
+
+    return check
+
+
+def year(value: str) -> int:
+    if not (value.isdigit() and len(value) == 4 and 1990 <= int(value) <= 2100):
+        raise ValueError(_("应为四位年份，如 2026"))
+    return int(value)
+
+
+def uscc_param(value: str) -> str:
+    code = normalise(value)
+    if len(code) != 18:
+        raise ValueError(_("应为 18 位统一社会信用代码"))
+    return code
+
+
+def region_param(value: str) -> str:
+    if not is_region_code(value):
+        raise ValueError(_("应为 6 位或 9 位行政区划代码"))
+    return value
+
+
+def parse_filters(args: Mapping[str, str], spec: Mapping[str, Validator]) -> tuple[dict[str, Any], int]:
+    """The filters named in `spec` that are present and non-empty, validated, and the page number.
+    Unknown parameters are ignored (links from elsewhere may add tracking parameters)."""
+    problems: dict[str, str] = {}
+    filters: dict[str, Any] = {}
+    for name, validate in spec.items():
+        raw = args.get(name, "").strip()
+        if not raw:
+            continue
+        if len(raw) > MAX_PARAM_LENGTH:
+            problems[name] = _("太长（最多 %(n)d 个字符）", n=MAX_PARAM_LENGTH)
+            continue
+        try:
+            filters[name] = validate(raw)
+        except ValueError as exc:
+            problems[name] = str(exc) or _("无效的值")
+    page_text = args.get("page", "1").strip() or "1"
+    page = int(page_text) if page_text.isdigit() and len(page_text) <= 5 else 0
+    if not 1 <= page <= MAX_PAGE:
+        problems["page"] = _("页码应为 1 到 %(n)d 之间的整数", n=MAX_PAGE)
+    if problems:
+        raise BadQuery(problems)
+    return filters, page
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(query: Select[Any], page: int, per_page: int) -> Page:
+    """One count query and one page query; a page past the end is simply empty."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, page, per_page, total)

@@ -1,0 +1,76 @@
+"""Content pages: content/<slug>.md (Chinese) and content/<slug>.en.md (English), YAML front matter + markdown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from portal.core.markup import render_markdown
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class PageError(ValueError):
+    """A content file that cannot be read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ContentPage:
+    slug: str
+    title: str
+    summary: str
+    order: int
+    updated: date | None
+    html: str
+
+
+def parse_page(slug: str, text: str) -> ContentPage:
+    if not text.startswith("---\n"):
+        raise PageError(f"{slug}: missing front matter")
+    try:
+        front_text, body = text[4:].split("\n---\n", 1)
+        front = yaml.safe_load(front_text) or {}
+    except (ValueError, yaml.YAMLError) as exc:
+        raise PageError(f"{slug}: unreadable front matter: {exc}") from exc
+    if not isinstance(front, dict) or not front.get("title"):
+        raise PageError(f"{slug}: front matter needs a title")
+    updated = front.get("updated")
+    return ContentPage(
+        slug=slug,
+        title=str(front["title"]),
+        summary=str(front.get("summary", "")),
+        order=int(front.get("order", 100)),
+        updated=updated if isinstance(updated, date) else None,
+        html=render_markdown(body),
+    )
+
+
+def _path(content_dir: Path, slug: str, lang: str) -> Path:
+    return content_dir / (f"{slug}.md" if lang == "zh_CN" else f"{slug}.{lang}.md")
+
+
+@lru_cache(maxsize=256)
+def _load(path: Path, mtime: float) -> ContentPage:
+    slug = path.name.split(".")[0]
+    return parse_page(slug, path.read_text(encoding="utf-8"))
+
+
+def load_page(content_dir: Path, slug: str, lang: str) -> ContentPage | None:
+    """The page in `lang`, falling back to Chinese; None for an unknown slug."""
+    if not SLUG.match(slug):
+        return None
+    for path in (_path(content_dir, slug, lang), _path(content_dir, slug, "zh_CN")):
+        if path.is_file():
+            return _load(path, path.stat().st_mtime)
+    return None
+
+
+def list_pages(content_dir: Path, lang: str) -> list[ContentPage]:
+    slugs = sorted({p.name.split(".")[0] for p in content_dir.glob("*.md")})
+    pages = [page for slug in slugs if (page := load_page(content_dir, slug, lang)) is not None]
+    return sorted(pages, key=lambda p: (p.order, p.slug))

@@ -1,0 +1,128 @@
+"""The record kinds and their own fields, declared once.
+
+This declaration drives the record page (and later the forms, CSV columns, API schema and search). Each
+record keeps its kind's fields in `Record.details` under the field names below; money is in fen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.core.money import format_yuan
+
+
+class FieldType(StrEnum):
+    TEXT = "text"  # one line
+    LONG_TEXT = "long_text"  # paragraphs, plain text
+    DATE = "date"  # ISO date string in details
+    MONEY = "money"  # integer fen in details
+    CODE = "code"  # an identifier searched exactly (案号, 文号)
+
+
+@dataclass(frozen=True)
+class KindField:
+    name: str
+    label: Any  # lazy string
+    type: FieldType = FieldType.TEXT
+    required: bool = True
+
+    def display(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        if self.type is FieldType.MONEY:
+            return format_yuan(int(value))
+        return str(value)
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    code: str
+    label: Any
+    fields: tuple[KindField, ...]
+    description: Any = ""
+
+    def field(self, name: str) -> KindField:
+        return next(f for f in self.fields if f.name == name)
+
+
+_EXECUTION_FIELDS = (
+    KindField("case_number", _l("案号"), FieldType.CODE),
+    KindField("court", _l("执行法院")),
+    KindField("basis_document", _l("执行依据文号"), FieldType.CODE),
+    KindField("basis_issuer", _l("做出执行依据单位")),
+    KindField("filed_on", _l("立案时间"), FieldType.DATE),
+    KindField("obligation", _l("生效法律文书确定的义务"), FieldType.LONG_TEXT),
+    KindField("performance", _l("被执行人的履行情况")),
+)
+
+KINDS: dict[str, RecordKind] = {
+    kind.code: kind
+    for kind in (
+        RecordKind(
+            "judgment_defaulter",
+            _l("失信被执行人"),
+            (
+                *_EXECUTION_FIELDS,
+                KindField("default_circumstance", _l("失信被执行人具体情形")),
+                KindField("published_on", _l("发布时间"), FieldType.DATE),
+            ),
+        ),
+        RecordKind("enforced_party", _l("被执行人"), _EXECUTION_FIELDS),
+        RecordKind(
+            "administrative_penalty",
+            _l("行政处罚"),
+            (
+                KindField("decision_number", _l("行政处罚决定书文号"), FieldType.CODE),
+                KindField("violation_type", _l("违法行为类型")),
+                KindField("violation_facts", _l("违法事实"), FieldType.LONG_TEXT),
+                KindField("legal_basis", _l("处罚依据")),
+                KindField("penalty_category", _l("处罚类别")),
+                KindField("penalty_content", _l("处罚内容")),
+                KindField("fine", _l("罚款金额"), FieldType.MONEY, required=False),
+                KindField("decided_on", _l("处罚决定日期"), FieldType.DATE),
+                KindField("penalty_authority", _l("处罚机关")),
+            ),
+        ),
+        RecordKind(
+            "lost_lawsuit",
+            _l("司法判决（败诉）"),
+            (
+                KindField("case_number", _l("案号"), FieldType.CODE),
+                KindField("court", _l("审理法院")),
+                KindField("cause", _l("案由")),
+                KindField("judgment", _l("判决结果"), FieldType.LONG_TEXT),
+                KindField("amount", _l("涉案金额"), FieldType.MONEY, required=False),
+            ),
+        ),
+        RecordKind(
+            "arrears",
+            _l("拖欠账款/合同违约"),
+            (
+                KindField("contract_number", _l("合同编号"), FieldType.CODE),
+                KindField("party_a", _l("甲方")),
+                KindField("party_b", _l("乙方")),
+                KindField("contract_amount", _l("合同金额"), FieldType.MONEY),
+                KindField("amount_owed", _l("拖欠金额"), FieldType.MONEY),
+                KindField("breach", _l("违约事由"), FieldType.LONG_TEXT),
+            ),
+        ),
+        RecordKind(
+            "investment_promise",
+            _l("招商承诺不兑现"),
+            (
+                KindField("project", _l("招商项目")),
+                KindField("promise", _l("承诺事项"), FieldType.LONG_TEXT),
+                KindField("unfulfilled", _l("未兑现内容"), FieldType.LONG_TEXT),
+                KindField("amount", _l("涉及金额"), FieldType.MONEY, required=False),
+            ),
+        ),
+    )
+}
+
+
+def kind_fields(kind: str) -> tuple[KindField, ...]:
+    return KINDS[kind].fields

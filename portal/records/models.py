@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.agencies.models import Agency
+from portal.core.periods import Severity
+from portal.db_types import JSONDocument, UTCDateTime, utcnow
+from portal.extensions import db
+from portal.records.kinds import KINDS, KindField, RecordKind
+from portal.records.rules import SHOWN_STATUSES, RecordStatus, StopNotice, publication_stop
+
+if TYPE_CHECKING:
+    from portal.commitments.models import Commitment
+    from portal.rectifications.models import Rectification
+
+
+class Record(db.Model):  # type: ignore[name-defined,misc]
+    """A disclosed record of a government body's breach of faith (政务失信记录); one table for every kind."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        Index("ix_records_listing", "status", "publication_max_end", "publication_start"),
+        Index("ix_records_kind_status", "kind", "status", "publication_max_end"),
+        Index("ix_records_newest", "publication_start", "id"),
+        Index("ix_records_agency", "agency_id", "publication_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")  # markdown, sanitised on display
+    severity: Mapped[str] = mapped_column(String(16))
+    deciding_authority: Mapped[str] = mapped_column(String(200))
+    deciding_authority_code: Mapped[str] = mapped_column(String(18), default="")
+    source_unit: Mapped[str] = mapped_column(String(200))  # 数据来源单位
+    document_number: Mapped[str] = mapped_column(String(100), index=True)
+    decision_date: Mapped[date]
+    publication_start: Mapped[date]
+    publication_min_end: Mapped[date]
+    publication_max_end: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PUBLIC.value)
+    stopped_on: Mapped[date | None]
+    stop_note: Mapped[str] = mapped_column(Text, default="")
+    objection_open: Mapped[bool] = mapped_column(default=False)  # 异议处理中
+    repair_open: Mapped[bool] = mapped_column(default=False)  # 修复申请中
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+    commitment: Mapped[Commitment | None] = relationship()
+    rectification: Mapped[Rectification | None] = relationship(back_populates="record", uselist=False)
+
+    @property
+    def record_kind(self) -> RecordKind:
+        return KINDS[self.kind]
+
+    @property
+    def severity_tier(self) -> Severity:
+        return Severity(self.severity)
+
+    @property
+    def record_status(self) -> RecordStatus:
+        return RecordStatus(self.status)
+
+    def kind_values(self) -> list[tuple[KindField, str]]:
+        """(field, display value) for the kind's declared fields, in declaration order."""
+        return [(f, f.display(self.details.get(f.name))) for f in self.record_kind.fields]
+
+    def stop_notice(self, today: date) -> StopNotice | None:
+        return publication_stop(self.record_status, self.stopped_on, self.publication_max_end, today)
+
+    def is_public(self, today: date) -> bool:
+        return self.stop_notice(today) is None
+
+    def repair_may_be_asked(self, today: date) -> bool:
+        return self.is_public(today) and today >= self.publication_min_end
+
+    @classmethod
+    def public_clause(cls, today: date) -> ColumnElement[bool]:
+        """The SQL twin of `is_public` (rules.publication_stop), for every public list and count."""
+        return and_(
+            cls.status.in_([s.value for s in SHOWN_STATUSES]),
+            cls.publication_max_end > today,
+            cls.publication_start <= today,
+        )

@@ -1,0 +1,45 @@
+"""Read-only queries for the public record pages (lists, counts), shared by every public surface."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from portal.agencies.models import Agency
+from portal.extensions import db
+from portal.records.models import Record
+from portal.records.rules import RecordStatus
+
+
+def public_records(today: date, filters: dict[str, Any] | None = None) -> Select[tuple[Record]]:
+    """Public records, newest first, narrowed by the list filters (kind, status, severity, agency, region, year)."""
+    filters = filters or {}
+    query = select(Record).where(Record.public_clause(today)).options(joinedload(Record.agency))
+    if "kind" in filters:
+        query = query.where(Record.kind == filters["kind"])
+    if "status" in filters:
+        query = query.where(Record.status == filters["status"])
+    if "severity" in filters:
+        query = query.where(Record.severity == filters["severity"])
+    if "agency" in filters:
+        query = query.where(Record.agency_id == select(Agency.id).where(Agency.uscc == filters["agency"]).scalar_subquery())
+    if "region" in filters:
+        region_agencies = select(Agency.id).where(Agency.region_code.startswith(filters["region"]))
+        query = query.where(Record.agency_id.in_(region_agencies))
+    if "year" in filters:
+        query = query.where(Record.decision_date.between(date(filters["year"], 1, 1), date(filters["year"], 12, 31)))
+    return query.order_by(Record.publication_start.desc(), Record.id.desc())
+
+
+def listed_defaulter_count(today: date) -> int:
+    """Government bodies now listed as 失信被执行人 and not yet cleared: the "动态清零" figure."""
+    return db.session.scalar(
+        select(func.count(func.distinct(Record.agency_id))).where(
+            Record.public_clause(today),
+            Record.kind == "judgment_defaulter",
+            Record.status.in_([RecordStatus.PUBLIC.value, RecordStatus.RECTIFYING.value]),
+        )
+    ) or 0

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask import request as http_request
+
+from portal import clock
+from portal.listing import paginate, parse_filters
+from portal.rectifications.queries import public_outcomes
+
+bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
+
+
+@bp.get("/")
+def index() -> str:
+    _filters, page = parse_filters(http_request.args, {})
+    results = paginate(public_outcomes(clock.today()), page, 20)
+    return render_template("outcomes/index.html", results=results)

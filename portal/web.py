@@ -1,0 +1,121 @@
+"""What every page shares: language cookie, template helpers, security headers and error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, g, render_template, request
+from flask_babel import get_locale
+from markupsafe import Markup
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from portal import LANGUAGES, clock, labels
+from portal.agencies.models import Agency
+from portal.core.markup import render_markdown
+from portal.core.money import format_yuan
+from portal.demo.models import DemoDataset
+from portal.extensions import db
+from portal.listing import BadQuery
+
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def url_with(**changes: Any) -> str:
+    """The current path and query string with some parameters changed (None removes one)."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    return request.path + (f"?{urlencode(args)}" if args else "")
+
+
+def lang_url(lang: str) -> str:
+    args = dict(request.args.items())
+    args["lang"] = lang
+    return f"{request.path}?{urlencode(args)}"
+
+
+def demo_loaded() -> bool:
+    if "demo_loaded" not in g:
+        try:
+            g.demo_loaded = bool(db.session.scalar(select(exists().where(DemoDataset.id.is_not(None)))))
+        except SQLAlchemyError:  # the error page must render even when the database is down
+            db.session.rollback()
+            g.demo_loaded = False
+    return bool(g.demo_loaded)
+
+
+def agency_options(agencies: Iterable[Agency]) -> list[tuple[str, str]]:
+    return [(a.uscc, a.name) for a in agencies]
+
+
+def region_options(agencies: Iterable[Agency]) -> list[tuple[str, str]]:
+    return sorted({(a.region_code, a.region_name) for a in agencies})
+
+
+def format_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    if str(get_locale()) == "en":
+        return value.isoformat()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_instant(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return clock.local_time(value).strftime("%Y-%m-%d %H:%M")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        labels=labels,
+        url_with=url_with,
+        lang_url=lang_url,
+        demo_loaded=demo_loaded,
+        today=clock.today,
+        agency_options=agency_options,
+        region_options=region_options,
+        current_locale=lambda: str(get_locale()),
+    )
+    app.jinja_env.filters.update(
+        yuan=format_yuan, date=format_date, instant=format_instant, markdown=lambda text: Markup(render_markdown(text))
+    )
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        lang = request.args.get("lang")
+        if lang in LANGUAGES:
+            response.set_cookie("lang", lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    @app.errorhandler(BadQuery)
+    def _bad_query(error: BadQuery) -> tuple[str, int]:
+        return render_template("error.html", code=400, title=_("请求参数有误"), problems=error.problems), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        titles = {404: _("页面不存在"), 405: _("不支持的请求方法"), 413: _("提交的内容太大"), 400: _("请求有误")}
+        title = titles.get(error.code, error.name)
+        return render_template("error.html", code=error.code, title=title, problems={}), error.code
+
+    @app.errorhandler(500)
+    def _server_error(_error: Exception) -> tuple[str, int]:
+        return render_template("error.html", code=500, title=_("服务器出错了"), problems={}), 500
