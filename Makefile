@@ -1,0 +1,42 @@
+# Two commands for a fresh machine with Python 3.11: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app portal
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint translations messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d portal/translations
+
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: translations lint
+	$(BIN)/pytest
+
+# Re-extract the translatable strings after changing templates or code, then translate messages.po.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
+
+bench: translations
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) instance search_index/*[!.gitkeep] .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,144 @@
+"""Test set-up: every test that uses `app` runs on SQLite and, when PORTAL_TEST_DATABASE_URL is set, on
+PostgreSQL too. The schema comes from the Alembic migrations and the demo data is loaded once per database;
+each test then runs inside a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import flask_sqlalchemy.session
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = "2026-11-20"  # the tests' fixed "today" (PORTAL_TODAY): demo data is placed around it
+POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+def _reset_postgres(url: str) -> None:
+    """Empty the test database. A server that cannot be reached fails the run here, loudly."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance = tmp_path_factory.mktemp(f"instance-{request.param}")
+    if request.param == "postgresql":
+        _reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{instance / 'test.db'}"
+    app = create_app({
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_INSTANCE_DIR": str(instance),
+        "PORTAL_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "PORTAL_TODAY": TODAY,
+    })
+    app.config.update(TESTING=True)
+    with app.app_context():
+        upgrade()
+        from portal.demo.operations import load_demo
+
+        settings = app.config["PORTAL_SETTINGS"]
+        from datetime import date
+
+        load_demo(300, 2026, date.fromisoformat(TODAY), settings.files_dir, dict(settings.disclosure_periods))
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class _ConnectionSession(flask_sqlalchemy.session.Session):
+    """A session bound to the test's connection (Flask-SQLAlchemy would otherwise pick the engine)."""
+
+    def get_bind(self, *args: object, **kwargs: object) -> sa.engine.Connection:  # type: ignore[override]
+        assert isinstance(self.bind, sa.engine.Connection)
+        return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test that uses the app runs in a transaction that is rolled back at its end."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionSession}
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real thing: migrations and demo data through the CLI, then gunicorn serving wsgi:app."""
+    instance = tmp_path_factory.mktemp("live")
+    env = {**os.environ, "PORTAL_INSTANCE_DIR": str(instance), "PORTAL_DATABASE_URL": f"sqlite:///{instance / 'live.db'}"}
+    bin_dir = Path(sys.executable).parent
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([str(bin_dir / "flask"), "--app", "portal", *command], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start: {server.stderr.read().decode() if server.stderr else ''}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stderr:
+            server.stderr.close()

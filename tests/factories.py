@@ -1,0 +1,79 @@
+"""Factories: build objects with sensible defaults; tests name only what matters to them."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime
+from typing import Any
+
+from portal.agencies.models import Agency
+from portal.agencies.rules import AgencyKind
+from portal.commitments.models import Commitment
+from portal.core.periods import Severity, disclosure_window
+from portal.demo.generator import make_uscc
+from portal.extensions import db
+from portal.records.models import Record
+from portal.records.rules import RecordStatus
+
+_serial = itertools.count(90_000_000)
+
+
+def make_agency(**fields: Any) -> Agency:
+    serial = next(_serial)
+    values: dict[str, Any] = {
+        "uscc": make_uscc("11", "990121", serial),
+        "name": f"测试机构{serial}",
+        "kind": AgencyKind.DEPARTMENT.value,
+        "region_code": "990121",
+        "region_name": "演示县",
+    } | fields
+    agency = Agency(**values)
+    db.session.add(agency)
+    db.session.flush()
+    return agency
+
+
+def make_record(agency: Agency | None = None, **fields: Any) -> Record:
+    severity = Severity(fields.pop("severity", Severity.GENERAL))
+    decision = fields.pop("decision_date", date(2026, 10, 1))
+    window = disclosure_window(decision, severity)
+    values: dict[str, Any] = {
+        "kind": "administrative_penalty",
+        "title": f"测试记录{next(_serial)}",
+        "severity": severity.value,
+        "deciding_authority": "演示市市场监督管理局",
+        "source_unit": "演示县信用办",
+        "document_number": f"演测罚〔2026〕{next(_serial)}号",
+        "decision_date": decision,
+        "publication_start": decision,
+        "publication_min_end": window.min_end,
+        "publication_max_end": window.max_end,
+        "status": RecordStatus.PUBLIC.value,
+        "details": {"decision_number": "演测罚〔2026〕1号", "violation_type": "拖延办理项目审批", "fine": 123456},
+    } | fields
+    record = Record(agency=agency or make_agency(), **values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def make_commitment(agency: Agency | None = None, **fields: Any) -> Commitment:
+    serial = next(_serial)
+    values: dict[str, Any] = {
+        "code": f"99012120261001{serial % 1_000_000:06d}",
+        "type": "voluntary",
+        "subject": "duty",
+        "title": f"测试承诺{serial}",
+        "reason": "测试事由",
+        "content": "测试内容",
+        "liability": "测试责任",
+        "made_on": date(2026, 10, 1),
+        "accepting_unit": "演示县信用办",
+        "scope": "public",
+        "fulfilment": "in_progress",
+        "published_at": datetime(2026, 10, 1, 1, 0, tzinfo=UTC),
+    } | fields
+    commitment = Commitment(agency=agency or make_agency(), **values)
+    db.session.add(commitment)
+    db.session.flush()
+    return commitment

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from portal.agencies.models import Agency
+from portal.extensions import db
+from portal.records.kinds import KINDS
+from portal.records.models import Record
+from portal.records.rules import RecordStatus
+from tests.conftest import TODAY
+from tests.factories import make_agency, make_record
+from tests.html import parse_strict, title_of, visible_text
+
+today = date.fromisoformat(TODAY)
+
+
+def public_count(**where: object) -> int:
+    query = select(func.count()).select_from(Record).where(Record.public_clause(today))
+    for name, value in where.items():
+        query = query.where(getattr(Record, name) == value)
+    return db.session.scalar(query) or 0
+
+
+def listed_total(client: FlaskClient, query: str) -> int:
+    body = client.get(f"/records/?{query}").get_data(as_text=True)
+    import re
+
+    match = re.search(r"共 (\d+) 条", body)
+    assert match, body
+    return int(match.group(1))
+
+
+def test_list_shows_public_records_newest_first(client: FlaskClient) -> None:
+    response = client.get("/records/")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    parse_strict(body)
+    assert title_of(body).startswith("失信记录")
+    newest = db.session.scalars(
+        select(Record).where(Record.public_clause(today)).order_by(Record.publication_start.desc(), Record.id.desc())
+    ).first()
+    assert newest is not None
+    assert f'href="/records/{newest.id}"' in body
+    assert listed_total(client, "") == public_count()
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_kind_filter_matches_sql_count(client: FlaskClient, kind: str) -> None:
+    assert listed_total(client, f"kind={kind}") == public_count(kind=kind)
+
+
+@pytest.mark.parametrize(("name", "value"), [("status", "rectifying"), ("severity", "serious"), ("status", "fulfilled")])
+def test_status_and_severity_filters(client: FlaskClient, name: str, value: str) -> None:
+    assert listed_total(client, f"{name}={value}") == public_count(**{name: value})
+
+
+def test_agency_region_and_year_filters(client: FlaskClient) -> None:
+    agency = make_agency(region_code="990121105", region_name="演示县测试镇", kind="township")
+    make_record(agency, decision_date=date(2025, 12, 30), severity="serious")
+    make_record(agency, decision_date=date(2026, 1, 2), severity="serious")
+    assert listed_total(client, f"agency={agency.uscc}") == 2
+    assert listed_total(client, "region=990121105") == 2
+    assert listed_total(client, f"agency={agency.uscc}&year=2026") == 1
+    assert listed_total(client, f"agency={agency.uscc.lower()}&year=2025") == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=-1", "page=abc", "page=0", "page=99999999", "kind=unknown", "status=repaired", "severity=huge",
+     "year=20x6", "year=1800", "region=12ab", "agency=123", "kind=" + "x" * 10_000, "agency=" + "测" * 5000],
+)
+def test_bad_query_parameters_get_400_with_a_message(client: FlaskClient, query: str) -> None:
+    response = client.get(f"/records/?{query}")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "请检查以下参数" in body
+    assert f"<code>{query.split('=')[0]}</code>" in body
+
+
+def test_page_past_the_end_is_an_empty_list(client: FlaskClient) -> None:
+    response = client.get("/records/?page=9999")
+    assert response.status_code == 200
+    assert "没有符合条件的记录" in response.get_data(as_text=True)
+
+
+def test_unknown_filter_agency_gives_empty_list(client: FlaskClient) -> None:
+    response = client.get("/records/?agency=91350100M000100Y43")
+    assert response.status_code == 200
+    assert listed_total(client, "agency=91350100M000100Y43") == 0
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_detail_shows_the_kinds_declared_fields(client: FlaskClient, kind: str) -> None:
+    record = db.session.scalars(select(Record).where(Record.kind == kind, Record.public_clause(today))).first()
+    assert record is not None
+    response = client.get(f"/records/{record.id}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    parse_strict(body)
+    assert title_of(body).startswith(record.title)
+    text = visible_text(body)
+    for field in KINDS[kind].fields:
+        assert str(field.label) in text
+    for field, value in record.kind_values():
+        if value:
+            assert value in text
+    assert record.agency.name in text
+
+
+def test_detail_shows_period_markers_rectification_and_measures(client: FlaskClient) -> None:
+    from portal.rectifications.models import JointMeasure, Rectification
+
+    record = make_record(objection_open=True, repair_open=True, status=RecordStatus.RECTIFYING.value)
+    rect = Rectification(record=record, responsible_unit="测试局", responsible_post="局长", measures="筹措资金",
+                         deadline=date(2026, 11, 1))
+    db.session.add(rect)
+    db.session.flush()
+    db.session.add(JointMeasure(rectification_id=rect.id, kind="interview", applied_on=date(2026, 11, 5),
+                                applied_by="演示县信用办", note="逾期"))
+    db.session.flush()
+    text = visible_text(client.get(f"/records/{record.id}").get_data(as_text=True))
+    for expected in ("异议处理中", "修复申请中", "筹措资金", "已逾期", "约谈", "2026年11月5日", "1,234.56 元",
+                     "2027年10月1日"):
+        assert expected in text
+
+
+def test_unknown_record_is_404(client: FlaskClient) -> None:
+    assert client.get("/records/987654321").status_code == 404
+    assert client.get("/records/abc").status_code == 404
+
+
+@pytest.mark.parametrize("status", [RecordStatus.REPAIRED, RecordStatus.REVOKED, RecordStatus.EXPIRED])
+def test_stopped_record_answers_410_and_leaves_every_list(client: FlaskClient, status: RecordStatus) -> None:
+    agency = make_agency()
+    record = make_record(agency, status=status.value, stopped_on=date(2026, 11, 1), title="停止公示的测试记录")
+    response = client.get(f"/records/{record.id}")
+    assert response.status_code == 410
+    text = visible_text(response.get_data(as_text=True))
+    assert "该记录已停止公示" in text
+    assert agency.name in text
+    assert "行政处罚" in text
+    assert "2026年11月1日" in text
+    assert "拖延办理项目审批" not in text  # no details
+    for url in ("/records/", f"/records/?agency={agency.uscc}", f"/agencies/{agency.uscc}", "/"):
+        assert "停止公示的测试记录" not in client.get(url).get_data(as_text=True)
+
+
+def test_record_stops_by_itself_at_its_maximum_period(client: FlaskClient) -> None:
+    # minor: at most 3 months from the decision date; today is the maximum end
+    record = make_record(severity="minor", decision_date=date(2026, 8, 20))
+    assert record.publication_max_end == today
+    response = client.get(f"/records/{record.id}")
+    assert response.status_code == 410
+    assert "公示期满" in response.get_data(as_text=True)
+    day_before = make_record(severity="minor", decision_date=date(2026, 8, 21))
+    assert client.get(f"/records/{day_before.id}").status_code == 200
+
+
+def test_list_uses_no_query_per_row(client: FlaskClient, app) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(*_args: object) -> None:
+        statements.append("x")
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get("/records/")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 6  # demo check, count, page, agencies for the filter — not one per row
+    assert db.session.scalar(select(func.count()).select_from(Agency)) > 30
