@@ -61,9 +61,12 @@ def region_options(agencies: Iterable[Agency]) -> list[tuple[str, str]]:
     return sorted({(a.region_code, a.region_name) for a in agencies})
 
 
-def format_date(value: date | None) -> str:
-    if value is None:
+def format_date(value: date | str | None) -> str:
+    """A legal date in the reader's language; ISO strings (kind fields keep dates so) are accepted too."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if str(get_locale()) == "en":
         return value.isoformat()
     return f"{value.year}年{value.month}月{value.day}日"

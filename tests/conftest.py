@@ -12,13 +12,16 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import flask_babel
 import flask_sqlalchemy.session
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.test import TestResponse
 
 from portal import create_app
 from portal.extensions import db
@@ -99,8 +102,20 @@ def _rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
             connection.close()
 
 
+class PortalClient(FlaskClient):
+    """Requests inside a test share the test's app context (and so `g`); start each one afresh as a
+    deployment would: no cached locale, no cached per-request values."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        flask_babel.refresh()
+        for name in list(g):
+            g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = PortalClient
     return app.test_client()
 
 

@@ -62,7 +62,7 @@ def _load(path: Path, mtime: float) -> ContentPage:
 
 def load_page(content_dir: Path, slug: str, lang: str) -> ContentPage | None:
     """The page in `lang`, falling back to Chinese; None for an unknown slug."""
-    if not SLUG.match(slug):
+    if len(slug) > 100 or not SLUG.match(slug):
         return None
     for path in (_path(content_dir, slug, lang), _path(content_dir, slug, "zh_CN")):
         if path.is_file():

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from portal.commitments.models import Commitment
+from portal.extensions import db
+from tests.factories import make_commitment
+from tests.html import parse_strict, title_of, visible_text
+
+
+def listed_total(client: FlaskClient, query: str) -> int:
+    match = re.search(r"共 (\d+) 条", client.get(f"/commitments/?{query}").get_data(as_text=True))
+    assert match
+    return int(match.group(1))
+
+
+def test_list_shows_only_public_commitments(client: FlaskClient) -> None:
+    body = client.get("/commitments/").get_data(as_text=True)
+    parse_strict(body)
+    public = db.session.scalar(select(func.count()).where(Commitment.public_clause()))
+    hidden = db.session.scalars(select(Commitment).where(Commitment.scope != "public")).all()
+    assert hidden, "the demo data has restricted and not-public commitments"
+    assert listed_total(client, "") == public
+    for commitment in hidden:
+        assert commitment.code not in body
+        assert client.get(f"/commitments/{commitment.code}").status_code == 404
+        assert client.get(f"/commitments/{commitment.code}/letter.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(("name", "value"), [("type", "voluntary"), ("subject", "contract"), ("fulfilment", "partly")])
+def test_filters_match_sql(client: FlaskClient, name: str, value: str) -> None:
+    expected = db.session.scalar(
+        select(func.count()).where(Commitment.public_clause(), getattr(Commitment, name) == value)
+    )
+    assert expected
+    assert listed_total(client, f"{name}={value}") == expected
+
+
+def test_agency_filter(client: FlaskClient) -> None:
+    commitment = make_commitment()
+    assert listed_total(client, f"agency={commitment.agency.uscc}") == 1
+
+
+@pytest.mark.parametrize("query", ["type=nonsense", "page=abc", "fulfilment=" + "x" * 5000, "agency=abc"])
+def test_bad_filters_get_400(client: FlaskClient, query: str) -> None:
+    assert client.get(f"/commitments/?{query}").status_code == 400
+
+
+def test_detail_shows_the_letter_with_its_sha256_and_history(client: FlaskClient) -> None:
+    commitment = db.session.scalars(
+        select(Commitment).where(Commitment.public_clause(), Commitment.fulfilment == "fulfilled")
+    ).first()
+    assert commitment is not None and commitment.letter is not None
+    response = client.get(f"/commitments/{commitment.code}")
+    body = response.get_data(as_text=True)
+    parse_strict(body)
+    assert title_of(body).startswith(commitment.title)
+    text = visible_text(body)
+    assert commitment.letter.sha256 in text
+    assert "全部履行" in text and commitment.fulfilment_history[0].determined_by in text
+
+    with client.get(f"/commitments/{commitment.code}/letter.pdf") as pdf:
+        assert pdf.status_code == 200
+        assert pdf.mimetype == "application/pdf"
+        assert pdf.data.startswith(b"%PDF-")
+        assert hashlib.sha256(pdf.data).hexdigest() == commitment.letter.sha256
+        assert str(len(pdf.data)) == pdf.headers["Content-Length"]
+        assert str(commitment.letter.size) == pdf.headers["Content-Length"]
+
+
+def test_unknown_commitment_is_404(client: FlaskClient) -> None:
+    assert client.get("/commitments/00000000000000000000").status_code == 404
+    assert client.get("/commitments/../../etc/passwd").status_code == 404
+
+
+def test_unpublished_commitment_is_404(client: FlaskClient) -> None:
+    draft = make_commitment(published_at=None)
+    assert client.get(f"/commitments/{draft.code}").status_code == 404

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.records.models import Record
+from tests.conftest import TODAY
+from tests.factories import make_agency, make_record
+from tests.html import parse_strict, title_of, visible_text
+
+
+def defaulter_figure(client: FlaskClient) -> int:
+    body = client.get("/").get_data(as_text=True)
+    match = re.search(r'kind=judgment_defaulter">(\d+)</a>', body)
+    assert match
+    return int(match.group(1))
+
+
+def test_home_has_sections_search_box_and_demo_banner(client: FlaskClient) -> None:
+    body = client.get("/").get_data(as_text=True)
+    parse_strict(body)
+    assert title_of(body).startswith("首页")
+    for href in ('href="/records/"', 'href="/commitments/"', 'href="/agencies/"', 'href="/outcomes/"', 'href="/pages/"'):
+        assert href in body
+    assert 'action="/search"' in body
+    assert "虚构的演示数据" in body
+
+
+def test_defaulter_figure_counts_bodies_now_listed(client: FlaskClient) -> None:
+    today = date.fromisoformat(TODAY)
+    expected = db.session.scalar(
+        select(func.count(func.distinct(Record.agency_id))).where(
+            Record.public_clause(today), Record.kind == "judgment_defaulter", Record.status.in_(["public", "rectifying"])
+        )
+    )
+    assert defaulter_figure(client) == expected
+    agency = make_agency()
+    make_record(agency, kind="judgment_defaulter")
+    make_record(agency, kind="judgment_defaulter")  # the same body twice counts once
+    make_record(kind="judgment_defaulter", status="fulfilled")  # cleared: not counted
+    assert defaulter_figure(client) == expected + 1
+
+
+def test_latest_disclosures_are_on_the_home_page(client: FlaskClient) -> None:
+    record = make_record(title="今天公示的测试记录", decision_date=date.fromisoformat(TODAY))
+    assert record.title in visible_text(client.get("/").get_data(as_text=True))
+
+
+def test_search_page_says_search_is_coming_and_keeps_the_query(client: FlaskClient) -> None:
+    response = client.get("/search?q=财政局<script>")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "全文搜索正在建设中" in body
+    assert "财政局&lt;script&gt;" in body and "财政局<script>" not in body
+    assert client.get("/search?q=" + "长" * 10_000).status_code == 200
+
+
+def test_healthz(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_unknown_page_is_404_with_a_page(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    headers = client.get("/").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.config import ConfigError, load_settings, normalise_database_url
+
+
+def test_development_runs_out_of_the_box(tmp_path: Path) -> None:
+    settings = load_settings({"PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert settings.env == "development"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'portal.db'}"
+    assert len(settings.secret_key) == 64
+    assert load_settings({"PORTAL_INSTANCE_DIR": str(tmp_path)}).secret_key == settings.secret_key  # kept
+
+
+def test_production_without_a_secret_key_is_a_clear_startup_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY is not set"):
+        create_app({"PORTAL_ENV": "production", "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_SECRET_KEY": ""})
+    with pytest.raises(ConfigError, match="at least 32"):
+        load_settings({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "short"})
+
+
+def test_production_with_a_key_has_secure_cookies(tmp_path: Path) -> None:
+    app = create_app({"PORTAL_ENV": "production", "PORTAL_INSTANCE_DIR": str(tmp_path),
+                      "PORTAL_SECRET_KEY": "k" * 40})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [({"PORTAL_ENV": "staging"}, "PORTAL_ENV"), ({"PORTAL_DISCLOSURE_MONTHS": "general=12-3"}, "disclosure"),
+     ({"PORTAL_PAGE_SIZE": "many"}, "invalid literal")],
+)
+def test_bad_settings_are_named(tmp_path: Path, environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"PORTAL_INSTANCE_DIR": str(tmp_path), **environ})
+
+
+def test_disclosure_periods_are_configurable(tmp_path: Path) -> None:
+    settings = load_settings({"PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_DISCLOSURE_MONTHS": "serious=12-24"})
+    assert settings.disclosure_periods["serious"].max_months == 24
+    assert settings.disclosure_periods["general"].max_months == 12
+
+
+def test_postgres_urls_use_psycopg3() -> None:
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
