@@ -22,11 +22,20 @@ def demo() -> None:
 
 
 @demo.command("load", help="Load the demo county: 39 agencies, 100 commitments and SIZE records.")
-@click.option("--size", default=300, show_default=True, type=click.IntRange(108, 1_000_000),
-              help="Number of records (at least 108, so that every kind, tier and status appears).")
+@click.option(
+    "--size",
+    default=300,
+    show_default=True,
+    type=click.IntRange(108, 1_000_000),
+    help="Number of records (at least 108, so that every kind, tier and status appears).",
+)
 @click.option("--seed", default=2026, show_default=True, type=int)
-@click.option("--anchor", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The date the data is placed around (default: today).")
+@click.option(
+    "--anchor",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The date the data is placed around (default: today).",
+)
 def demo_load(size: int, seed: int, anchor: object) -> None:
     settings = current_app.config["PORTAL_SETTINGS"]
     anchor_date = anchor.date() if anchor is not None else clock.today()  # type: ignore[attr-defined]
@@ -40,5 +49,6 @@ def demo_load(size: int, seed: int, anchor: object) -> None:
         click.echo("Demo data is already loaded; nothing changed.")
         return
     db.session.commit()
-    click.echo(f"Loaded demo data: {summary.agencies} agencies, {summary.commitments} commitments, "
-               f"{summary.records} records.")
+    click.echo(
+        f"Loaded demo data: {summary.agencies} agencies, {summary.commitments} commitments, {summary.records} records."
+    )

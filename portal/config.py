@@ -40,7 +40,7 @@ def normalise_database_url(url: str) -> str:
     """postgresql:// URLs use psycopg 3; SQLite stays as it is."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

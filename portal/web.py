@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, render_template, request
 from flask_babel import get_locale
-from markupsafe import Markup
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import exists, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -90,7 +90,10 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: str(get_locale()),
     )
     app.jinja_env.filters.update(
-        yuan=format_yuan, date=format_date, instant=format_instant, markdown=lambda text: Markup(render_markdown(text))
+        yuan=format_yuan,
+        date=format_date,
+        instant=format_instant,
+        markdown=lambda text: Markup(render_markdown(text)),
     )
 
     @app.after_request
@@ -115,7 +118,12 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
         if error.code is None or error.code < 400:
             return error
-        titles = {404: _("页面不存在"), 405: _("不支持的请求方法"), 413: _("提交的内容太大"), 400: _("请求有误")}
+        titles = {
+            404: _("页面不存在"),
+            405: _("不支持的请求方法"),
+            413: _("提交的内容太大"),
+            400: _("请求有误"),
+        }
         title = titles.get(error.code, error.name)
         return render_template("error.html", code=error.code, title=title, problems={}), error.code
 

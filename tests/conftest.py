@@ -49,12 +49,14 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         url = POSTGRES_URL
     else:
         url = f"sqlite:///{instance / 'test.db'}"
-    app = create_app({
-        "PORTAL_DATABASE_URL": url,
-        "PORTAL_INSTANCE_DIR": str(instance),
-        "PORTAL_SECRET_KEY": "test-secret-key-" + "x" * 32,
-        "PORTAL_TODAY": TODAY,
-    })
+    app = create_app(
+        {
+            "PORTAL_DATABASE_URL": url,
+            "PORTAL_INSTANCE_DIR": str(instance),
+            "PORTAL_SECRET_KEY": "test-secret-key-" + "x" * 32,
+            "PORTAL_TODAY": TODAY,
+        }
+    )
     app.config.update(TESTING=True)
     with app.app_context():
         upgrade()
@@ -129,15 +131,27 @@ def _free_port() -> int:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real thing: migrations and demo data through the CLI, then gunicorn serving wsgi:app."""
     instance = tmp_path_factory.mktemp("live")
-    env = {**os.environ, "PORTAL_INSTANCE_DIR": str(instance), "PORTAL_DATABASE_URL": f"sqlite:///{instance / 'live.db'}"}
+    env = {
+        **os.environ,
+        "PORTAL_INSTANCE_DIR": str(instance),
+        "PORTAL_DATABASE_URL": f"sqlite:///{instance / 'live.db'}",
+    }
     bin_dir = Path(sys.executable).parent
     for command in (["db", "upgrade"], ["demo", "load"]):
-        subprocess.run([str(bin_dir / "flask"), "--app", "portal", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [str(bin_dir / "flask"), "--app", "portal", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     port = _free_port()
     server = subprocess.Popen(
         [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -147,9 +161,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
                     if response.status == 200:
                         break
-            except OSError:
+            except OSError as exc:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start: {server.stderr.read().decode() if server.stderr else ''}")
+                    raise RuntimeError(
+                        f"gunicorn did not start: {server.stderr.read().decode() if server.stderr else ''}"
+                    ) from exc
                 time.sleep(0.2)
         yield base
     finally:

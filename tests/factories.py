@@ -49,7 +49,11 @@ def make_record(agency: Agency | None = None, **fields: Any) -> Record:
         "publication_min_end": window.min_end,
         "publication_max_end": window.max_end,
         "status": RecordStatus.PUBLIC.value,
-        "details": {"decision_number": "演测罚〔2026〕1号", "violation_type": "拖延办理项目审批", "fine": 123456},
+        "details": {
+            "decision_number": "演测罚〔2026〕1号",
+            "violation_type": "拖延办理项目审批",
+            "fine": 123456,
+        },
     } | fields
     record = Record(agency=agency or make_agency(), **values)
     db.session.add(record)

@@ -24,8 +24,7 @@ def test_production_without_a_secret_key_is_a_clear_startup_error(tmp_path: Path
 
 
 def test_production_with_a_key_has_secure_cookies(tmp_path: Path) -> None:
-    app = create_app({"PORTAL_ENV": "production", "PORTAL_INSTANCE_DIR": str(tmp_path),
-                      "PORTAL_SECRET_KEY": "k" * 40})
+    app = create_app({"PORTAL_ENV": "production", "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "k" * 40})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -33,8 +32,11 @@ def test_production_with_a_key_has_secure_cookies(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("environ", "message"),
-    [({"PORTAL_ENV": "staging"}, "PORTAL_ENV"), ({"PORTAL_DISCLOSURE_MONTHS": "general=12-3"}, "disclosure"),
-     ({"PORTAL_PAGE_SIZE": "many"}, "invalid literal")],
+    [
+        ({"PORTAL_ENV": "staging"}, "PORTAL_ENV"),
+        ({"PORTAL_DISCLOSURE_MONTHS": "general=12-3"}, "disclosure"),
+        ({"PORTAL_PAGE_SIZE": "many"}, "invalid literal"),
+    ],
 )
 def test_bad_settings_are_named(tmp_path: Path, environ: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):

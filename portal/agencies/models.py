@@ -9,7 +9,7 @@ from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 
 
-class Agency(db.Model):  # type: ignore[name-defined,misc]
+class Agency(db.Model):  # type: ignore[name-defined]
     """A government body (主体): government, department, public institution, SOE or township."""
 
     __tablename__ = "agencies"

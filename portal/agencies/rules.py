@@ -14,9 +14,9 @@ class AgencyKind(StrEnum):
     TOWNSHIP = "township"  # 乡镇（街道）
 
 
-REGION_CODE = re.compile(r"^\d{6}(\d{3})?$")
+REGION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3})?")
 
 
 def is_region_code(code: str) -> bool:
     """行政区划代码: 6 digits (county level) or 9 digits (township level)."""
-    return bool(REGION_CODE.match(code))
+    return REGION_CODE.fullmatch(code) is not None

@@ -29,7 +29,9 @@ def index() -> str:
     }
     regions = [
         (region, [(kind, list(by_kind)) for kind, by_kind in groupby(members, key=lambda a: a.kind)])
-        for region, members in ((r, list(m)) for r, m in groupby(agencies, key=lambda a: (a.region_code, a.region_name)))
+        for region, members in (
+            (r, list(m)) for r, m in groupby(agencies, key=lambda a: (a.region_code, a.region_name))
+        )
     ]
     return render_template("agencies/index.html", regions=regions, counts=counts)
 
@@ -50,7 +52,7 @@ def profile(uscc: str) -> str:
         .order_by(Commitment.made_on.desc())
         .limit(50)
     ).all()
-    outcomes = db.session.scalars(public_outcomes(today).where(Record.agency_id == agency.id).limit(50)).all()
+    outcomes = db.session.scalars(public_outcomes(today, agency.id).limit(50)).all()
     open_rectifications = db.session.scalar(
         select(func.count())
         .select_from(Rectification)

@@ -14,7 +14,7 @@ class AuditLogIsAppendOnly(RuntimeError):
     pass
 
 
-class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+class AuditEntry(db.Model):  # type: ignore[name-defined]
     """Who did what, when, with old and new values. Append-only: the ORM refuses updates and deletes,
     and database triggers (see the initial migration) refuse them from any other client too."""
 

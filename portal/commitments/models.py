@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.files.models import StoredFile
 
 
-class Commitment(db.Model):  # type: ignore[name-defined,misc]
+class Commitment(db.Model):  # type: ignore[name-defined]
     """A government commitment (政务承诺/信用承诺) with its signed letter."""
 
     __tablename__ = "commitments"
@@ -52,7 +52,7 @@ class Commitment(db.Model):  # type: ignore[name-defined,misc]
         return and_(cls.scope == Scope.PUBLIC.value, cls.published_at.is_not(None))
 
 
-class FulfilmentEntry(db.Model):  # type: ignore[name-defined,misc]
+class FulfilmentEntry(db.Model):  # type: ignore[name-defined]
     """One determination of a commitment's fulfilment: what, when and by which unit."""
 
     __tablename__ = "commitment_fulfilments"

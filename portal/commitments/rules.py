@@ -46,7 +46,7 @@ FULFILMENT_TRANSITIONS: dict[Fulfilment, frozenset[Fulfilment]] = {
     Fulfilment.UNFULFILLED: frozenset(),
 }
 
-CODE_PATTERN = re.compile(r"^(\d{6})(\d{8})(\d{6})$")
+CODE_PATTERN = re.compile(r"([0-9]{6})([0-9]{8})([0-9]{6})")
 
 
 class InvalidFulfilment(ValueError):
@@ -60,13 +60,13 @@ def check_fulfilment(current: Fulfilment, new: Fulfilment) -> None:
 
 def commitment_code(region_code: str, made_on: date, serial: int) -> str:
     """6-digit region + 8-digit date + 6-digit serial, e.g. 99012120260115000001."""
-    if not (len(region_code) >= 6 and region_code[:6].isdigit()) or not 0 < serial < 1_000_000:
+    if not re.fullmatch(r"[0-9]{6}([0-9]{3})?", region_code) or not 0 < serial < 1_000_000:
         raise ValueError("need a region code of 6 digits and a serial from 1 to 999999")
     return f"{region_code[:6]}{made_on:%Y%m%d}{serial:06d}"
 
 
 def is_commitment_code(code: str) -> bool:
-    match = CODE_PATTERN.match(code)
+    match = CODE_PATTERN.fullmatch(code)
     if not match:
         return False
     try:

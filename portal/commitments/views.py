@@ -66,7 +66,11 @@ def letter(code: str) -> Response:
     if not path.is_file():
         abort(404)
     response = send_file(
-        path, mimetype="application/pdf", download_name=f"{commitment.code}.pdf", conditional=True, etag=commitment.letter.sha256
+        path,
+        mimetype="application/pdf",
+        download_name=f"{commitment.code}.pdf",
+        conditional=True,
+        etag=commitment.letter.sha256,
     )
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 
 def mask_phone(phone: str) -> str:
-    """13812345678 -> 138****5678; other lengths keep the first 3 and last 2 at most."""
+    """13812345678 -> 138****5678; other lengths always hide at least half of the characters."""
     digits = phone.strip()
     if len(digits) == 11:
         return f"{digits[:3]}****{digits[7:]}"
     if len(digits) <= 4:
         return "*" * len(digits)
+    if len(digits) < 10:
+        return f"{digits[0]}{'*' * (len(digits) - 2)}{digits[-1]}"
     return f"{digits[:3]}{'*' * (len(digits) - 5)}{digits[-2:]}"
 
 

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 
 def format_yuan(fen: int) -> str:
-    """123456 -> '1,234.56 元'; 10 万元 and more -> '12.35 万元'."""
+    """123456 -> '1,234.56 元'; from 10 万元 on -> '12.35 万元', rounded half up (四舍五入) in integers."""
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
-    if fen >= 100_000_00:
-        return f"{sign}{fen / 1_000_000:,.2f} 万元"
+    if fen >= 10_000_000:
+        hundredths, rest = divmod(fen, 10_000)  # units of 0.01 万元
+        hundredths += 1 if rest * 2 >= 10_000 else 0
+        return f"{sign}{hundredths // 100:,}.{hundredths % 100:02d} 万元"
     return f"{sign}{fen // 100:,}.{fen % 100:02d} 元"
+
+
+AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
 
 
 def parse_yuan(text: str) -> int:
     """'1,234.5' -> 123450 fen; ValueError for anything that is not a non-negative amount with at most 2 decimals."""
-    cleaned = text.strip().replace(",", "").replace("元", "").strip()
-    whole, _, frac = cleaned.partition(".")
-    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
+    cleaned = text.strip().removesuffix("元").strip()
+    if not AMOUNT.fullmatch(cleaned):
         raise ValueError(f"not an amount in yuan: {text!r}")
+    whole, _, frac = cleaned.replace(",", "").partition(".")
     return int(whole) * 100 + int(frac.ljust(2, "0") if frac else 0)

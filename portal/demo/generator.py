@@ -24,21 +24,61 @@ COUNTY = "演示县"
 COMMITMENTS = 100
 
 DEPARTMENTS = (
-    "发展和改革局", "教育局", "科学技术局", "工业和信息化局", "公安局", "民政局", "司法局", "财政局",
-    "人力资源和社会保障局", "自然资源和规划局", "住房和城乡建设局", "交通运输局", "水利局", "农业农村局",
-    "商务局", "文化广电和旅游局", "卫生健康委员会", "应急管理局", "审计局", "市场监督管理局", "医疗保障局",
-    "城市管理局", "数据资源局", "统计局",
+    "发展和改革局",
+    "教育局",
+    "科学技术局",
+    "工业和信息化局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源和规划局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水利局",
+    "农业农村局",
+    "商务局",
+    "文化广电和旅游局",
+    "卫生健康委员会",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
+    "医疗保障局",
+    "城市管理局",
+    "数据资源局",
+    "统计局",
 )
 INSTITUTIONS = ("人民医院", "第一中学", "疾病预防控制中心", "不动产登记中心", "公共资源交易中心")
 SOES = ("城市建设投资集团有限公司", "水务有限公司", "交通投资有限公司")
-TOWNSHIPS = (("100", "城关镇", "城关镇人民政府"), ("101", "东湖镇", "东湖镇人民政府"), ("102", "西山乡", "西山乡人民政府"),
-             ("103", "南岭镇", "南岭镇人民政府"), ("104", "北河街道", "北河街道办事处"))
+TOWNSHIPS = (
+    ("100", "城关镇", "城关镇人民政府"),
+    ("101", "东湖镇", "东湖镇人民政府"),
+    ("102", "西山乡", "西山乡人民政府"),
+    ("103", "南岭镇", "南岭镇人民政府"),
+    ("104", "北河街道", "北河街道办事处"),
+)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
-FIRMS = ("演示县鑫达建筑工程有限公司", "演示县恒信物业服务有限公司", "演示县绿源农业科技有限公司", "演示县华通商贸有限公司",
-         "演示县安泰机电设备有限公司", "演示县兴业印务有限公司", "演示县润丰食品有限公司", "演示县博远信息技术有限公司")
-VIOLATIONS = ("未按规定履行政府采购合同付款义务", "未按期支付工程款", "违规收取保证金", "未依法履行行政协议",
-              "拖延办理项目审批", "未按约定兑现招商优惠政策")
+FIRMS = (
+    "演示县鑫达建筑工程有限公司",
+    "演示县恒信物业服务有限公司",
+    "演示县绿源农业科技有限公司",
+    "演示县华通商贸有限公司",
+    "演示县安泰机电设备有限公司",
+    "演示县兴业印务有限公司",
+    "演示县润丰食品有限公司",
+    "演示县博远信息技术有限公司",
+)
+PROMISES = ("依法履职", "优化营商环境", "廉洁自律", "限时办结", "兑现招商引资政策", "按期支付合同款项")
+VIOLATIONS = (
+    "未按规定履行政府采购合同付款义务",
+    "未按期支付工程款",
+    "违规收取保证金",
+    "未依法履行行政协议",
+    "拖延办理项目审批",
+    "未按约定兑现招商优惠政策",
+)
 
 
 def organisation_code(serial: int) -> str:
@@ -63,16 +103,36 @@ def demo_agencies() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {"name": f"{COUNTY}人民政府", "kind": AgencyKind.GOVERNMENT, "prefix": "11", "parent": None, **county}
     ]
-    rows += [{"name": f"{COUNTY}{d}", "kind": AgencyKind.DEPARTMENT, "prefix": "11", "parent": 0, **county}
-             for d in DEPARTMENTS]
-    rows += [{"name": f"{COUNTY}{i}", "kind": AgencyKind.INSTITUTION, "prefix": "12", "parent": 0, **county}
-             for i in INSTITUTIONS]
+    rows += [
+        {"name": f"{COUNTY}{d}", "kind": AgencyKind.DEPARTMENT, "prefix": "11", "parent": 0, **county}
+        for d in DEPARTMENTS
+    ]
+    rows += [
+        {"name": f"{COUNTY}{i}", "kind": AgencyKind.INSTITUTION, "prefix": "12", "parent": 0, **county}
+        for i in INSTITUTIONS
+    ]
     rows += [{"name": f"{COUNTY}{s}", "kind": AgencyKind.SOE, "prefix": "91", "parent": 0, **county} for s in SOES]
-    rows += [{"name": name, "kind": AgencyKind.TOWNSHIP, "prefix": "11", "parent": 0,
-              "region_code": COUNTY_CODE + suffix, "region_name": f"{COUNTY}{region}"}
-             for suffix, region, name in TOWNSHIPS]
-    rows.append({"name": "演示经济开发区管理委员会", "kind": AgencyKind.GOVERNMENT, "prefix": "11", "parent": 0,
-                 "region_code": COUNTY_CODE + "400", "region_name": "演示经济开发区"})
+    rows += [
+        {
+            "name": name,
+            "kind": AgencyKind.TOWNSHIP,
+            "prefix": "11",
+            "parent": 0,
+            "region_code": COUNTY_CODE + suffix,
+            "region_name": f"{COUNTY}{region}",
+        }
+        for suffix, region, name in TOWNSHIPS
+    ]
+    rows.append(
+        {
+            "name": "演示经济开发区管理委员会",
+            "kind": AgencyKind.GOVERNMENT,
+            "prefix": "11",
+            "parent": 0,
+            "region_code": COUNTY_CODE + "400",
+            "region_name": "演示经济开发区",
+        }
+    )
     rnd = random.Random(7)
     for serial, row in enumerate(rows, start=1):
         row["uscc"] = make_uscc(row.pop("prefix"), row["region_code"], 10_000_000 + serial * 37)
@@ -87,26 +147,31 @@ def demo_commitments(agencies: list[dict[str, Any]], anchor: date, rnd: random.R
         agency_index = n % len(agencies)
         agency = agencies[agency_index]
         made_on = anchor - timedelta(days=20 + n * 7 + rnd.randrange(5))
-        fulfilment = (Fulfilment.IN_PROGRESS, Fulfilment.FULFILLED, Fulfilment.PARTLY, Fulfilment.UNFULFILLED)[
-            0 if n % 2 else (n // 2) % 4
-        ]
+        fulfilment = (
+            Fulfilment.IN_PROGRESS,
+            Fulfilment.FULFILLED,
+            Fulfilment.PARTLY,
+            Fulfilment.UNFULFILLED,
+        )[0 if n % 2 else (n // 2) % 4]
         subject = subjects[n % len(subjects)]
-        rows.append({
-            "agency_index": agency_index,
-            "code": commitment_code(agency["region_code"], made_on, n + 1),
-            "type": types[n % len(types)].value,
-            "subject": subject.value,
-            "title": f"{agency['name']}关于{('依法履职', '优化营商环境', '廉洁自律', '限时办结', '兑现招商引资政策', '按期支付合同款项')[n % 6]}的承诺",
-            "reason": "根据政务诚信建设要求，向社会公开作出承诺，接受社会监督。",
-            "content": "严格依法依规履行职责，按约定期限兑现政策和支付款项，不以换届、人员调整等理由违约毁约。",
-            "liability": "违反承诺的，依法依规纳入政务失信记录，接受约谈、通报并限期整改。",
-            "made_on": made_on,
-            "valid_until": None if n % 5 == 0 else made_on + timedelta(days=365 * (1 + n % 3)),
-            "accepting_unit": f"{COUNTY}社会信用体系建设领导小组办公室",
-            "scope": (Scope.RESTRICTED if n % 10 == 3 else Scope.NOT_PUBLIC if n % 10 == 7 else Scope.PUBLIC).value,
-            "fulfilment": fulfilment.value,
-            "determined_on": None if fulfilment is Fulfilment.IN_PROGRESS else made_on + timedelta(days=15),
-        })
+        rows.append(
+            {
+                "agency_index": agency_index,
+                "code": commitment_code(agency["region_code"], made_on, n + 1),
+                "type": types[n % len(types)].value,
+                "subject": subject.value,
+                "title": f"{agency['name']}关于{PROMISES[n % len(PROMISES)]}的承诺",
+                "reason": "根据政务诚信建设要求，向社会公开作出承诺，接受社会监督。",
+                "content": "严格依法依规履行职责，按约定期限兑现政策和支付款项，不以换届、人员调整等理由违约毁约。",
+                "liability": "违反承诺的，依法依规纳入政务失信记录，接受约谈、通报并限期整改。",
+                "made_on": made_on,
+                "valid_until": None if n % 5 == 0 else made_on + timedelta(days=365 * (1 + n % 3)),
+                "accepting_unit": f"{COUNTY}社会信用体系建设领导小组办公室",
+                "scope": (Scope.RESTRICTED if n % 10 == 3 else Scope.NOT_PUBLIC if n % 10 == 7 else Scope.PUBLIC).value,
+                "fulfilment": fulfilment.value,
+                "determined_on": None if fulfilment is Fulfilment.IN_PROGRESS else made_on + timedelta(days=15),
+            }
+        )
     return rows
 
 
@@ -116,8 +181,13 @@ SEVERITIES = tuple(Severity)
 KIND_CODES = tuple(KINDS)
 
 
-def _record_dates(status: RecordStatus, severity: Severity, anchor: date, rnd: random.Random,
-                  periods: dict[Severity, PeriodBounds]) -> tuple[date, date | None]:
+def _record_dates(
+    status: RecordStatus,
+    severity: Severity,
+    anchor: date,
+    rnd: random.Random,
+    periods: dict[Severity, PeriodBounds],
+) -> tuple[date, date | None]:
     """A decision date consistent with the status, and the stop date for stopped records."""
     bounds = periods[severity]
     max_days = bounds.max_months * 30
@@ -191,7 +261,11 @@ def _details(kind: str, n: int, agency: dict[str, Any], decision: date, rnd: ran
 
 
 def demo_records(
-    size: int, agencies: list[dict[str, Any]], commitments: list[dict[str, Any]], anchor: date, seed: int,
+    size: int,
+    agencies: list[dict[str, Any]],
+    commitments: list[dict[str, Any]],
+    anchor: date,
+    seed: int,
     periods: dict[Severity, PeriodBounds] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """`size` records; the first 108 cover every kind × tier × status, the rest are drawn at random.
@@ -213,11 +287,20 @@ def demo_records(
         decision, stopped_on = _record_dates(status, severity, anchor, rnd, periods)
         window = disclosure_window(decision, severity, periods)
         details = _details(kind, n, agency, decision, rnd)
-        kind_label = {"judgment_defaulter": "被列为失信被执行人", "enforced_party": "被列为被执行人",
-                      "administrative_penalty": "受到行政处罚", "lost_lawsuit": "败诉未履行判决",
-                      "arrears": "拖欠企业账款", "investment_promise": "招商引资承诺未兑现"}[kind]
-        document = (details.get("case_number") or details.get("decision_number") or details.get("contract_number")
-                    or f"演招商〔{decision.year}〕{500 + n}号")
+        kind_label = {
+            "judgment_defaulter": "被列为失信被执行人",
+            "enforced_party": "被列为被执行人",
+            "administrative_penalty": "受到行政处罚",
+            "lost_lawsuit": "败诉未履行判决",
+            "arrears": "拖欠企业账款",
+            "investment_promise": "招商引资承诺未兑现",
+        }[kind]
+        document = (
+            details.get("case_number")
+            or details.get("decision_number")
+            or details.get("contract_number")
+            or f"演招商〔{decision.year}〕{500 + n}号"
+        )
         yield {
             "kind": kind,
             "agency_index": agency_index,
@@ -243,12 +326,15 @@ def demo_records(
         }
 
 
-def _rectification(n: int, status: RecordStatus, agency: dict[str, Any], decision: date, anchor: date,
-                   rnd: random.Random) -> dict[str, Any] | None:
+def _rectification(
+    n: int, status: RecordStatus, agency: dict[str, Any], decision: date, anchor: date, rnd: random.Random
+) -> dict[str, Any] | None:
     if status is RecordStatus.PUBLIC and n % 4:
         return None
     deadline = decision + timedelta(days=60 + rnd.randrange(60))
-    finished = status in (RecordStatus.FULFILLED, RecordStatus.REPAIRED) or (status is RecordStatus.PUBLIC and n % 8 == 0)
+    finished = status in (RecordStatus.FULFILLED, RecordStatus.REPAIRED) or (
+        status is RecordStatus.PUBLIC and n % 8 == 0
+    )
     outcome = None
     if finished:
         outcome = (Outcome.PERFORMED, Outcome.SETTLED, Outcome.CASE_CLOSED)[n % 3]
@@ -260,8 +346,11 @@ def _rectification(n: int, status: RecordStatus, agency: dict[str, Any], decisio
         {"entry_date": day, "text": text, "evidence": evidence}
         for day, (text, evidence) in zip(
             [d for d in progress_days if d <= anchor],
-            (("已制定整改方案，明确责任人和时限。", "整改方案"), ("已与企业沟通，确定付款计划。", "会议纪要"),
-             ("已支付部分款项，剩余款项纳入预算。", "付款凭证")),
+            (
+                ("已制定整改方案，明确责任人和时限。", "整改方案"),
+                ("已与企业沟通，确定付款计划。", "会议纪要"),
+                ("已支付部分款项，剩余款项纳入预算。", "付款凭证"),
+            ),
             strict=False,
         )
     ]
@@ -270,8 +359,12 @@ def _rectification(n: int, status: RecordStatus, agency: dict[str, Any], decisio
     if overdue:
         kinds = list(MeasureKind)
         measures = [
-            {"kind": kinds[(n + k) % len(kinds)].value, "applied_on": min(anchor, deadline + timedelta(days=3 + 10 * k)),
-             "applied_by": f"{COUNTY}社会信用体系建设领导小组办公室", "note": "逾期未完成整改"}
+            {
+                "kind": kinds[(n + k) % len(kinds)].value,
+                "applied_on": min(anchor, deadline + timedelta(days=3 + 10 * k)),
+                "applied_by": f"{COUNTY}社会信用体系建设领导小组办公室",
+                "note": "逾期未完成整改",
+            }
             for k in range(1 + n % 3)
         ]
     return {

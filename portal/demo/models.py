@@ -8,7 +8,7 @@ from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 
 
-class DemoDataset(db.Model):  # type: ignore[name-defined,misc]
+class DemoDataset(db.Model):  # type: ignore[name-defined]
     """Present when the fictional demo data is loaded: every page then says so."""
 
     __tablename__ = "demo_datasets"

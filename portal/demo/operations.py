@@ -65,13 +65,15 @@ def load_demo(size: int, seed: int, anchor: Any, files_dir: Path, periods: dict[
     for row in commitment_rows:
         agency = agencies[row["agency_index"]]
         letter = store_bytes(
-            one_page_pdf([
-                "Demo County credit office - commitment letter (fictional demo data)",
-                f"Commitment code: {row['code']}",
-                f"Agency USCC: {agency.uscc}",
-                f"Made on: {row['made_on'].isoformat()}",
-                "Signed and sealed by the agency's legal representative.",
-            ]),
+            one_page_pdf(
+                [
+                    "Demo County credit office - commitment letter (fictional demo data)",
+                    f"Commitment code: {row['code']}",
+                    f"Agency USCC: {agency.uscc}",
+                    f"Made on: {row['made_on'].isoformat()}",
+                    "Signed and sealed by the agency's legal representative.",
+                ]
+            ),
             "application/pdf",
             files_dir,
         )
@@ -84,8 +86,12 @@ def load_demo(size: int, seed: int, anchor: Any, files_dir: Path, periods: dict[
         )
         if determined_on is not None:
             commitment.fulfilment_history.append(
-                FulfilmentEntry(fulfilment=row["fulfilment"], determined_on=determined_on,
-                                determined_by=row["accepting_unit"], note="演示数据")
+                FulfilmentEntry(
+                    fulfilment=row["fulfilment"],
+                    determined_on=determined_on,
+                    determined_by=row["accepting_unit"],
+                    note="演示数据",
+                )
             )
         commitments.append(commitment)
     db.session.add_all(commitments)
@@ -101,13 +107,20 @@ def load_demo(size: int, seed: int, anchor: Any, files_dir: Path, periods: dict[
             index = row.pop("commitment_index")
             row["commitment_id"] = commitments[index].id if index is not None else None
             record_rows.append(row)
-        record_ids = db.session.scalars(insert(Record).returning(Record.id, sort_by_parameter_order=True), record_rows).all()
+        record_ids = db.session.scalars(
+            insert(Record).returning(Record.id, sort_by_parameter_order=True), record_rows
+        ).all()
         _insert_rectifications(list(zip(record_ids, rectifications, strict=True)))
         count += len(batch)
 
     db.session.add(DemoDataset(seed=seed, records=count, anchor_date=anchor))
-    write_audit("demo.load", "demo", seed, {"agencies": [None, len(agencies)], "records": [None, count]},
-                actor="demo loader")
+    write_audit(
+        "demo.load",
+        "demo",
+        seed,
+        {"agencies": [None, len(agencies)], "records": [None, count]},
+        actor="demo loader",
+    )
     db.session.flush()
     return DemoSummary(len(agencies), len(commitments), count)
 
@@ -116,11 +129,17 @@ def _insert_rectifications(pairs: list[tuple[int, dict[str, Any] | None]]) -> No
     rows = [(record_id, r) for record_id, r in pairs if r is not None]
     if not rows:
         return
-    plain = [{k: v for k, v in r.items() if k not in ("progress", "measures_applied")} | {"record_id": rid}
-             for rid, r in rows]
-    ids = db.session.scalars(insert(Rectification).returning(Rectification.id, sort_by_parameter_order=True), plain).all()
+    plain = [
+        {k: v for k, v in r.items() if k not in ("progress", "measures_applied")} | {"record_id": rid}
+        for rid, r in rows
+    ]
+    ids = db.session.scalars(
+        insert(Rectification).returning(Rectification.id, sort_by_parameter_order=True), plain
+    ).all()
     progress = [p | {"rectification_id": rid} for rid, (_, r) in zip(ids, rows, strict=True) for p in r["progress"]]
-    measures = [m | {"rectification_id": rid} for rid, (_, r) in zip(ids, rows, strict=True) for m in r["measures_applied"]]
+    measures = [
+        m | {"rectification_id": rid} for rid, (_, r) in zip(ids, rows, strict=True) for m in r["measures_applied"]
+    ]
     if progress:
         db.session.execute(insert(ProgressEntry), progress)
     if measures:

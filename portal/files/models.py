@@ -10,7 +10,7 @@ from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 
 
-class StoredFile(db.Model):  # type: ignore[name-defined,misc]
+class StoredFile(db.Model):  # type: ignore[name-defined]
     """A file kept once under its SHA-256, outside static/ (see portal/files/operations.py)."""
 
     __tablename__ = "stored_files"

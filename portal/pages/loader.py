@@ -30,21 +30,29 @@ class ContentPage:
 
 
 def parse_page(slug: str, text: str) -> ContentPage:
+    text = text.replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise PageError(f"{slug}: missing front matter")
+    front_text, separator, body = (text[4:] + "\n").partition("\n---\n")
+    if not separator:
+        raise PageError(f"{slug}: front matter is not closed by a line '---'")
     try:
-        front_text, body = text[4:].split("\n---\n", 1)
         front = yaml.safe_load(front_text) or {}
-    except (ValueError, yaml.YAMLError) as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date such as 2025-13-45
         raise PageError(f"{slug}: unreadable front matter: {exc}") from exc
     if not isinstance(front, dict) or not front.get("title"):
         raise PageError(f"{slug}: front matter needs a title")
+    order = front.get("order", 100)
+    if isinstance(order, str) and order.strip().isascii() and order.strip().isdigit():
+        order = int(order)
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise PageError(f"{slug}: order must be a whole number, not {order!r}")
     updated = front.get("updated")
     return ContentPage(
         slug=slug,
         title=str(front["title"]),
-        summary=str(front.get("summary", "")),
-        order=int(front.get("order", 100)),
+        summary=str(front.get("summary") or ""),
+        order=order,
         updated=updated if isinstance(updated, date) else None,
         html=render_markdown(body),
     )

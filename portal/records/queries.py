@@ -25,7 +25,9 @@ def public_records(today: date, filters: dict[str, Any] | None = None) -> Select
     if "severity" in filters:
         query = query.where(Record.severity == filters["severity"])
     if "agency" in filters:
-        query = query.where(Record.agency_id == select(Agency.id).where(Agency.uscc == filters["agency"]).scalar_subquery())
+        query = query.where(
+            Record.agency_id == select(Agency.id).where(Agency.uscc == filters["agency"]).scalar_subquery()
+        )
     if "region" in filters:
         region_agencies = select(Agency.id).where(Agency.region_code.startswith(filters["region"]))
         query = query.where(Record.agency_id.in_(region_agencies))
@@ -36,10 +38,13 @@ def public_records(today: date, filters: dict[str, Any] | None = None) -> Select
 
 def listed_defaulter_count(today: date) -> int:
     """Government bodies now listed as 失信被执行人 and not yet cleared: the "动态清零" figure."""
-    return db.session.scalar(
-        select(func.count(func.distinct(Record.agency_id))).where(
-            Record.public_clause(today),
-            Record.kind == "judgment_defaulter",
-            Record.status.in_([RecordStatus.PUBLIC.value, RecordStatus.RECTIFYING.value]),
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(Record.agency_id))).where(
+                Record.public_clause(today),
+                Record.kind == "judgment_defaulter",
+                Record.status.in_([RecordStatus.PUBLIC.value, RecordStatus.RECTIFYING.value]),
+            )
         )
-    ) or 0
+        or 0
+    )

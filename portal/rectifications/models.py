@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from portal.records.models import Record
 
 
-class Rectification(db.Model):  # type: ignore[name-defined,misc]
+class Rectification(db.Model):  # type: ignore[name-defined]
     """How a record is being put right (整改); finished, it is published as an outcome (整改结果)."""
 
     __tablename__ = "rectifications"
@@ -39,7 +39,7 @@ class Rectification(db.Model):  # type: ignore[name-defined,misc]
         return is_overdue(self.deadline, Outcome(self.outcome) if self.outcome else None, today)
 
 
-class ProgressEntry(db.Model):  # type: ignore[name-defined,misc]
+class ProgressEntry(db.Model):  # type: ignore[name-defined]
     __tablename__ = "rectification_progress"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class ProgressEntry(db.Model):  # type: ignore[name-defined,misc]
     evidence: Mapped[str] = mapped_column(Text, default="")
 
 
-class JointMeasure(db.Model):  # type: ignore[name-defined,misc]
+class JointMeasure(db.Model):  # type: ignore[name-defined]
     """A joint measure (联合惩戒) applied to an overdue rectification: a dated public entry."""
 
     __tablename__ = "joint_measures"

@@ -2,21 +2,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import joinedload
 
 from portal.records.models import Record
 from portal.rectifications.models import Rectification
 
 
-def public_outcomes(today: date) -> Select[tuple[Rectification]]:
-    """Finished rectifications (整改结果) of records that are still public, newest first."""
+def public_outcomes(today: date, agency_id: int | None = None) -> Select[tuple[Rectification]]:
+    """Finished rectifications (整改结果) of records that are still public, newest first.
+    Written as EXISTS so that the newest-finished index drives the query and a page reads only what it shows."""
+    record_is_shown = Record.public_clause(today)
+    if agency_id is not None:
+        record_is_shown = and_(record_is_shown, Record.agency_id == agency_id)
     return (
         select(Rectification)
-        .join(Rectification.record)
-        .where(Rectification.finished_on.is_not(None), Record.public_clause(today))
-        .options(contains_eager(Rectification.record).joinedload(Record.agency))
+        .where(Rectification.finished_on.is_not(None), Rectification.record.has(record_is_shown))
+        .options(joinedload(Rectification.record).joinedload(Record.agency))
         .order_by(Rectification.finished_on.desc(), Rectification.id.desc())
     )
-
-

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 
 
-class CalendarOverride(db.Model):  # type: ignore[name-defined,misc]
+class CalendarOverride(db.Model):  # type: ignore[name-defined]
     """A day whose working status staff set by hand, when the official calendar changes or is not yet known."""
 
     __tablename__ = "calendar_overrides"

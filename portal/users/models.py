@@ -18,7 +18,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A person who feeds the portal. Minimal until the accounts issue adds login."""
 
     __tablename__ = "users"

@@ -30,8 +30,17 @@ def test_profile_shows_commitments_records_and_outcomes(client: FlaskClient) -> 
     agency = make_agency(name="演示县测试档案局")
     record = make_record(agency, title="档案局测试记录")
     make_commitment(agency, title="档案局测试承诺")
-    db.session.add(Rectification(record=record, responsible_unit="档案局", responsible_post="局长", measures="整改",
-                                 deadline=date(2026, 12, 1), outcome="settled", finished_on=date(2026, 11, 10)))
+    db.session.add(
+        Rectification(
+            record=record,
+            responsible_unit="档案局",
+            responsible_post="局长",
+            measures="整改",
+            deadline=date(2026, 12, 1),
+            outcome="settled",
+            finished_on=date(2026, 11, 10),
+        )
+    )
     db.session.flush()
     response = client.get(f"/agencies/{agency.uscc}")
     body = response.get_data(as_text=True)

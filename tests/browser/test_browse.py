@@ -21,8 +21,14 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -65,8 +71,18 @@ def test_home_to_record_to_agency_is_accessible(live_server: str, page: Page) ->
     assert serious_violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/records/?kind=arrears", "/commitments/", "/agencies/", "/outcomes/",
-                                  "/pages/credit-repair", "/records/?page=abc", "/?lang=en"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/records/?kind=arrears",
+        "/commitments/",
+        "/agencies/",
+        "/outcomes/",
+        "/pages/credit-repair",
+        "/records/?page=abc",
+        "/?lang=en",
+    ],
+)
 def test_other_pages_are_accessible(live_server: str, page: Page, path: str) -> None:
     page.goto(f"{live_server}{path}")
     assert page.title()

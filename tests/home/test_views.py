@@ -24,7 +24,13 @@ def test_home_has_sections_search_box_and_demo_banner(client: FlaskClient) -> No
     body = client.get("/").get_data(as_text=True)
     parse_strict(body)
     assert title_of(body).startswith("首页")
-    for href in ('href="/records/"', 'href="/commitments/"', 'href="/agencies/"', 'href="/outcomes/"', 'href="/pages/"'):
+    for href in (
+        'href="/records/"',
+        'href="/commitments/"',
+        'href="/agencies/"',
+        'href="/outcomes/"',
+        'href="/pages/"',
+    ):
         assert href in body
     assert 'action="/search"' in body
     assert "虚构的演示数据" in body
@@ -34,7 +40,9 @@ def test_defaulter_figure_counts_bodies_now_listed(client: FlaskClient) -> None:
     today = date.fromisoformat(TODAY)
     expected = db.session.scalar(
         select(func.count(func.distinct(Record.agency_id))).where(
-            Record.public_clause(today), Record.kind == "judgment_defaulter", Record.status.in_(["public", "rectifying"])
+            Record.public_clause(today),
+            Record.kind == "judgment_defaulter",
+            Record.status.in_(["public", "rectifying"]),
         )
     )
     assert defaulter_figure(client) == expected

@@ -53,7 +53,9 @@ def test_kind_filter_matches_sql_count(client: FlaskClient, kind: str) -> None:
     assert listed_total(client, f"kind={kind}") == public_count(kind=kind)
 
 
-@pytest.mark.parametrize(("name", "value"), [("status", "rectifying"), ("severity", "serious"), ("status", "fulfilled")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("status", "rectifying"), ("severity", "serious"), ("status", "fulfilled")]
+)
 def test_status_and_severity_filters(client: FlaskClient, name: str, value: str) -> None:
     assert listed_total(client, f"{name}={value}") == public_count(**{name: value})
 
@@ -70,15 +72,28 @@ def test_agency_region_and_year_filters(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["page=-1", "page=abc", "page=0", "page=99999999", "kind=unknown", "status=repaired", "severity=huge",
-     "year=20x6", "year=1800", "region=12ab", "agency=123", "kind=" + "x" * 10_000, "agency=" + "测" * 5000],
+    [
+        "page=-1",
+        "page=abc",
+        "page=0",
+        "page=99999999",
+        "kind=unknown",
+        "status=repaired",
+        "severity=huge",
+        "year=20x6",
+        "year=1800",
+        "region=12ab",
+        "agency=123",
+        "kind=" + "x" * 10_000,
+        "agency=" + "测" * 5000,
+    ],
 )
 def test_bad_query_parameters_get_400_with_a_message(client: FlaskClient, query: str) -> None:
     response = client.get(f"/records/?{query}")
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "请检查以下参数" in body
-    assert f"<code>{query.split('=')[0]}</code>" in body
+    assert f"<code>{query.split('=')[0]}</code> — " in body
 
 
 def test_page_past_the_end_is_an_empty_list(client: FlaskClient) -> None:
@@ -106,7 +121,10 @@ def test_detail_shows_the_kinds_declared_fields(client: FlaskClient, kind: str) 
     for field in KINDS[kind].fields:
         assert str(field.label) in text
     for field, value in record.kind_values():
-        if value:
+        if value and field.type == "date":
+            day = date.fromisoformat(value)
+            assert f"{day.year}年{day.month}月{day.day}日" in text
+        elif value:
             assert value in text
     assert record.agency.name in text
 
@@ -115,16 +133,36 @@ def test_detail_shows_period_markers_rectification_and_measures(client: FlaskCli
     from portal.rectifications.models import JointMeasure, Rectification
 
     record = make_record(objection_open=True, repair_open=True, status=RecordStatus.RECTIFYING.value)
-    rect = Rectification(record=record, responsible_unit="测试局", responsible_post="局长", measures="筹措资金",
-                         deadline=date(2026, 11, 1))
+    rect = Rectification(
+        record=record,
+        responsible_unit="测试局",
+        responsible_post="局长",
+        measures="筹措资金",
+        deadline=date(2026, 11, 1),
+    )
     db.session.add(rect)
     db.session.flush()
-    db.session.add(JointMeasure(rectification_id=rect.id, kind="interview", applied_on=date(2026, 11, 5),
-                                applied_by="演示县信用办", note="逾期"))
+    db.session.add(
+        JointMeasure(
+            rectification_id=rect.id,
+            kind="interview",
+            applied_on=date(2026, 11, 5),
+            applied_by="演示县信用办",
+            note="逾期",
+        )
+    )
     db.session.flush()
     text = visible_text(client.get(f"/records/{record.id}").get_data(as_text=True))
-    for expected in ("异议处理中", "修复申请中", "筹措资金", "已逾期", "约谈", "2026年11月5日", "1,234.56 元",
-                     "2027年10月1日"):
+    for expected in (
+        "异议处理中",
+        "修复申请中",
+        "筹措资金",
+        "已逾期",
+        "约谈",
+        "2026年11月5日",
+        "1,234.56 元",
+        "2027年10月1日",
+    ):
         assert expected in text
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 04:42:24.281885
+Create Date: 2026-11-22 04:51:09.580261
 
 """
 from alembic import op
@@ -159,9 +159,8 @@ def upgrade():
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.create_index('ix_records_agency', ['agency_id', 'publication_start'], unique=False)
         batch_op.create_index(batch_op.f('ix_records_document_number'), ['document_number'], unique=False)
-        batch_op.create_index('ix_records_kind_status', ['kind', 'status', 'publication_max_end'], unique=False)
-        batch_op.create_index('ix_records_listing', ['status', 'publication_max_end', 'publication_start'], unique=False)
-        batch_op.create_index('ix_records_newest', ['publication_start', 'id'], unique=False)
+        batch_op.create_index('ix_records_kind_newest', ['kind', 'publication_start', 'id', 'status', 'publication_max_end', 'agency_id'], unique=False)
+        batch_op.create_index('ix_records_newest', ['publication_start', 'id', 'status', 'publication_max_end', 'kind', 'severity', 'agency_id', 'decision_date'], unique=False)
 
     op.create_table('rectifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -248,8 +247,7 @@ def downgrade():
     op.drop_table('rectifications')
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.drop_index('ix_records_newest')
-        batch_op.drop_index('ix_records_listing')
-        batch_op.drop_index('ix_records_kind_status')
+        batch_op.drop_index('ix_records_kind_newest')
         batch_op.drop_index(batch_op.f('ix_records_document_number'))
         batch_op.drop_index('ix_records_agency')
 
