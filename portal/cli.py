@@ -10,10 +10,24 @@ from flask import Flask, current_app
 from portal import clock
 from portal.demo.operations import DemoRefused, load_demo
 from portal.extensions import db
+from portal.records.operations import expire_due_records
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
+    app.cli.add_command(records)
+
+
+@click.group(help="Disclosed records.")
+def records() -> None:
+    pass
+
+
+@records.command("expire", help="Mark records whose maximum disclosure period has passed as 公示期满 (run daily).")
+def records_expire() -> None:
+    count = expire_due_records(clock.today())
+    db.session.commit()
+    click.echo(f"{count} record(s) reached the end of their disclosure period.")
 
 
 @click.group(help="Fictional demo data (演示县).")

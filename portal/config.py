@@ -74,6 +74,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     try:
         periods = parse_periods(env_vars.get("PORTAL_DISCLOSURE_MONTHS", ""))
         page_size = int(env_vars.get("PORTAL_PAGE_SIZE", "20"))
+        if not 1 <= page_size <= 200:
+            raise ValueError("PORTAL_PAGE_SIZE must be between 1 and 200")
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     return Settings(

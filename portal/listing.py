@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from werkzeug.exceptions import BadRequest
@@ -104,8 +105,9 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query: Select[Any], page: int, per_page: int) -> Page:
-    """One count query and one page query; a page past the end is simply empty."""
+def paginate(query: Select[Any], page: int) -> Page:
+    """One count query and one page query (PORTAL_PAGE_SIZE items); a page past the end is simply empty."""
+    per_page: int = current_app.config["PORTAL_SETTINGS"].page_size
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, page, per_page, total)

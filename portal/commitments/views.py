@@ -36,7 +36,7 @@ def index() -> str:
             query = query.where(getattr(Commitment, name) == filters[name])
     if "agency" in filters:
         query = query.join(Commitment.agency).where(Agency.uscc == filters["agency"])
-    results = paginate(query, page, 20)
+    results = paginate(query, page)
     agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)).all()
     return render_template("commitments/index.html", results=results, filters=filters, agencies=agencies)
 

@@ -33,7 +33,7 @@ FILTERS = {
 def index() -> str:
     filters, page = parse_filters(http_request.args, FILTERS)
     today = clock.today()
-    results = paginate(public_records(today, filters), page, 20)
+    results = paginate(public_records(today, filters), page)
     agency = db.session.scalar(select(Agency).where(Agency.uscc == filters["agency"])) if "agency" in filters else None
     agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)).all()
     return render_template(

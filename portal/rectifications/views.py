@@ -13,5 +13,5 @@ bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 @bp.get("/")
 def index() -> str:
     _filters, page = parse_filters(http_request.args, {})
-    results = paginate(public_outcomes(clock.today()), page, 20)
+    results = paginate(public_outcomes(clock.today()), page)
     return render_template("outcomes/index.html", results=results)
