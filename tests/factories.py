@@ -14,6 +14,7 @@ from portal.demo.generator import make_uscc
 from portal.extensions import db
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
+from portal.rectifications.models import Rectification
 
 _serial = itertools.count(90_000_000)
 
@@ -81,3 +82,16 @@ def make_commitment(agency: Agency | None = None, **fields: Any) -> Commitment:
     db.session.add(commitment)
     db.session.flush()
     return commitment
+
+
+def make_rectification(record: Record, **fields: Any) -> Rectification:
+    values: dict[str, Any] = {
+        "responsible_unit": record.agency.name,
+        "responsible_post": "主要负责人",
+        "measures": "筹措资金，限期履行",
+        "deadline": date(2026, 12, 1),
+    } | fields
+    rectification = Rectification(record=record, **values)
+    db.session.add(rectification)
+    db.session.flush()
+    return rectification

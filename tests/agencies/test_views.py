@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.agencies.models import Agency
 from portal.extensions import db
-from tests.factories import make_agency, make_commitment, make_record
+from tests.factories import make_agency, make_commitment, make_record, make_rectification
 from tests.html import parse_strict, title_of, visible_text
 
 
@@ -25,23 +25,10 @@ def test_list_groups_agencies_by_region_and_kind(client: FlaskClient) -> None:
 
 
 def test_profile_shows_commitments_records_and_outcomes(client: FlaskClient) -> None:
-    from portal.rectifications.models import Rectification
-
     agency = make_agency(name="演示县测试档案局")
     record = make_record(agency, title="档案局测试记录")
     make_commitment(agency, title="档案局测试承诺")
-    db.session.add(
-        Rectification(
-            record=record,
-            responsible_unit="档案局",
-            responsible_post="局长",
-            measures="整改",
-            deadline=date(2026, 12, 1),
-            outcome="settled",
-            finished_on=date(2026, 11, 10),
-        )
-    )
-    db.session.flush()
+    make_rectification(record, outcome="settled", finished_on=date(2026, 11, 10))
     response = client.get(f"/agencies/{agency.uscc}")
     body = response.get_data(as_text=True)
     parse_strict(body)

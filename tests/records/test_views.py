@@ -12,7 +12,7 @@ from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
 from tests.conftest import TODAY
-from tests.factories import make_agency, make_record
+from tests.factories import make_agency, make_record, make_rectification
 from tests.html import parse_strict, title_of, visible_text
 
 today = date.fromisoformat(TODAY)
@@ -130,18 +130,10 @@ def test_detail_shows_the_kinds_declared_fields(client: FlaskClient, kind: str) 
 
 
 def test_detail_shows_period_markers_rectification_and_measures(client: FlaskClient) -> None:
-    from portal.rectifications.models import JointMeasure, Rectification
+    from portal.rectifications.models import JointMeasure
 
     record = make_record(objection_open=True, repair_open=True, status=RecordStatus.RECTIFYING.value)
-    rect = Rectification(
-        record=record,
-        responsible_unit="测试局",
-        responsible_post="局长",
-        measures="筹措资金",
-        deadline=date(2026, 11, 1),
-    )
-    db.session.add(rect)
-    db.session.flush()
+    rect = make_rectification(record, measures="筹措资金", deadline=date(2026, 11, 1))
     db.session.add(
         JointMeasure(
             rectification_id=rect.id,

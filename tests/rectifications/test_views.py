@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.records.models import Record
 from portal.rectifications.models import Rectification
 from tests.conftest import TODAY
-from tests.factories import make_record
+from tests.factories import make_record, make_rectification
 from tests.html import parse_strict
 
 
@@ -32,18 +32,7 @@ def test_outcomes_are_finished_rectifications_newest_first(client: FlaskClient) 
 
 def test_outcome_of_a_stopped_record_is_not_listed(client: FlaskClient) -> None:
     record = make_record(status="revoked", stopped_on=date(2026, 11, 1), title="已撤销的整改记录")
-    db.session.add(
-        Rectification(
-            record=record,
-            responsible_unit="x",
-            responsible_post="y",
-            measures="z",
-            deadline=date(2026, 11, 30),
-            outcome="performed",
-            finished_on=date(2026, 11, 19),
-        )
-    )
-    db.session.flush()
+    make_rectification(record, outcome="performed", finished_on=date(2026, 11, 19))
     assert "已撤销的整改记录" not in client.get("/outcomes/").get_data(as_text=True)
 
 
