@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, select
 from werkzeug.exceptions import BadRequest
 
 from portal.agencies.rules import is_region_code
-from portal.core.uscc import normalise
+from portal.core.uscc import is_valid_uscc, normalise
 from portal.extensions import db
 
 MAX_PAGE = 10_000
@@ -42,15 +42,15 @@ def choice(values: Iterable[str]) -> Validator:
 
 
 def year(value: str) -> int:
-    if not (value.isdigit() and len(value) == 4 and 1990 <= int(value) <= 2100):
+    if not (value.isascii() and value.isdigit() and len(value) == 4 and 1990 <= int(value) <= 2100):
         raise ValueError(_("应为四位年份，如 2026"))
     return int(value)
 
 
 def uscc_param(value: str) -> str:
     code = normalise(value)
-    if len(code) != 18:
-        raise ValueError(_("应为 18 位统一社会信用代码"))
+    if not is_valid_uscc(code):
+        raise ValueError(_("应为有效的 18 位统一社会信用代码"))
     return code
 
 
@@ -71,6 +71,9 @@ def parse_filters(args: Mapping[str, str], spec: Mapping[str, Validator]) -> tup
             continue
         if len(raw) > MAX_PARAM_LENGTH:
             problems[name] = _("太长（最多 %(n)d 个字符）", n=MAX_PARAM_LENGTH)
+            continue
+        if not raw.isprintable():
+            problems[name] = _("含有控制字符")
             continue
         try:
             filters[name] = validate(raw)

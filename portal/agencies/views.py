@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from portal import clock
 from portal.agencies.models import Agency
 from portal.commitments.models import Commitment
+from portal.core.uscc import is_valid_uscc, normalise
 from portal.extensions import db
 from portal.records.models import Record
 from portal.records.queries import public_records
@@ -38,7 +39,8 @@ def index() -> str:
 
 @bp.get("/<uscc>")
 def profile(uscc: str) -> str:
-    agency = db.session.scalar(select(Agency).where(Agency.uscc == uscc.upper()))
+    code = normalise(uscc)
+    agency = db.session.scalar(select(Agency).where(Agency.uscc == code)) if is_valid_uscc(code) else None
     if agency is None:
         abort(404)
     today = clock.today()

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from portal.agencies.models import Agency
 from portal.commitments.models import Commitment
-from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment
+from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, is_commitment_code
 from portal.extensions import db
 from portal.listing import choice, paginate, parse_filters, uscc_param
 
@@ -42,6 +42,8 @@ def index() -> str:
 
 
 def _public_commitment(code: str) -> Commitment:
+    if not is_commitment_code(code):
+        abort(404)
     commitment = db.session.scalar(
         select(Commitment)
         .where(Commitment.code == code)

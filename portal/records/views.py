@@ -41,7 +41,7 @@ def index() -> str:
     )
 
 
-@bp.get("/<int:record_id>")
+@bp.get("/<int(max=2147483647):record_id>")  # larger ids cannot exist: 404, not a database error
 def detail(record_id: int) -> tuple[str, int]:
     record = db.session.scalar(
         select(Record)
