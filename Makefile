@@ -39,4 +39,5 @@ bench: translations
 	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) instance search_index/*[!.gitkeep] .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	find search_index -mindepth 1 ! -name .gitkeep -delete

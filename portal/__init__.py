@@ -12,8 +12,6 @@ from flask import Flask
 from portal.config import ROOT, load_settings
 from portal.extensions import babel, csrf, db, login_manager, migrate
 
-LANGUAGES = ("zh_CN", "en")
-
 
 def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     """`overrides` are PORTAL_* settings that take precedence over the environment (tests use them)."""
@@ -36,8 +34,6 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.is_production,
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         PORTAL_SETTINGS=settings,
-        PORTAL_TIMEZONE=settings.timezone,
-        PORTAL_TODAY=(overrides or os.environ).get("PORTAL_TODAY") or None,
     )
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -46,7 +42,6 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
 
     _import_models()
     from portal.users.models import load_user
@@ -55,18 +50,12 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     _register_blueprints(app)
     from portal import web
 
+    babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
     from portal.cli import register_cli
 
     register_cli(app)
     return app
-
-
-def _select_locale() -> str:
-    from flask import request
-
-    wanted = request.args.get("lang") or request.cookies.get("lang")
-    return wanted if wanted in LANGUAGES else "zh_CN"
 
 
 def _import_models() -> Any:

@@ -9,12 +9,12 @@ from flask import current_app
 
 
 def today() -> date:
-    pinned = current_app.config.get("PORTAL_TODAY")
-    if pinned:
-        return date.fromisoformat(pinned)
-    return datetime.now(ZoneInfo(current_app.config["PORTAL_TIMEZONE"])).date()
+    settings = current_app.config["PORTAL_SETTINGS"]
+    if settings.today is not None:
+        return settings.today
+    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 def local_time(instant: datetime) -> datetime:
     """An instant (stored in UTC) shown in the portal's time zone (Asia/Shanghai)."""
-    return instant.astimezone(ZoneInfo(current_app.config["PORTAL_TIMEZONE"]))
+    return instant.astimezone(ZoneInfo(current_app.config["PORTAL_SETTINGS"].timezone))

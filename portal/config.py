@@ -6,7 +6,9 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from portal.core.periods import PeriodBounds, Severity, parse_periods
 
@@ -29,6 +31,7 @@ class Settings:
     site_name: str
     timezone: str
     page_size: int
+    today: date | None  # PORTAL_TODAY pins "today" for demonstrations and tests
     disclosure_periods: Mapping[Severity, PeriodBounds] = field(default_factory=dict)
 
     @property
@@ -71,6 +74,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     elif env == "production" and len(secret_key) < 32:
         raise ConfigError("PORTAL_SECRET_KEY must be at least 32 characters in production")
     database_url = env_vars.get("PORTAL_DATABASE_URL", f"sqlite:///{instance_dir / 'portal.db'}")
+    timezone = env_vars.get("PORTAL_TIMEZONE", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"PORTAL_TIMEZONE {timezone!r} is not a known time zone (e.g. Asia/Shanghai)") from exc
+    try:
+        today = date.fromisoformat(env_vars["PORTAL_TODAY"]) if env_vars.get("PORTAL_TODAY") else None
+    except ValueError as exc:
+        raise ConfigError(f"PORTAL_TODAY must be a date such as 2026-11-20: {exc}") from exc
     try:
         periods = parse_periods(env_vars.get("PORTAL_DISCLOSURE_MONTHS", ""))
         page_size = int(env_vars.get("PORTAL_PAGE_SIZE", "20"))
@@ -86,7 +98,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         files_dir=Path(env_vars.get("PORTAL_FILES_DIR", str(instance_dir / "files"))),
         content_dir=Path(env_vars.get("PORTAL_CONTENT_DIR", str(ROOT / "content"))),
         site_name=env_vars.get("PORTAL_SITE_NAME", "信用演示县"),
-        timezone=env_vars.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
+        timezone=timezone,
         page_size=page_size,
+        today=today,
         disclosure_periods=periods,
     )

@@ -1,4 +1,5 @@
-"""Query-string parsing for every public list: filters are validated, bad values answer 400 with a message."""
+"""Query-string parsing for every public list: filters are validated; a bad value gives 400 and the list page again,
+with the message beside its field."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
-from werkzeug.exceptions import BadRequest
 
 from portal.agencies.rules import is_region_code
 from portal.core.uscc import is_valid_uscc, normalise
@@ -19,12 +19,17 @@ MAX_PAGE = 10_000
 MAX_PARAM_LENGTH = 200
 
 
-class BadQuery(BadRequest):
-    """400 with the list of problems, shown on the error page beside the parameter names."""
+@dataclass(frozen=True)
+class ListQuery:
+    """A list's validated filters and page number, and the problems with what was asked (name -> message)."""
 
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
-        self.problems = problems
+    filters: dict[str, Any]
+    page: int
+    problems: dict[str, str]
+
+    @property
+    def status(self) -> int:
+        return 400 if self.problems else 200
 
 
 Validator = Callable[[str], Any]
@@ -60,7 +65,7 @@ def region_param(value: str) -> str:
     return value
 
 
-def parse_filters(args: Mapping[str, str], spec: Mapping[str, Validator]) -> tuple[dict[str, Any], int]:
+def parse_list_query(args: Mapping[str, str], spec: Mapping[str, Validator]) -> ListQuery:
     """The filters named in `spec` that are present and non-empty, validated, and the page number.
     Unknown parameters are ignored (links from elsewhere may add tracking parameters)."""
     problems: dict[str, str] = {}
@@ -80,12 +85,10 @@ def parse_filters(args: Mapping[str, str], spec: Mapping[str, Validator]) -> tup
         except ValueError as exc:
             problems[name] = str(exc) or _("无效的值")
     page_text = args.get("page", "1").strip() or "1"
-    page = int(page_text) if page_text.isdigit() and len(page_text) <= 5 else 0
+    page = int(page_text) if page_text.isascii() and page_text.isdigit() and len(page_text) <= 5 else 0
     if not 1 <= page <= MAX_PAGE:
         problems["page"] = _("页码应为 1 到 %(n)d 之间的整数", n=MAX_PAGE)
-    if problems:
-        raise BadQuery(problems)
-    return filters, page
+    return ListQuery(filters, page if not problems else 1, problems)
 
 
 @dataclass(frozen=True)
@@ -108,9 +111,13 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query: Select[Any], page: int) -> Page:
-    """One count query and one page query (PORTAL_PAGE_SIZE items); a page past the end is simply empty."""
+def paginate(query: Select[Any], asked: ListQuery) -> Page:
+    """One count query and one page query (PORTAL_PAGE_SIZE items); a page past the end is simply empty, and a
+    query with problems asks the database nothing."""
     per_page: int = current_app.config["PORTAL_SETTINGS"].page_size
+    page = asked.page
+    if asked.problems:
+        return Page([], 1, per_page, 0)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, page, per_page, total)

@@ -14,16 +14,23 @@ from markupsafe import Markup
 from sqlalchemy import exists, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from portal import LANGUAGES, clock, labels
+from portal import clock, labels
 from portal.agencies.models import Agency
 from portal.core.markup import render_markdown
 from portal.core.money import format_yuan
 from portal.demo.models import DemoDataset
 from portal.extensions import db
-from portal.listing import BadQuery
 
+LANGUAGES = ("zh_CN", "en")
 LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    """?lang= first, then the cookie it left, then Chinese."""
+    wanted = request.args.get("lang") or request.cookies.get("lang")
+    return wanted if wanted in LANGUAGES else "zh_CN"
 
 
 def url_with(**changes: Any) -> str:
@@ -101,6 +108,7 @@ def init_app(app: Flask) -> None:
         lang = request.args.get("lang")
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True)
+        response.headers.setdefault("Content-Language", "en" if select_locale() == "en" else "zh-CN")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -110,12 +118,8 @@ def init_app(app: Flask) -> None:
         )
         return response
 
-    @app.errorhandler(BadQuery)
-    def _bad_query(error: BadQuery) -> tuple[str, int]:
-        return render_template("error.html", code=400, title=_("请求参数有误"), problems=error.problems), 400
-
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def _http_error(error: HTTPException) -> WerkzeugResponse | HTTPException:
         if error.code is None or error.code < 400:
             return error
         titles = {
@@ -124,9 +128,11 @@ def init_app(app: Flask) -> None:
             413: _("提交的内容太大"),
             400: _("请求有误"),
         }
-        title = titles.get(error.code, error.name)
-        return render_template("error.html", code=error.code, title=title, problems={}), error.code
+        response = error.get_response()  # keeps headers such as Allow on 405
+        response.set_data(render_template("error.html", code=error.code, title=titles.get(error.code, error.name)))
+        response.content_type = "text/html; charset=utf-8"
+        return response
 
     @app.errorhandler(500)
     def _server_error(_error: Exception) -> tuple[str, int]:
-        return render_template("error.html", code=500, title=_("服务器出错了"), problems={}), 500
+        return render_template("error.html", code=500, title=_("服务器出错了")), 500

@@ -52,3 +52,16 @@ def test_disclosure_periods_are_configurable(tmp_path: Path) -> None:
 def test_postgres_urls_use_psycopg3() -> None:
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PORTAL_TIMEZONE": "Mars/Base"}, "PORTAL_TIMEZONE"),
+        ({"PORTAL_TODAY": "2026-13-01"}, "PORTAL_TODAY"),
+        ({"PORTAL_PAGE_SIZE": "0"}, "PORTAL_PAGE_SIZE"),
+    ],
+)
+def test_bad_time_settings_stop_the_start(tmp_path: Path, environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        create_app({"PORTAL_INSTANCE_DIR": str(tmp_path), **environ})

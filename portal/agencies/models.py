@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, utcnow
+from portal.agencies.rules import AgencyKind
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 
@@ -13,7 +14,10 @@ class Agency(db.Model):  # type: ignore[name-defined]
     """A government body (主体): government, department, public institution, SOE or township."""
 
     __tablename__ = "agencies"
-    __table_args__ = (Index("ix_agencies_region_kind", "region_code", "kind"),)
+    __table_args__ = (
+        Index("ix_agencies_region_kind", "region_code", "kind"),
+        one_of("kind", (k.value for k in AgencyKind)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码

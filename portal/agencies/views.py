@@ -48,6 +48,9 @@ def profile(uscc: str) -> str:
     record_total = db.session.scalar(
         select(func.count()).where(Record.public_clause(today), Record.agency_id == agency.id)
     )
+    commitment_total = db.session.scalar(
+        select(func.count()).where(Commitment.public_clause(), Commitment.agency_id == agency.id)
+    )
     commitments = db.session.scalars(
         select(Commitment)
         .where(Commitment.public_clause(), Commitment.agency_id == agency.id)
@@ -67,6 +70,7 @@ def profile(uscc: str) -> str:
         records=records,
         record_total=record_total,
         commitments=commitments,
+        commitment_total=commitment_total,
         outcomes=outcomes,
         open_rectifications=open_rectifications,
     )

@@ -6,8 +6,8 @@ from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
-from portal.commitments.rules import Scope
-from portal.db_types import UTCDateTime, utcnow
+from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, Scope
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.files.models import StoredFile
 
@@ -16,7 +16,13 @@ class Commitment(db.Model):  # type: ignore[name-defined]
     """A government commitment (政务承诺/信用承诺) with its signed letter."""
 
     __tablename__ = "commitments"
-    __table_args__ = (Index("ix_commitments_listing", "scope", "published_at", "made_on"),)
+    __table_args__ = (
+        Index("ix_commitments_listing", "scope", "published_at", "made_on"),
+        one_of("type", (t.value for t in CommitmentType)),
+        one_of("subject", (s.value for s in CommitmentSubject)),
+        one_of("scope", (s.value for s in Scope)),
+        one_of("fulfilment", (f.value for f in Fulfilment)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -56,6 +62,7 @@ class FulfilmentEntry(db.Model):  # type: ignore[name-defined]
     """One determination of a commitment's fulfilment: what, when and by which unit."""
 
     __tablename__ = "commitment_fulfilments"
+    __table_args__ = (one_of("fulfilment", (f.value for f in Fulfilment)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)

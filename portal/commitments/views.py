@@ -10,7 +10,7 @@ from portal.agencies.models import Agency
 from portal.commitments.models import Commitment
 from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, is_commitment_code
 from portal.extensions import db
-from portal.listing import choice, paginate, parse_filters, uscc_param
+from portal.listing import choice, paginate, parse_list_query, uscc_param
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
 
@@ -23,8 +23,9 @@ FILTERS = {
 
 
 @bp.get("/")
-def index() -> str:
-    filters, page = parse_filters(http_request.args, FILTERS)
+def index() -> tuple[str, int]:
+    asked = parse_list_query(http_request.args, FILTERS)
+    filters = asked.filters
     query = (
         select(Commitment)
         .where(Commitment.public_clause())
@@ -36,9 +37,9 @@ def index() -> str:
             query = query.where(getattr(Commitment, name) == filters[name])
     if "agency" in filters:
         query = query.join(Commitment.agency).where(Agency.uscc == filters["agency"])
-    results = paginate(query, page)
+    results = paginate(query, asked)
     agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)).all()
-    return render_template("commitments/index.html", results=results, filters=filters, agencies=agencies)
+    return render_template("commitments/index.html", results=results, asked=asked, agencies=agencies), asked.status
 
 
 def _public_commitment(code: str) -> Commitment:
@@ -74,5 +75,5 @@ def letter(code: str) -> Response:
         conditional=True,
         etag=commitment.letter.sha256,
     )
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -3,15 +3,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
 from portal.core.periods import Severity
-from portal.db_types import JSONDocument, UTCDateTime, utcnow
+from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.records.kinds import KINDS, KindField, RecordKind
-from portal.records.rules import SHOWN_STATUSES, RecordStatus, StopNotice, publication_stop
+from portal.records.rules import (
+    SHOWN_STATUSES,
+    RecordStatus,
+    StopNotice,
+    is_published,
+    publication_stop,
+    repair_allowed,
+)
 
 if TYPE_CHECKING:
     from portal.commitments.models import Commitment
@@ -45,7 +52,16 @@ class Record(db.Model):  # type: ignore[name-defined]
             "publication_max_end",
             "agency_id",
         ),
-        Index("ix_records_agency", "agency_id", "publication_start"),
+        Index("ix_records_agency", "agency_id", "publication_start", "status", "publication_max_end"),
+        one_of("kind", KINDS),
+        one_of("status", (s.value for s in RecordStatus)),
+        one_of("severity", (s.value for s in Severity)),
+        CheckConstraint(
+            "stopped_on IS NOT NULL OR status IN ({})".format(
+                ", ".join(f"'{s.value}'" for s in RecordStatus if s in SHOWN_STATUSES)
+            ),
+            name="stopped_records_are_dated",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,10 +112,10 @@ class Record(db.Model):  # type: ignore[name-defined]
         return publication_stop(self.record_status, self.stopped_on, self.publication_max_end, today)
 
     def is_public(self, today: date) -> bool:
-        return self.stop_notice(today) is None
+        return is_published(self.record_status, self.publication_start, self.publication_max_end, today)
 
     def repair_may_be_asked(self, today: date) -> bool:
-        return self.is_public(today) and today >= self.publication_min_end
+        return self.is_public(today) and repair_allowed(self.record_status, self.publication_min_end, today)
 
     @classmethod
     def public_clause(cls, today: date) -> ColumnElement[bool]:

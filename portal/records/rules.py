@@ -51,14 +51,22 @@ class StopNotice:
 
 
 def publication_stop(status: RecordStatus, stopped_on: date | None, max_end: date, today: date) -> StopNotice | None:
-    """None while the record is public; otherwise why it stopped. The one place that decides publication."""
+    """None while the record is shown; otherwise why and since when it stopped. Stopped statuses always carry
+    their stop date (a database constraint sees to it); without one the notice never names a future day."""
     if status not in SHOWN_STATUSES:
-        return StopNotice(status, stopped_on or max_end)
+        return StopNotice(status, stopped_on or min(max_end, today))
     if today >= max_end:
         return StopNotice(RecordStatus.EXPIRED, max_end)
     return None
 
 
-def repair_allowed_from(min_end: date) -> date:
-    """Credit repair may be asked for from the end of the minimum disclosure period."""
-    return min_end
+def is_published(status: RecordStatus, start: date, max_end: date, today: date) -> bool:
+    """The one rule of publication: started, not stopped, maximum period not reached (SQL twin:
+    Record.public_clause)."""
+    return start <= today and publication_stop(status, None, max_end, today) is None
+
+
+def repair_allowed(status: RecordStatus, min_end: date, today: date) -> bool:
+    """Credit repair may be asked for once the obligations are fulfilled (the only status that may become
+    已修复) and the minimum disclosure period has passed."""
+    return status is RecordStatus.FULFILLED and today >= min_end

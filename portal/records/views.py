@@ -9,7 +9,7 @@ from portal import clock
 from portal.agencies.models import Agency
 from portal.core.periods import Severity
 from portal.extensions import db
-from portal.listing import choice, paginate, parse_filters, region_param, uscc_param, year
+from portal.listing import choice, paginate, parse_list_query, region_param, uscc_param, year
 from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.queries import public_records
@@ -30,14 +30,13 @@ FILTERS = {
 
 
 @bp.get("/")
-def index() -> str:
-    filters, page = parse_filters(http_request.args, FILTERS)
-    today = clock.today()
-    results = paginate(public_records(today, filters), page)
-    agency = db.session.scalar(select(Agency).where(Agency.uscc == filters["agency"])) if "agency" in filters else None
+def index() -> tuple[str, int]:
+    asked = parse_list_query(http_request.args, FILTERS)
+    results = paginate(public_records(clock.today(), asked.filters), asked)
     agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)).all()
-    return render_template(
-        "records/index.html", results=results, filters=filters, agency=agency, agencies=agencies, kinds=KINDS
+    agency = next((a for a in agencies if a.uscc == asked.filters.get("agency")), None)
+    return render_template("records/index.html", results=results, asked=asked, agency=agency, agencies=agencies), (
+        asked.status
     )
 
 
@@ -54,6 +53,8 @@ def detail(record_id: int) -> tuple[str, int]:
     if record is None:
         abort(404)
     today = clock.today()
+    if record.publication_start > today:  # not yet published: nothing to say about it
+        abort(404)
     notice = record.stop_notice(today)
     if notice is not None:
         return render_template("records/stopped.html", record=record, notice=notice), 410

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
-from portal.rectifications.rules import Outcome, is_overdue
+from portal.rectifications.rules import MeasureKind, Outcome, is_overdue
 
 if TYPE_CHECKING:
     from portal.records.models import Record
@@ -18,7 +18,10 @@ class Rectification(db.Model):  # type: ignore[name-defined]
     """How a record is being put right (整改); finished, it is published as an outcome (整改结果)."""
 
     __tablename__ = "rectifications"
-    __table_args__ = (Index("ix_rectifications_finished", "finished_on", "id"),)
+    __table_args__ = (
+        Index("ix_rectifications_finished", "finished_on", "id"),
+        one_of("outcome", (o.value for o in Outcome)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), unique=True)
@@ -53,6 +56,7 @@ class JointMeasure(db.Model):  # type: ignore[name-defined]
     """A joint measure (联合惩戒) applied to an overdue rectification: a dated public entry."""
 
     __tablename__ = "joint_measures"
+    __table_args__ = (one_of("kind", (m.value for m in MeasureKind)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rectification_id: Mapped[int] = mapped_column(ForeignKey("rectifications.id"), index=True)

@@ -80,6 +80,7 @@ def test_home_to_record_to_agency_is_accessible(live_server: str, page: Page) ->
         "/outcomes/",
         "/pages/credit-repair",
         "/records/?page=abc",
+        "/records/?kind=zzz&year=20x6",
         "/?lang=en",
     ],
 )

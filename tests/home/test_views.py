@@ -83,3 +83,19 @@ def test_security_headers(client: FlaskClient) -> None:
     headers = client.get("/").headers
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_head_and_wrong_method(client: FlaskClient) -> None:
+    head = client.head("/records/")
+    assert head.status_code == 200 and head.data == b""
+    post = client.post("/records/")
+    assert post.status_code in (400, 405)  # CSRF or method: never a 500, never a change
+    response = client.open("/records/", method="PUT")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert "不支持的请求方法" in response.get_data(as_text=True)
+
+
+def test_content_language_follows_the_choice(client: FlaskClient) -> None:
+    assert client.get("/").headers["Content-Language"] == "zh-CN"
+    assert client.get("/?lang=en").headers["Content-Language"] == "en"

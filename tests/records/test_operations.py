@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
+from portal.records.models import Record
 from portal.records.operations import change_status, expire_due_records
 from portal.records.rules import InvalidTransition, RecordStatus
 from tests.conftest import TODAY
@@ -50,8 +51,12 @@ def test_stopping_publication_needs_a_reason(app: Flask) -> None:
 def test_expire_marks_only_records_past_their_maximum(app: Flask) -> None:
     due = make_record(severity="minor", decision_date=date(2026, 8, 20))  # max end == today
     not_due = make_record(severity="minor", decision_date=date(2026, 8, 21))
-    changed = expire_due_records(today)
-    assert changed >= 1
+    expected = db.session.scalar(
+        select(func.count()).where(
+            Record.status.in_(["public", "rectifying", "fulfilled"]), Record.publication_max_end <= today
+        )
+    )
+    assert expire_due_records(today) == expected
     assert due.status == "expired" and due.stopped_on == date(2026, 11, 20)
     assert not_due.status == "public"
     assert expire_due_records(today) == 0  # nothing left to do

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 04:51:09.580261
+Create Date: 2026-11-22 05:02:33.488832
 
 """
 from alembic import op
@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('legal_representative', sa.String(length=100), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('government', 'department', 'institution', 'soe', 'township')", name=op.f('ck_agencies_kind_known')),
     sa.ForeignKeyConstraint(['parent_id'], ['agencies.id'], name=op.f('fk_agencies_parent_id_agencies')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agencies')),
     sa.UniqueConstraint('uscc', name=op.f('uq_agencies_uscc'))
@@ -75,6 +76,10 @@ def upgrade():
     sa.Column('letter_sha256', sa.String(length=64), nullable=True),
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("fulfilment IN ('in_progress', 'fulfilled', 'partly', 'unfulfilled')", name=op.f('ck_commitments_fulfilment_known')),
+    sa.CheckConstraint("scope IN ('public', 'restricted', 'not_public')", name=op.f('ck_commitments_scope_known')),
+    sa.CheckConstraint("subject IN ('duty', 'service', 'integrity', 'service_quality', 'investment_policy', 'contract')", name=op.f('ck_commitments_subject_known')),
+    sa.CheckConstraint("type IN ('approval_substitute', 'tolerant_acceptance', 'certification', 'credit_repair', 'self_discipline', 'voluntary', 'other')", name=op.f('ck_commitments_type_known')),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_commitments_agency_id_agencies')),
     sa.ForeignKeyConstraint(['letter_sha256'], ['stored_files.sha256'], name=op.f('fk_commitments_letter_sha256_stored_files')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_commitments')),
@@ -122,6 +127,7 @@ def upgrade():
     sa.Column('determined_on', sa.Date(), nullable=False),
     sa.Column('determined_by', sa.String(length=200), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.CheckConstraint("fulfilment IN ('in_progress', 'fulfilled', 'partly', 'unfulfilled')", name=op.f('ck_commitment_fulfilments_fulfilment_known')),
     sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_commitment_fulfilments_commitment_id_commitments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_commitment_fulfilments'))
     )
@@ -152,12 +158,16 @@ def upgrade():
     sa.Column('details', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('judgment_defaulter', 'enforced_party', 'administrative_penalty', 'lost_lawsuit', 'arrears', 'investment_promise')", name=op.f('ck_records_kind_known')),
+    sa.CheckConstraint("severity IN ('minor', 'general', 'serious')", name=op.f('ck_records_severity_known')),
+    sa.CheckConstraint("status IN ('public', 'rectifying', 'fulfilled', 'repaired', 'expired', 'revoked')", name=op.f('ck_records_status_known')),
+    sa.CheckConstraint("stopped_on IS NOT NULL OR status IN ('public', 'rectifying', 'fulfilled')", name=op.f('ck_records_stopped_records_are_dated')),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_records_agency_id_agencies')),
     sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_records_commitment_id_commitments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_records'))
     )
     with op.batch_alter_table('records', schema=None) as batch_op:
-        batch_op.create_index('ix_records_agency', ['agency_id', 'publication_start'], unique=False)
+        batch_op.create_index('ix_records_agency', ['agency_id', 'publication_start', 'status', 'publication_max_end'], unique=False)
         batch_op.create_index(batch_op.f('ix_records_document_number'), ['document_number'], unique=False)
         batch_op.create_index('ix_records_kind_newest', ['kind', 'publication_start', 'id', 'status', 'publication_max_end', 'agency_id'], unique=False)
         batch_op.create_index('ix_records_newest', ['publication_start', 'id', 'status', 'publication_max_end', 'kind', 'severity', 'agency_id', 'decision_date'], unique=False)
@@ -173,6 +183,7 @@ def upgrade():
     sa.Column('finished_on', sa.Date(), nullable=True),
     sa.Column('outcome_summary', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("outcome IN ('performed', 'settled', 'case_closed', 'overdue')", name=op.f('ck_rectifications_outcome_known')),
     sa.ForeignKeyConstraint(['record_id'], ['records.id'], name=op.f('fk_rectifications_record_id_records')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rectifications')),
     sa.UniqueConstraint('record_id', name=op.f('uq_rectifications_record_id'))
@@ -187,6 +198,7 @@ def upgrade():
     sa.Column('applied_on', sa.Date(), nullable=False),
     sa.Column('applied_by', sa.String(length=200), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.CheckConstraint("kind IN ('interview', 'limit_financing', 'no_honours', 'recorded', 'limit_project_approval', 'limit_subsidies', 'limit_consumption')", name=op.f('ck_joint_measures_kind_known')),
     sa.ForeignKeyConstraint(['rectification_id'], ['rectifications.id'], name=op.f('fk_joint_measures_rectification_id_rectifications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_joint_measures'))
     )

@@ -14,8 +14,9 @@ from portal.records.rules import (
     RecordStatus,
     StopNotice,
     check_transition,
+    is_published,
     publication_stop,
-    repair_allowed_from,
+    repair_allowed,
 )
 
 S = RecordStatus
@@ -86,10 +87,10 @@ STOPPED_ON = date(2025, 12, 1)
         (S.REVOKED, STOPPED_ON, AT, StopNotice(S.REVOKED, STOPPED_ON)),
         (S.REVOKED, STOPPED_ON, AFTER, StopNotice(S.REVOKED, STOPPED_ON)),
         (S.EXPIRED, date(2026, 3, 20), AFTER, StopNotice(S.EXPIRED, date(2026, 3, 20))),
-        # Without a recorded stop date the maximum end stands in.
+        # Without a recorded stop date: the maximum end, or today if that is still ahead (never a future day).
         (S.EXPIRED, None, AFTER, StopNotice(S.EXPIRED, MAX_END)),
-        (S.REPAIRED, None, BEFORE, StopNotice(S.REPAIRED, MAX_END)),
-        (S.REVOKED, None, BEFORE, StopNotice(S.REVOKED, MAX_END)),
+        (S.REPAIRED, None, BEFORE, StopNotice(S.REPAIRED, BEFORE)),
+        (S.REVOKED, None, BEFORE, StopNotice(S.REVOKED, BEFORE)),
     ],
 )
 def test_publication_stop(
@@ -98,5 +99,38 @@ def test_publication_stop(
     assert publication_stop(status, stopped_on, MAX_END, today) == expected
 
 
-def test_repair_allowed_from_the_minimum_end() -> None:
-    assert repair_allowed_from(date(2025, 6, 15)) == date(2025, 6, 15)
+START = date(2025, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("status", "today", "expected"),
+    [
+        (S.PUBLIC, date(2025, 3, 14), False),  # not yet started
+        (S.PUBLIC, START, True),
+        (S.RECTIFYING, BEFORE, True),
+        (S.FULFILLED, BEFORE, True),
+        (S.FULFILLED, AT, False),  # the maximum end: stopped by itself
+        (S.REPAIRED, BEFORE, False),
+        (S.REVOKED, START, False),
+        (S.EXPIRED, BEFORE, False),
+    ],
+)
+def test_is_published(status: RecordStatus, today: date, expected: bool) -> None:
+    assert is_published(status, START, MAX_END, today) is expected
+
+
+MIN_END = date(2025, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("status", "today", "expected"),
+    [
+        (S.FULFILLED, MIN_END, True),
+        (S.FULFILLED, date(2025, 6, 14), False),  # minimum period not yet over
+        (S.PUBLIC, date(2025, 7, 1), False),  # obligations not fulfilled
+        (S.RECTIFYING, date(2025, 7, 1), False),
+        (S.REPAIRED, date(2025, 7, 1), False),
+    ],
+)
+def test_repair_allowed(status: RecordStatus, today: date, expected: bool) -> None:
+    assert repair_allowed(status, MIN_END, today) is expected

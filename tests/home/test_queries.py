@@ -1,0 +1,42 @@
+"""Lists load what they show with a fixed number of queries, whatever the number of rows (no query per row)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from portal.agencies.models import Agency
+from portal.extensions import db
+
+
+@contextmanager
+def counted() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize(
+    ("path", "most"),
+    # each count includes the test transaction's SAVEPOINT and the demo-banner check
+    [("/", 8), ("/records/", 5), ("/commitments/", 5), ("/outcomes/", 4), ("/agencies/", 4), ("AGENCY", 8)],
+)
+def test_page_queries_do_not_grow_with_rows(client: FlaskClient, path: str, most: int) -> None:
+    if path == "AGENCY":  # the agency with the most records
+        agency = db.session.scalars(select(Agency).order_by(Agency.id)).first()
+        assert agency is not None
+        path = f"/agencies/{agency.uscc}"
+    with counted() as statements:
+        assert client.get(path).status_code == 200
+    assert len(statements) <= most, statements
