@@ -76,10 +76,11 @@ def _import_models() -> Any:
 def _register_blueprints(app: Flask) -> None:
     from portal.agencies.views import bp as agencies_bp
     from portal.commitments.views import bp as commitments_bp
+    from portal.feeds.views import bp as feeds_bp
     from portal.home.views import bp as home_bp
     from portal.pages.views import bp as pages_bp
     from portal.records.views import bp as records_bp
     from portal.rectifications.views import bp as outcomes_bp
 
-    for bp in (home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp):
+    for bp in (home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp, feeds_bp):
         app.register_blueprint(bp)

@@ -29,9 +29,11 @@ class Settings:
     files_dir: Path
     content_dir: Path
     site_name: str
+    tag_authority: str  # the domain in feed entry ids (tag URIs); set once, never change it
     timezone: str
     page_size: int
     today: date | None  # PORTAL_TODAY pins "today" for demonstrations and tests
+    feed_freshness_seconds: float  # how long a feed's "latest change" look-up is reused by conditional requests
     disclosure_periods: Mapping[Severity, PeriodBounds] = field(default_factory=dict)
 
     @property
@@ -86,6 +88,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     try:
         periods = parse_periods(env_vars.get("PORTAL_DISCLOSURE_MONTHS", ""))
         page_size = int(env_vars.get("PORTAL_PAGE_SIZE", "20"))
+        feed_freshness = float(env_vars.get("PORTAL_FEED_FRESHNESS_SECONDS", "1"))
+        if not 0 <= feed_freshness <= 60:
+            raise ValueError("PORTAL_FEED_FRESHNESS_SECONDS must be between 0 and 60")
         if not 1 <= page_size <= 200:
             raise ValueError("PORTAL_PAGE_SIZE must be between 1 and 200")
     except ValueError as exc:
@@ -98,8 +103,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         files_dir=Path(env_vars.get("PORTAL_FILES_DIR", str(instance_dir / "files"))),
         content_dir=Path(env_vars.get("PORTAL_CONTENT_DIR", str(ROOT / "content"))),
         site_name=env_vars.get("PORTAL_SITE_NAME", "信用演示县"),
+        tag_authority=env_vars.get("PORTAL_TAG_AUTHORITY", "credit.yanshixian.example"),
         timezone=timezone,
         page_size=page_size,
         today=today,
+        feed_freshness_seconds=feed_freshness,
         disclosure_periods=periods,
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -42,6 +42,13 @@ def url_with(**changes: Any) -> str:
         else:
             args[key] = str(value)
     return request.path + (f"?{urlencode(args)}" if args else "")
+
+
+def feed_url(endpoint: str, fmt: str) -> str:
+    """The feed twin of the current page: same filters (and language), no page number."""
+    values: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    values.update(request.view_args or {}, fmt=fmt)
+    return url_for(endpoint, **values)
 
 
 def lang_url(lang: str) -> str:
@@ -90,6 +97,7 @@ def init_app(app: Flask) -> None:
         labels=labels,
         url_with=url_with,
         lang_url=lang_url,
+        feed_url=feed_url,
         demo_loaded=demo_loaded,
         today=clock.today,
         agency_options=agency_options,

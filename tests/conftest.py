@@ -55,6 +55,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             "PORTAL_INSTANCE_DIR": str(instance),
             "PORTAL_SECRET_KEY": "test-secret-key-" + "x" * 32,
             "PORTAL_TODAY": TODAY,
+            "PORTAL_FEED_FRESHNESS_SECONDS": "0",  # every feed request asks the database (tests/feeds)
         }
     )
     app.config.update(TESTING=True)

@@ -41,6 +41,7 @@ class Commitment(db.Model):  # type: ignore[name-defined]
     letter_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     agency: Mapped[Agency] = relationship()
     letter: Mapped[StoredFile | None] = relationship()

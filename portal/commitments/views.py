@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, render_template, send_file
 from flask import request as http_request
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
@@ -22,10 +24,8 @@ FILTERS = {
 }
 
 
-@bp.get("/")
-def index() -> tuple[str, int]:
-    asked = parse_list_query(http_request.args, FILTERS)
-    filters = asked.filters
+def public_commitments(filters: dict[str, Any]) -> Select[Any]:
+    """Public commitments, newest first, narrowed by the list filters (the list and its feeds)."""
     query = (
         select(Commitment)
         .where(Commitment.public_clause())
@@ -36,8 +36,16 @@ def index() -> tuple[str, int]:
         if name in filters:
             query = query.where(getattr(Commitment, name) == filters[name])
     if "agency" in filters:
-        query = query.join(Commitment.agency).where(Agency.uscc == filters["agency"])
-    results = paginate(query, asked)
+        query = query.where(
+            Commitment.agency_id == select(Agency.id).where(Agency.uscc == filters["agency"]).scalar_subquery()
+        )
+    return query
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    asked = parse_list_query(http_request.args, FILTERS)
+    results = paginate(public_commitments(asked.filters), asked)
     agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)).all()
     return render_template("commitments/index.html", results=results, asked=asked, agencies=agencies), asked.status
 

@@ -86,7 +86,7 @@ class Record(db.Model):  # type: ignore[name-defined]
     commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     agency: Mapped[Agency] = relationship()
     commitment: Mapped[Commitment | None] = relationship()

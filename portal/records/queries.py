@@ -1,11 +1,11 @@
-"""Read-only queries for the public record pages (lists, counts), shared by every public surface."""
+"""Read-only queries for the public record pages, lists, counts and feeds: every public surface uses these."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, UnaryExpression, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.agencies.models import Agency
@@ -13,27 +13,37 @@ from portal.extensions import db
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
 
+NEWEST_FIRST: tuple[UnaryExpression[Any], ...] = (Record.publication_start.desc(), Record.id.desc())
 
-def public_records(today: date, filters: dict[str, Any] | None = None) -> Select[tuple[Record]]:
-    """Public records, newest first, narrowed by the list filters (kind, status, severity, agency, region, year)."""
+
+def public_record_conditions(today: date, filters: dict[str, Any] | None = None) -> list[ColumnElement[bool]]:
+    """Public, and narrowed by the list filters (kind, status, severity, agency, region, year)."""
     filters = filters or {}
-    query = select(Record).where(Record.public_clause(today)).options(joinedload(Record.agency))
-    if "kind" in filters:
-        query = query.where(Record.kind == filters["kind"])
-    if "status" in filters:
-        query = query.where(Record.status == filters["status"])
-    if "severity" in filters:
-        query = query.where(Record.severity == filters["severity"])
+    conditions = [Record.public_clause(today)]
+    for name in ("kind", "status", "severity"):
+        if name in filters:
+            conditions.append(getattr(Record, name) == filters[name])
     if "agency" in filters:
-        query = query.where(
+        conditions.append(
             Record.agency_id == select(Agency.id).where(Agency.uscc == filters["agency"]).scalar_subquery()
         )
     if "region" in filters:
-        region_agencies = select(Agency.id).where(Agency.region_code.startswith(filters["region"]))
-        query = query.where(Record.agency_id.in_(region_agencies))
+        conditions.append(
+            Record.agency_id.in_(select(Agency.id).where(Agency.region_code.startswith(filters["region"])))
+        )
     if "year" in filters:
-        query = query.where(Record.decision_date.between(date(filters["year"], 1, 1), date(filters["year"], 12, 31)))
-    return query.order_by(Record.publication_start.desc(), Record.id.desc())
+        conditions.append(Record.decision_date.between(date(filters["year"], 1, 1), date(filters["year"], 12, 31)))
+    return conditions
+
+
+def public_records(today: date, filters: dict[str, Any] | None = None) -> Select[Any]:
+    """Public records, newest first, narrowed by the list filters."""
+    return (
+        select(Record)
+        .where(*public_record_conditions(today, filters))
+        .options(joinedload(Record.agency))
+        .order_by(*NEWEST_FIRST)
+    )
 
 
 def listed_defaulter_count(today: date) -> int:

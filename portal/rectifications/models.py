@@ -33,6 +33,7 @@ class Rectification(db.Model):  # type: ignore[name-defined]
     finished_on: Mapped[date | None]
     outcome_summary: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     record: Mapped[Record] = relationship(back_populates="rectification")
     progress: Mapped[list[ProgressEntry]] = relationship(order_by="ProgressEntry.entry_date")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import joinedload
@@ -9,7 +10,7 @@ from portal.records.models import Record
 from portal.rectifications.models import Rectification
 
 
-def public_outcomes(today: date, agency_id: int | None = None) -> Select[tuple[Rectification]]:
+def public_outcomes(today: date, agency_id: int | None = None) -> Select[Any]:
     """Finished rectifications (整改结果) of records that are still public, newest first.
     Written as EXISTS so that the newest-finished index drives the query and a page reads only what it shows."""
     record_is_shown = Record.public_clause(today)

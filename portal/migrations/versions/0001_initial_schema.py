@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:02:33.488832
+Create Date: 2026-11-22 05:12:12.335207
 
 """
 from alembic import op
@@ -76,6 +76,7 @@ def upgrade():
     sa.Column('letter_sha256', sa.String(length=64), nullable=True),
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("fulfilment IN ('in_progress', 'fulfilled', 'partly', 'unfulfilled')", name=op.f('ck_commitments_fulfilment_known')),
     sa.CheckConstraint("scope IN ('public', 'restricted', 'not_public')", name=op.f('ck_commitments_scope_known')),
     sa.CheckConstraint("subject IN ('duty', 'service', 'integrity', 'service_quality', 'investment_policy', 'contract')", name=op.f('ck_commitments_subject_known')),
@@ -88,6 +89,7 @@ def upgrade():
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_commitments_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index('ix_commitments_listing', ['scope', 'published_at', 'made_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_commitments_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -171,6 +173,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_records_document_number'), ['document_number'], unique=False)
         batch_op.create_index('ix_records_kind_newest', ['kind', 'publication_start', 'id', 'status', 'publication_max_end', 'agency_id'], unique=False)
         batch_op.create_index('ix_records_newest', ['publication_start', 'id', 'status', 'publication_max_end', 'kind', 'severity', 'agency_id', 'decision_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_records_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('rectifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -183,6 +186,7 @@ def upgrade():
     sa.Column('finished_on', sa.Date(), nullable=True),
     sa.Column('outcome_summary', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("outcome IN ('performed', 'settled', 'case_closed', 'overdue')", name=op.f('ck_rectifications_outcome_known')),
     sa.ForeignKeyConstraint(['record_id'], ['records.id'], name=op.f('fk_rectifications_record_id_records')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rectifications')),
@@ -190,6 +194,7 @@ def upgrade():
     )
     with op.batch_alter_table('rectifications', schema=None) as batch_op:
         batch_op.create_index('ix_rectifications_finished', ['finished_on', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rectifications_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('joint_measures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -254,10 +259,12 @@ def downgrade():
 
     op.drop_table('joint_measures')
     with op.batch_alter_table('rectifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rectifications_updated_at'))
         batch_op.drop_index('ix_rectifications_finished')
 
     op.drop_table('rectifications')
     with op.batch_alter_table('records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_records_updated_at'))
         batch_op.drop_index('ix_records_newest')
         batch_op.drop_index('ix_records_kind_newest')
         batch_op.drop_index(batch_op.f('ix_records_document_number'))
@@ -275,6 +282,7 @@ def downgrade():
     op.drop_table('audit_entries')
     op.drop_table('users')
     with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_commitments_updated_at'))
         batch_op.drop_index('ix_commitments_listing')
         batch_op.drop_index(batch_op.f('ix_commitments_agency_id'))
 

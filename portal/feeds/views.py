@@ -1,0 +1,420 @@
+"""Atom and RSS twins of every public list and of each agency profile. Views only query and set headers; the
+feed itself comes from the pure builders. A conditional request is answered from a small validator query,
+without building the feed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from time import monotonic
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.http import is_resource_modified
+
+from portal import clock, labels
+from portal.agencies.models import Agency
+from portal.commitments import views as commitment_views
+from portal.commitments.models import Commitment
+from portal.core.uscc import is_valid_uscc, normalise
+from portal.extensions import db
+from portal.feeds.builders import ATOM_TYPE, RSS_TYPE, FeedEntry, FeedInfo, build_atom, build_rss, tag_uri
+from portal.listing import ListQuery, parse_list_query
+from portal.records import views as record_views
+from portal.records.models import Record
+from portal.records.queries import NEWEST_FIRST, public_record_conditions
+from portal.rectifications.models import Rectification
+from portal.rectifications.queries import public_outcomes
+from portal.web import select_locale
+
+bp = Blueprint("feeds", __name__)
+
+FEED_SIZE = 50
+MAX_AGE = 300  # seconds a reader or proxy may reuse a feed without asking
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What a feed page's content depends on: (item key, updated) pairs and whether a next page exists."""
+
+    items: list[tuple[str, datetime]]
+    has_next: bool
+
+
+def _later(*instants: datetime | None) -> datetime:
+    return max((i for i in instants if i is not None), default=EPOCH)
+
+
+# Built once: the three index look-ups behind every feed's Last-Modified and ETag cache key.
+_LAST_CHANGE = select(
+    select(func.max(Record.updated_at)).scalar_subquery(),
+    select(func.max(Commitment.updated_at)).scalar_subquery(),
+    select(func.max(Rectification.updated_at)).scalar_subquery(),
+)
+
+
+# database -> (monotonic time of the look-up, latest write): feed polls within PORTAL_FEED_FRESHNESS_SECONDS of a
+# look-up reuse it, so a burst of conditional requests costs no database round trip at all.
+_LATEST_WRITE: dict[str, tuple[float, datetime]] = {}
+
+
+def _last_change() -> datetime:
+    """The latest write to anything a feed shows, or the start of today in China (when records expire by
+    themselves): a Last-Modified that never misses a change (at most PORTAL_FEED_FRESHNESS_SECONDS late)."""
+    settings = current_app.config["PORTAL_SETTINGS"]
+    midnight = datetime.combine(clock.today(), time(0), tzinfo=ZoneInfo(settings.timezone))
+    database = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    seen = _LATEST_WRITE.get(database)
+    now = monotonic()
+    if seen is None or now - seen[0] >= settings.feed_freshness_seconds:
+        latest = db.session.connection().execute(_LAST_CHANGE).one()
+        seen = (now, _later(*(_as_utc(value) for value in latest)))
+        _LATEST_WRITE[database] = seen
+    return max(seen[1], midnight)
+
+
+def _as_utc(value: datetime | str | None) -> datetime | None:
+    """max() over a UTC column comes back without the column type's conversion: naive (or text on SQLite)."""
+    if value is None:
+        return None
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return instant.replace(tzinfo=UTC)
+
+
+# (database, format, language, feed address, last change) -> the ETag computed from the feed's items. While
+# nothing at all has changed since, the items cannot have changed either, so a conditional request costs one small
+# query; after any change the ETag is computed again from the items, so it moves only when this feed's content does.
+_ETAG_CACHE: dict[tuple[str, str, str, str, datetime], str] = {}
+_ETAG_CACHE_SIZE = 10_000
+
+
+def _etag(fmt: str, last_change: datetime, versions: Callable[[], Versions], page: int) -> str:
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], fmt, select_locale(), request.full_path, last_change)
+    cached = _ETAG_CACHE.get(key)
+    if cached is not None:
+        return cached
+    page_versions = versions()
+    if page > 1 and not page_versions.items:
+        abort(404)
+    digest = hashlib.sha256(repr((key[1:4], page_versions)).encode()).hexdigest()[:40]
+    if len(_ETAG_CACHE) >= _ETAG_CACHE_SIZE:
+        _ETAG_CACHE.clear()
+    _ETAG_CACHE[key] = digest
+    return digest
+
+
+def _respond(
+    fmt: str,
+    asked: ListQuery,
+    versions: Callable[[], Versions],
+    build: Callable[[], tuple[FeedInfo, Sequence[FeedEntry]]],
+) -> Response:
+    if asked.problems:
+        abort(400, "; ".join(f"{name}: {message}" for name, message in asked.problems.items()))
+    last_change = _last_change()
+    digest = _etag(fmt, last_change, versions, asked.page)
+    last_modified = last_change.astimezone(UTC).replace(microsecond=0)
+    headers = {
+        "ETag": f'"{digest}"',
+        "Last-Modified": last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "Cache-Control": f"public, max-age={MAX_AGE}",
+        "Vary": "Cookie",
+    }
+    if not is_resource_modified(request.environ, etag=digest, last_modified=last_modified):
+        return Response(status=304, headers=headers)
+    info, entries = build()
+    body = build_atom(info, entries) if fmt == "atom" else build_rss(info, entries)
+    return Response(body, headers=headers, content_type=ATOM_TYPE if fmt == "atom" else RSS_TYPE)
+
+
+def _info(
+    fmt: str, asked: ListQuery, key: str, title: str, html_url: str, has_next: bool, entries: Sequence[FeedEntry]
+) -> FeedInfo:
+    settings = current_app.config["PORTAL_SETTINGS"]
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    paging = {"first": url_for(request.endpoint or "", _external=True, **request.view_args or {}, **args)}
+    if asked.page > 1:
+        paging["previous"] = url_for(
+            request.endpoint or "", _external=True, **request.view_args or {}, **args, page=asked.page - 1
+        )
+    if has_next:
+        paging["next"] = url_for(
+            request.endpoint or "", _external=True, **request.view_args or {}, **args, page=asked.page + 1
+        )
+    return FeedInfo(
+        id=tag_uri(settings.tag_authority, f"feeds/{key}?{'&'.join(f'{k}={v}' for k, v in sorted(args.items()))}"),
+        title=f"{title} — {_('信用演示县')}",
+        subtitle=_("政务诚信公示平台"),
+        self_url=request.url,
+        html_url=html_url,
+        language="en" if select_locale() == "en" else "zh-CN",
+        updated=max((e.updated for e in entries), default=EPOCH),
+        paging=paging,
+    )
+
+
+def _at_start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(current_app.config["PORTAL_SETTINGS"].timezone))
+
+
+def record_entry(record: Record) -> FeedEntry:
+    authority = current_app.config["PORTAL_SETTINGS"].tag_authority
+    kind = str(labels.RECORD_KIND[record.kind])
+    summary = " · ".join(
+        [
+            kind,
+            str(labels.SEVERITY[record.severity]),
+            str(labels.RECORD_STATUS[record.status]),
+            f"{_('文书编号')} {record.document_number}",
+            f"{_('决定日期')} {record.decision_date.isoformat()}",
+            f"{_('失信主体')} {record.agency.name}",
+        ]
+    )
+    rectification = record.rectification
+    return FeedEntry(
+        id=tag_uri(authority, f"records/{record.id}"),
+        title=record.title,
+        link=url_for("records.detail", record_id=record.id, _external=True),
+        summary=summary,
+        author=record.agency.name,
+        category=kind,
+        category_term=record.kind,
+        published=_at_start_of(record.publication_start),
+        updated=_later(record.updated_at, rectification.updated_at if rectification else None),
+    )
+
+
+def outcome_entry(rectification: Rectification) -> FeedEntry:
+    authority = current_app.config["PORTAL_SETTINGS"].tag_authority
+    record = rectification.record
+    outcome = str(labels.OUTCOME[rectification.outcome or ""])
+    finished = rectification.finished_on or record.decision_date
+    return FeedEntry(
+        id=tag_uri(authority, f"outcomes/{rectification.id}"),
+        title=_("整改结果：%(title)s", title=record.title),
+        link=url_for("records.detail", record_id=record.id, _external=True),
+        summary=" · ".join(filter(None, [outcome, finished.isoformat(), rectification.outcome_summary])),
+        author=record.agency.name,
+        category=str(_("整改结果")),
+        category_term="outcome",
+        published=_at_start_of(finished),
+        updated=rectification.updated_at,
+    )
+
+
+def commitment_entry(commitment: Commitment) -> FeedEntry:
+    authority = current_app.config["PORTAL_SETTINGS"].tag_authority
+    kind = str(labels.COMMITMENT_TYPE[commitment.type])
+    return FeedEntry(
+        id=tag_uri(authority, f"commitments/{commitment.code}"),
+        title=commitment.title,
+        link=url_for("commitments.detail", code=commitment.code, _external=True),
+        summary=" · ".join(
+            [
+                commitment.code,
+                kind,
+                str(labels.COMMITMENT_SUBJECT[commitment.subject]),
+                str(labels.FULFILMENT[commitment.fulfilment]),
+                commitment.agency.name,
+            ]
+        ),
+        author=commitment.agency.name,
+        category=kind,
+        category_term=commitment.type,
+        published=commitment.published_at or EPOCH,
+        updated=_later(commitment.published_at, commitment.updated_at),
+    )
+
+
+def _filter_title(parts: list[str], base: str) -> str:
+    return " · ".join([*parts, base]) if parts else base
+
+
+@bp.get("/records/feed.<any(atom, rss):fmt>")
+def records(fmt: str) -> Response:
+    asked = parse_list_query(request.args, record_views.FILTERS)
+    today = clock.today()
+
+    def conditions() -> list[ColumnElement[bool]]:  # built only when the ETag is not already known
+        return public_record_conditions(today, asked.filters)
+
+    offset = (asked.page - 1) * FEED_SIZE
+
+    def versions() -> Versions:
+        rows = db.session.execute(
+            select(Record.id, Record.updated_at, Rectification.updated_at)
+            .outerjoin(Rectification, Rectification.record_id == Record.id)
+            .where(*conditions())
+            .order_by(*NEWEST_FIRST)
+            .limit(FEED_SIZE + 1)
+            .offset(offset)
+        ).all()
+        return Versions([(f"r{r[0]}", _later(r[1], r[2])) for r in rows[:FEED_SIZE]], len(rows) > FEED_SIZE)
+
+    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
+        found = db.session.scalars(
+            select(Record)
+            .where(*conditions())
+            .options(joinedload(Record.agency), selectinload(Record.rectification))
+            .order_by(*NEWEST_FIRST)
+            .limit(FEED_SIZE + 1)
+            .offset(offset)
+        ).all()
+        entries = [record_entry(r) for r in found[:FEED_SIZE]]
+        f = asked.filters
+        parts = []
+        if "agency" in f:
+            agency = db.session.scalar(select(Agency).where(Agency.uscc == f["agency"]))
+            parts.append(agency.name if agency else f["agency"])
+        if "region" in f:
+            region = db.session.scalar(select(Agency.region_name).where(Agency.region_code == f["region"]).limit(1))
+            parts.append(region or f["region"])
+        parts += [str(labels.RECORD_KIND[f["kind"]])] if "kind" in f else []
+        parts += [str(labels.RECORD_STATUS[f["status"]])] if "status" in f else []
+        parts += [str(labels.SEVERITY[f["severity"]])] if "severity" in f else []
+        parts += [str(f["year"])] if "year" in f else []
+        html_args = {k: v for k, v in request.args.items() if k != "page"}
+        info = _info(
+            fmt,
+            asked,
+            "records",
+            _filter_title(parts, _("政务失信记录")),
+            url_for("records.index", _external=True, **html_args),
+            len(found) > FEED_SIZE,
+            entries,
+        )
+        return info, entries
+
+    return _respond(fmt, asked, versions, build)
+
+
+@bp.get("/commitments/feed.<any(atom, rss):fmt>")
+def commitments(fmt: str) -> Response:
+    asked = parse_list_query(request.args, commitment_views.FILTERS)
+    offset = (asked.page - 1) * FEED_SIZE
+
+    def query() -> Select[Any]:  # built only when the ETag is not already known
+        return commitment_views.public_commitments(asked.filters)
+
+    def versions() -> Versions:
+        rows = db.session.execute(
+            query().with_only_columns(Commitment.code, Commitment.updated_at).limit(FEED_SIZE + 1).offset(offset)
+        ).all()
+        return Versions([(r[0], r[1]) for r in rows[:FEED_SIZE]], len(rows) > FEED_SIZE)
+
+    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
+        found = db.session.scalars(query().limit(FEED_SIZE + 1).offset(offset)).all()
+        entries = [commitment_entry(c) for c in found[:FEED_SIZE]]
+        f = asked.filters
+        parts = [str(labels.COMMITMENT_TYPE[f["type"]])] if "type" in f else []
+        parts += [str(labels.COMMITMENT_SUBJECT[f["subject"]])] if "subject" in f else []
+        parts += [str(labels.FULFILMENT[f["fulfilment"]])] if "fulfilment" in f else []
+        if "agency" in f:
+            agency = db.session.scalar(select(Agency).where(Agency.uscc == f["agency"]))
+            parts.insert(0, agency.name if agency else f["agency"])
+        html_args = {k: v for k, v in request.args.items() if k != "page"}
+        info = _info(
+            fmt,
+            asked,
+            "commitments",
+            _filter_title(parts, _("政务承诺")),
+            url_for("commitments.index", _external=True, **html_args),
+            len(found) > FEED_SIZE,
+            entries,
+        )
+        return info, entries
+
+    return _respond(fmt, asked, versions, build)
+
+
+@bp.get("/outcomes/feed.<any(atom, rss):fmt>")
+def outcomes(fmt: str) -> Response:
+    asked = parse_list_query(request.args, {})
+    offset = (asked.page - 1) * FEED_SIZE
+
+    def query() -> Select[Any]:  # built only when the ETag is not already known
+        return public_outcomes(clock.today())
+
+    def versions() -> Versions:
+        rows = db.session.execute(
+            query().with_only_columns(Rectification.id, Rectification.updated_at).limit(FEED_SIZE + 1).offset(offset)
+        ).all()
+        return Versions([(f"o{r[0]}", r[1]) for r in rows[:FEED_SIZE]], len(rows) > FEED_SIZE)
+
+    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
+        found = db.session.scalars(query().limit(FEED_SIZE + 1).offset(offset)).all()
+        entries = [outcome_entry(o) for o in found[:FEED_SIZE]]
+        info = _info(
+            fmt,
+            asked,
+            "outcomes",
+            _("整改结果"),
+            url_for("outcomes.index", _external=True),
+            len(found) > FEED_SIZE,
+            entries,
+        )
+        return info, entries
+
+    return _respond(fmt, asked, versions, build)
+
+
+@bp.get("/agencies/<uscc>/feed.<any(atom, rss):fmt>")
+def agency(uscc: str, fmt: str) -> Response:
+    """Everything about one agency: its public records, commitments and outcomes, newest first."""
+    code = normalise(uscc)
+    found_agency = db.session.scalar(select(Agency).where(Agency.uscc == code)) if is_valid_uscc(code) else None
+    if found_agency is None:
+        abort(404)
+    asked = parse_list_query(request.args, {})
+    today = clock.today()
+    record_query = select(Record).where(*public_record_conditions(today, {"agency": code})).order_by(*NEWEST_FIRST)
+    commitment_query = (
+        commitment_views.public_commitments({"agency": code})
+        .order_by(None)
+        .order_by(Commitment.published_at.desc(), Commitment.id.desc())
+    )
+    outcome_query = public_outcomes(today, found_agency.id)
+    newest = FEED_SIZE * asked.page + 1  # enough of each kind to fill this page after merging
+
+    def merged() -> list[tuple[datetime, str, Any]]:
+        items: list[tuple[datetime, str, Any]] = []
+        for record in db.session.scalars(
+            record_query.options(joinedload(Record.agency), selectinload(Record.rectification)).limit(newest)
+        ):
+            entry = record_entry(record)
+            items.append((entry.published, entry.id, entry))
+        for commitment in db.session.scalars(commitment_query.limit(newest)):
+            entry = commitment_entry(commitment)
+            items.append((entry.published, entry.id, entry))
+        for rectification in db.session.scalars(outcome_query.limit(newest)):
+            entry = outcome_entry(rectification)
+            items.append((entry.published, entry.id, entry))
+        items.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return items[(asked.page - 1) * FEED_SIZE : asked.page * FEED_SIZE + 1]
+
+    def versions() -> Versions:
+        items = merged()
+        return Versions([(item[1], item[2].updated) for item in items[:FEED_SIZE]], len(items) > FEED_SIZE)
+
+    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
+        items = merged()
+        entries = [item[2] for item in items[:FEED_SIZE]]
+        info = _info(
+            fmt,
+            asked,
+            f"agencies/{code}",
+            found_agency.name,
+            url_for("agencies.profile", uscc=code, _external=True),
+            len(items) > FEED_SIZE,
+            entries,
+        )
+        return info, entries
+
+    return _respond(fmt, asked, versions, build)
