@@ -135,19 +135,19 @@ def _respond(
 
 
 def _info(
-    fmt: str, asked: ListQuery, key: str, title: str, html_url: str, has_next: bool, entries: Sequence[FeedEntry]
+    asked: ListQuery, key: str, title: str, html_url: str, has_next: bool, entries: Sequence[FeedEntry]
 ) -> FeedInfo:
     settings = current_app.config["PORTAL_SETTINGS"]
     args = {k: v for k, v in request.args.items() if k != "page"}
-    paging = {"first": url_for(request.endpoint or "", _external=True, **request.view_args or {}, **args)}
+
+    def page_url(page: int | None) -> str:
+        return url_for(request.endpoint or "", _external=True, **(request.view_args or {}), **args, page=page)
+
+    paging = {"first": page_url(None)}
     if asked.page > 1:
-        paging["previous"] = url_for(
-            request.endpoint or "", _external=True, **request.view_args or {}, **args, page=asked.page - 1
-        )
+        paging["previous"] = page_url(asked.page - 1)
     if has_next:
-        paging["next"] = url_for(
-            request.endpoint or "", _external=True, **request.view_args or {}, **args, page=asked.page + 1
-        )
+        paging["next"] = page_url(asked.page + 1)
     return FeedInfo(
         id=tag_uri(settings.tag_authority, f"feeds/{key}?{'&'.join(f'{k}={v}' for k, v in sorted(args.items()))}"),
         title=f"{title} — {_('信用演示县')}",
@@ -282,7 +282,6 @@ def records(fmt: str) -> Response:
         parts += [str(f["year"])] if "year" in f else []
         html_args = {k: v for k, v in request.args.items() if k != "page"}
         info = _info(
-            fmt,
             asked,
             "records",
             _filter_title(parts, _("政务失信记录")),
@@ -321,7 +320,6 @@ def commitments(fmt: str) -> Response:
             parts.insert(0, agency.name if agency else f["agency"])
         html_args = {k: v for k, v in request.args.items() if k != "page"}
         info = _info(
-            fmt,
             asked,
             "commitments",
             _filter_title(parts, _("政务承诺")),
@@ -352,7 +350,6 @@ def outcomes(fmt: str) -> Response:
         found = db.session.scalars(query().limit(FEED_SIZE + 1).offset(offset)).all()
         entries = [outcome_entry(o) for o in found[:FEED_SIZE]]
         info = _info(
-            fmt,
             asked,
             "outcomes",
             _("整改结果"),
@@ -407,7 +404,6 @@ def agency(uscc: str, fmt: str) -> Response:
         items = merged()
         entries = [item[2] for item in items[:FEED_SIZE]]
         info = _info(
-            fmt,
             asked,
             f"agencies/{code}",
             found_agency.name,
