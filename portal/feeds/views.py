@@ -135,10 +135,12 @@ def _respond(
 
 
 def _info(
-    asked: ListQuery, key: str, title: str, html_url: str, has_next: bool, entries: Sequence[FeedEntry]
+    asked: ListQuery, key: str, title: str, html_endpoint: str, has_next: bool, entries: Sequence[FeedEntry]
 ) -> FeedInfo:
+    """The feed's own data: its id, title, links (self, the HTML page, RFC 5005 paging) and updated time."""
     settings = current_app.config["PORTAL_SETTINGS"]
     args = {k: v for k, v in request.args.items() if k != "page"}
+    view_args = {k: v for k, v in (request.view_args or {}).items() if k != "fmt"}
 
     def page_url(page: int | None) -> str:
         return url_for(request.endpoint or "", _external=True, **(request.view_args or {}), **args, page=page)
@@ -153,7 +155,7 @@ def _info(
         title=f"{title} — {_('信用演示县')}",
         subtitle=_("政务诚信公示平台"),
         self_url=request.url,
-        html_url=html_url,
+        html_url=url_for(html_endpoint, _external=True, **view_args, **args),
         language="en" if select_locale() == "en" else "zh-CN",
         updated=max((e.updated for e in entries), default=EPOCH),
         paging=paging,
@@ -233,8 +235,29 @@ def commitment_entry(commitment: Commitment) -> FeedEntry:
     )
 
 
-def _filter_title(parts: list[str], base: str) -> str:
-    return " · ".join([*parts, base]) if parts else base
+LABELLED_FILTERS: dict[str, dict[str, Any]] = {
+    "kind": labels.RECORD_KIND,
+    "status": labels.RECORD_STATUS,
+    "severity": labels.SEVERITY,
+    "type": labels.COMMITMENT_TYPE,
+    "subject": labels.COMMITMENT_SUBJECT,
+    "fulfilment": labels.FULFILMENT,
+}
+
+
+def _filter_title(filters: dict[str, Any], base: str) -> str:
+    """A feed title that names its filters: "演示县财政局 · 失信被执行人 · 公示中 · 政务失信记录"."""
+    parts = []
+    if "agency" in filters:
+        name = db.session.scalar(select(Agency.name).where(Agency.uscc == filters["agency"]))
+        parts.append(name or filters["agency"])
+    if "region" in filters:
+        region = db.session.scalar(select(Agency.region_name).where(Agency.region_code == filters["region"]).limit(1))
+        parts.append(region or filters["region"])
+    parts += [str(names[filters[key]]) for key, names in LABELLED_FILTERS.items() if key in filters]
+    if "year" in filters:
+        parts.append(str(filters["year"]))
+    return " · ".join([*parts, base])
 
 
 @bp.get("/records/feed.<any(atom, rss):fmt>")
@@ -268,28 +291,8 @@ def records(fmt: str) -> Response:
             .offset(offset)
         ).all()
         entries = [record_entry(r) for r in found[:FEED_SIZE]]
-        f = asked.filters
-        parts = []
-        if "agency" in f:
-            agency = db.session.scalar(select(Agency).where(Agency.uscc == f["agency"]))
-            parts.append(agency.name if agency else f["agency"])
-        if "region" in f:
-            region = db.session.scalar(select(Agency.region_name).where(Agency.region_code == f["region"]).limit(1))
-            parts.append(region or f["region"])
-        parts += [str(labels.RECORD_KIND[f["kind"]])] if "kind" in f else []
-        parts += [str(labels.RECORD_STATUS[f["status"]])] if "status" in f else []
-        parts += [str(labels.SEVERITY[f["severity"]])] if "severity" in f else []
-        parts += [str(f["year"])] if "year" in f else []
-        html_args = {k: v for k, v in request.args.items() if k != "page"}
-        info = _info(
-            asked,
-            "records",
-            _filter_title(parts, _("政务失信记录")),
-            url_for("records.index", _external=True, **html_args),
-            len(found) > FEED_SIZE,
-            entries,
-        )
-        return info, entries
+        title = _filter_title(asked.filters, _("政务失信记录"))
+        return _info(asked, "records", title, "records.index", len(found) > FEED_SIZE, entries), entries
 
     return _respond(fmt, asked, versions, build)
 
@@ -311,23 +314,8 @@ def commitments(fmt: str) -> Response:
     def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
         found = db.session.scalars(query().limit(FEED_SIZE + 1).offset(offset)).all()
         entries = [commitment_entry(c) for c in found[:FEED_SIZE]]
-        f = asked.filters
-        parts = [str(labels.COMMITMENT_TYPE[f["type"]])] if "type" in f else []
-        parts += [str(labels.COMMITMENT_SUBJECT[f["subject"]])] if "subject" in f else []
-        parts += [str(labels.FULFILMENT[f["fulfilment"]])] if "fulfilment" in f else []
-        if "agency" in f:
-            agency = db.session.scalar(select(Agency).where(Agency.uscc == f["agency"]))
-            parts.insert(0, agency.name if agency else f["agency"])
-        html_args = {k: v for k, v in request.args.items() if k != "page"}
-        info = _info(
-            asked,
-            "commitments",
-            _filter_title(parts, _("政务承诺")),
-            url_for("commitments.index", _external=True, **html_args),
-            len(found) > FEED_SIZE,
-            entries,
-        )
-        return info, entries
+        title = _filter_title(asked.filters, _("政务承诺"))
+        return _info(asked, "commitments", title, "commitments.index", len(found) > FEED_SIZE, entries), entries
 
     return _respond(fmt, asked, versions, build)
 
@@ -349,15 +337,7 @@ def outcomes(fmt: str) -> Response:
     def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
         found = db.session.scalars(query().limit(FEED_SIZE + 1).offset(offset)).all()
         entries = [outcome_entry(o) for o in found[:FEED_SIZE]]
-        info = _info(
-            asked,
-            "outcomes",
-            _("整改结果"),
-            url_for("outcomes.index", _external=True),
-            len(found) > FEED_SIZE,
-            entries,
-        )
-        return info, entries
+        return _info(asked, "outcomes", _("整改结果"), "outcomes.index", len(found) > FEED_SIZE, entries), entries
 
     return _respond(fmt, asked, versions, build)
 
@@ -403,14 +383,7 @@ def agency(uscc: str, fmt: str) -> Response:
     def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
         items = merged()
         entries = [item[2] for item in items[:FEED_SIZE]]
-        info = _info(
-            asked,
-            f"agencies/{code}",
-            found_agency.name,
-            url_for("agencies.profile", uscc=code, _external=True),
-            len(items) > FEED_SIZE,
-            entries,
-        )
+        info = _info(asked, f"agencies/{code}", found_agency.name, "agencies.profile", len(items) > FEED_SIZE, entries)
         return info, entries
 
     return _respond(fmt, asked, versions, build)
