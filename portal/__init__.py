@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 
@@ -58,19 +57,17 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     return app
 
 
-def _import_models() -> Any:
+def _import_models() -> None:
     """Every model module, so that Alembic and relationships see all tables."""
-    from portal.agencies import models as agencies
-    from portal.audit import models as audit
-    from portal.commitments import models as commitments
-    from portal.demo import models as demo
-    from portal.files import models as files
-    from portal.records import models as records
-    from portal.rectifications import models as rectifications
-    from portal.supervision import models as supervision
-    from portal.users import models as users
-
-    return (agencies, audit, commitments, demo, files, records, rectifications, supervision, users)
+    import portal.agencies.models
+    import portal.audit.models
+    import portal.commitments.models
+    import portal.demo.models
+    import portal.files.models
+    import portal.records.models
+    import portal.rectifications.models
+    import portal.supervision.models
+    import portal.users.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -115,9 +115,8 @@ def paginate(query: Select[Any], asked: ListQuery) -> Page:
     """One count query and one page query (PORTAL_PAGE_SIZE items); a page past the end is simply empty, and a
     query with problems asks the database nothing."""
     per_page: int = current_app.config["PORTAL_SETTINGS"].page_size
-    page = asked.page
     if asked.problems:
         return Page([], 1, per_page, 0)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items, page, per_page, total)
+    items = list(db.session.scalars(query.limit(per_page).offset((asked.page - 1) * per_page)))
+    return Page(items, asked.page, per_page, total)

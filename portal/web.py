@@ -44,6 +44,11 @@ def url_with(**changes: Any) -> str:
     return request.path + (f"?{urlencode(args)}" if args else "")
 
 
+def html_lang() -> str:
+    """The chosen language as an HTML / HTTP language tag."""
+    return "en" if select_locale() == "en" else "zh-CN"
+
+
 def feed_url(endpoint: str, fmt: str) -> str:
     """The feed twin of the current page: same filters (and language), no page number."""
     values: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
@@ -103,6 +108,7 @@ def init_app(app: Flask) -> None:
         agency_options=agency_options,
         region_options=region_options,
         current_locale=lambda: str(get_locale()),
+        html_lang=html_lang,
     )
     app.jinja_env.filters.update(
         yuan=format_yuan,
@@ -116,7 +122,7 @@ def init_app(app: Flask) -> None:
         lang = request.args.get("lang")
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True)
-        response.headers.setdefault("Content-Language", "en" if select_locale() == "en" else "zh-CN")
+        response.headers.setdefault("Content-Language", html_lang())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -37,12 +37,18 @@ def index() -> str:
     return render_template("agencies/index.html", regions=regions, counts=counts)
 
 
-@bp.get("/<uscc>")
-def profile(uscc: str) -> str:
+def agency_or_404(uscc: str) -> Agency:
+    """The agency with this 统一社会信用代码; anything that is not a valid code is 404 before any query."""
     code = normalise(uscc)
     agency = db.session.scalar(select(Agency).where(Agency.uscc == code)) if is_valid_uscc(code) else None
     if agency is None:
         abort(404)
+    return agency
+
+
+@bp.get("/<uscc>")
+def profile(uscc: str) -> str:
+    agency = agency_or_404(uscc)
     today = clock.today()
     records = db.session.scalars(public_records(today, {"agency": agency.uscc}).limit(50)).all()
     record_total = db.session.scalar(

@@ -8,30 +8,31 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.http import is_resource_modified
 
 from portal import clock, labels
 from portal.agencies.models import Agency
+from portal.agencies.views import agency_or_404
 from portal.commitments import views as commitment_views
 from portal.commitments.models import Commitment
-from portal.core.uscc import is_valid_uscc, normalise
 from portal.extensions import db
 from portal.feeds.builders import ATOM_TYPE, RSS_TYPE, FeedEntry, FeedInfo, build_atom, build_rss, tag_uri
 from portal.listing import ListQuery, parse_list_query
 from portal.records import views as record_views
 from portal.records.models import Record
-from portal.records.queries import NEWEST_FIRST, public_record_conditions
+from portal.records.queries import public_records
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
-from portal.web import select_locale
+from portal.web import html_lang, select_locale
 
 bp = Blueprint("feeds", __name__)
 
@@ -156,7 +157,7 @@ def _info(
         subtitle=_("政务诚信公示平台"),
         self_url=request.url,
         html_url=url_for(html_endpoint, _external=True, **view_args, **args),
-        language="en" if select_locale() == "en" else "zh-CN",
+        language=html_lang(),
         updated=max((e.updated for e in entries), default=EPOCH),
         paging=paging,
     )
@@ -260,98 +261,87 @@ def _filter_title(filters: dict[str, Any], base: str) -> str:
     return " · ".join([*parts, base])
 
 
-@bp.get("/records/feed.<any(atom, rss):fmt>")
-def records(fmt: str) -> Response:
-    asked = parse_list_query(request.args, record_views.FILTERS)
-    today = clock.today()
-
-    def conditions() -> list[ColumnElement[bool]]:  # built only when the ETag is not already known
-        return public_record_conditions(today, asked.filters)
-
+def _list_feed(
+    fmt: str,
+    asked: ListQuery,
+    key: str,
+    title: Callable[[], str],
+    html_endpoint: str,
+    query: Callable[[], Select[Any]],
+    versions_of: Callable[[Select[Any]], Any],  # a Select of (id, updated...) columns
+    to_entry: Callable[[Any], FeedEntry],
+) -> Response:
+    """A list's feed page: `query` gives the list's items in its own order; `versions_of` turns it into a query
+    of (id, updated...) columns for the ETag. Both are built only when needed."""
     offset = (asked.page - 1) * FEED_SIZE
 
     def versions() -> Versions:
-        rows = db.session.execute(
-            select(Record.id, Record.updated_at, Rectification.updated_at)
-            .outerjoin(Rectification, Rectification.record_id == Record.id)
-            .where(*conditions())
-            .order_by(*NEWEST_FIRST)
-            .limit(FEED_SIZE + 1)
-            .offset(offset)
-        ).all()
-        return Versions([(f"r{r[0]}", _later(r[1], r[2])) for r in rows[:FEED_SIZE]], len(rows) > FEED_SIZE)
+        rows = db.session.execute(versions_of(query()).limit(FEED_SIZE + 1).offset(offset)).all()
+        return Versions([(str(row[0]), _later(*row[1:])) for row in rows[:FEED_SIZE]], len(rows) > FEED_SIZE)
 
     def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
-        found = db.session.scalars(
-            select(Record)
-            .where(*conditions())
-            .options(joinedload(Record.agency), selectinload(Record.rectification))
-            .order_by(*NEWEST_FIRST)
-            .limit(FEED_SIZE + 1)
-            .offset(offset)
-        ).all()
-        entries = [record_entry(r) for r in found[:FEED_SIZE]]
-        title = _filter_title(asked.filters, _("政务失信记录"))
-        return _info(asked, "records", title, "records.index", len(found) > FEED_SIZE, entries), entries
+        found = db.session.scalars(query().limit(FEED_SIZE + 1).offset(offset)).all()
+        entries = [to_entry(item) for item in found[:FEED_SIZE]]
+        return _info(asked, key, title(), html_endpoint, len(found) > FEED_SIZE, entries), entries
 
     return _respond(fmt, asked, versions, build)
+
+
+@bp.get("/records/feed.<any(atom, rss):fmt>")
+def records(fmt: str) -> Response:
+    asked = parse_list_query(request.args, record_views.FILTERS)
+    return _list_feed(
+        fmt,
+        asked,
+        "records",
+        lambda: _filter_title(asked.filters, _("政务失信记录")),
+        "records.index",
+        lambda: public_records(clock.today(), asked.filters).options(selectinload(Record.rectification)),
+        lambda query: query.with_only_columns(Record.id, Record.updated_at, Rectification.updated_at).outerjoin(
+            Rectification, Rectification.record_id == Record.id
+        ),
+        record_entry,
+    )
 
 
 @bp.get("/commitments/feed.<any(atom, rss):fmt>")
 def commitments(fmt: str) -> Response:
     asked = parse_list_query(request.args, commitment_views.FILTERS)
-    offset = (asked.page - 1) * FEED_SIZE
-
-    def query() -> Select[Any]:  # built only when the ETag is not already known
-        return commitment_views.public_commitments(asked.filters)
-
-    def versions() -> Versions:
-        rows = db.session.execute(
-            query().with_only_columns(Commitment.code, Commitment.updated_at).limit(FEED_SIZE + 1).offset(offset)
-        ).all()
-        return Versions([(r[0], r[1]) for r in rows[:FEED_SIZE]], len(rows) > FEED_SIZE)
-
-    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
-        found = db.session.scalars(query().limit(FEED_SIZE + 1).offset(offset)).all()
-        entries = [commitment_entry(c) for c in found[:FEED_SIZE]]
-        title = _filter_title(asked.filters, _("政务承诺"))
-        return _info(asked, "commitments", title, "commitments.index", len(found) > FEED_SIZE, entries), entries
-
-    return _respond(fmt, asked, versions, build)
+    return _list_feed(
+        fmt,
+        asked,
+        "commitments",
+        lambda: _filter_title(asked.filters, _("政务承诺")),
+        "commitments.index",
+        lambda: commitment_views.public_commitments(asked.filters),
+        lambda query: query.with_only_columns(Commitment.code, Commitment.updated_at),
+        commitment_entry,
+    )
 
 
 @bp.get("/outcomes/feed.<any(atom, rss):fmt>")
 def outcomes(fmt: str) -> Response:
     asked = parse_list_query(request.args, {})
-    offset = (asked.page - 1) * FEED_SIZE
-
-    def query() -> Select[Any]:  # built only when the ETag is not already known
-        return public_outcomes(clock.today())
-
-    def versions() -> Versions:
-        rows = db.session.execute(
-            query().with_only_columns(Rectification.id, Rectification.updated_at).limit(FEED_SIZE + 1).offset(offset)
-        ).all()
-        return Versions([(f"o{r[0]}", r[1]) for r in rows[:FEED_SIZE]], len(rows) > FEED_SIZE)
-
-    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
-        found = db.session.scalars(query().limit(FEED_SIZE + 1).offset(offset)).all()
-        entries = [outcome_entry(o) for o in found[:FEED_SIZE]]
-        return _info(asked, "outcomes", _("整改结果"), "outcomes.index", len(found) > FEED_SIZE, entries), entries
-
-    return _respond(fmt, asked, versions, build)
+    return _list_feed(
+        fmt,
+        asked,
+        "outcomes",
+        lambda: str(_("整改结果")),
+        "outcomes.index",
+        lambda: public_outcomes(clock.today()),
+        lambda query: query.with_only_columns(Rectification.id, Rectification.updated_at),
+        outcome_entry,
+    )
 
 
 @bp.get("/agencies/<uscc>/feed.<any(atom, rss):fmt>")
 def agency(uscc: str, fmt: str) -> Response:
     """Everything about one agency: its public records, commitments and outcomes, newest first."""
-    code = normalise(uscc)
-    found_agency = db.session.scalar(select(Agency).where(Agency.uscc == code)) if is_valid_uscc(code) else None
-    if found_agency is None:
-        abort(404)
+    found_agency = agency_or_404(uscc)
+    code = found_agency.uscc
     asked = parse_list_query(request.args, {})
     today = clock.today()
-    record_query = select(Record).where(*public_record_conditions(today, {"agency": code})).order_by(*NEWEST_FIRST)
+    record_query = public_records(today, {"agency": code})
     commitment_query = (
         commitment_views.public_commitments({"agency": code})
         .order_by(None)
@@ -360,11 +350,10 @@ def agency(uscc: str, fmt: str) -> Response:
     outcome_query = public_outcomes(today, found_agency.id)
     newest = FEED_SIZE * asked.page + 1  # enough of each kind to fill this page after merging
 
+    @cache  # versions() and build() of one request share it
     def merged() -> list[tuple[datetime, str, Any]]:
         items: list[tuple[datetime, str, Any]] = []
-        for record in db.session.scalars(
-            record_query.options(joinedload(Record.agency), selectinload(Record.rectification)).limit(newest)
-        ):
+        for record in db.session.scalars(record_query.options(selectinload(Record.rectification)).limit(newest)):
             entry = record_entry(record)
             items.append((entry.published, entry.id, entry))
         for commitment in db.session.scalars(commitment_query.limit(newest)):

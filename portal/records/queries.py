@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, UnaryExpression, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.agencies.models import Agency
@@ -13,37 +13,25 @@ from portal.extensions import db
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
 
-NEWEST_FIRST: tuple[UnaryExpression[Any], ...] = (Record.publication_start.desc(), Record.id.desc())
 
-
-def public_record_conditions(today: date, filters: dict[str, Any] | None = None) -> list[ColumnElement[bool]]:
-    """Public, and narrowed by the list filters (kind, status, severity, agency, region, year)."""
+def public_records(today: date, filters: dict[str, Any] | None = None) -> Select[Any]:
+    """Public records, newest first, narrowed by the list filters (kind, status, severity, agency, region, year)."""
     filters = filters or {}
-    conditions = [Record.public_clause(today)]
+    query = select(Record).where(Record.public_clause(today)).options(joinedload(Record.agency))
     for name in ("kind", "status", "severity"):
         if name in filters:
-            conditions.append(getattr(Record, name) == filters[name])
+            query = query.where(getattr(Record, name) == filters[name])
     if "agency" in filters:
-        conditions.append(
+        query = query.where(
             Record.agency_id == select(Agency.id).where(Agency.uscc == filters["agency"]).scalar_subquery()
         )
     if "region" in filters:
-        conditions.append(
+        query = query.where(
             Record.agency_id.in_(select(Agency.id).where(Agency.region_code.startswith(filters["region"])))
         )
     if "year" in filters:
-        conditions.append(Record.decision_date.between(date(filters["year"], 1, 1), date(filters["year"], 12, 31)))
-    return conditions
-
-
-def public_records(today: date, filters: dict[str, Any] | None = None) -> Select[Any]:
-    """Public records, newest first, narrowed by the list filters."""
-    return (
-        select(Record)
-        .where(*public_record_conditions(today, filters))
-        .options(joinedload(Record.agency))
-        .order_by(*NEWEST_FIRST)
-    )
+        query = query.where(Record.decision_date.between(date(filters["year"], 1, 1), date(filters["year"], 12, 31)))
+    return query.order_by(Record.publication_start.desc(), Record.id.desc())
 
 
 def listed_defaulter_count(today: date) -> int:
