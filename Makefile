@@ -20,6 +20,7 @@ translations: $(VENV)/.installed
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) search rebuild
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 

@@ -47,6 +47,11 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
 
     login_manager.user_loader(load_user)
     _register_blueprints(app)
+    from portal.search.index import SearchIndex
+
+    app.extensions["search_index"] = SearchIndex(
+        settings.search_index_dir, settings.search_engine, settings.content_dir
+    )
     from portal import web
 
     babel.init_app(app, locale_selector=web.select_locale)
@@ -66,6 +71,7 @@ def _import_models() -> None:
     import portal.files.models
     import portal.records.models
     import portal.rectifications.models
+    import portal.search.models
     import portal.supervision.models
     import portal.users.models  # noqa: F401
 
@@ -78,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.pages.views import bp as pages_bp
     from portal.records.views import bp as records_bp
     from portal.rectifications.views import bp as outcomes_bp
+    from portal.search.views import bp as search_bp
 
-    for bp in (home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp, feeds_bp):
+    for bp in (home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp, feeds_bp, search_bp):
         app.register_blueprint(bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from time import monotonic
 
 import click
 from flask import Flask, current_app
@@ -11,11 +12,38 @@ from portal import clock
 from portal.demo.operations import DemoRefused, load_demo
 from portal.extensions import db
 from portal.records.operations import expire_due_records
+from portal.search.engine import SearchUnavailable
+from portal.search.operations import commit, search_index
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(records)
+    app.cli.add_command(search)
+
+
+@click.group(help="The full-text search index (PORTAL_SEARCH_ENGINE, PORTAL_SEARCH_INDEX_DIR).")
+def search() -> None:
+    pass
+
+
+@search.command("rebuild", help="Build a fresh index from the database beside the live one and swap it in.")
+def search_rebuild() -> None:
+    index = search_index()
+    started = monotonic()
+    count = index.rebuild(db.session, clock.today())
+    click.echo(f"Indexed {count} documents with {index.engine_name} in {monotonic() - started:.1f} s.")
+
+
+@search.command("sync", help="Apply the search outbox: every committed change the index has not seen yet.")
+def search_sync() -> None:
+    try:
+        applied = search_index().sync(db.session, clock.today(), wait=60)
+    except SearchUnavailable as exc:
+        raise click.ClickException(f"{exc}") from exc
+    if applied is None:
+        raise click.ClickException("another process held the index lock for a minute; try again")
+    click.echo(f"Applied {applied} outbox entr{'y' if applied == 1 else 'ies'}.")
 
 
 @click.group(help="Disclosed records.")
@@ -26,7 +54,7 @@ def records() -> None:
 @records.command("expire", help="Mark records whose maximum disclosure period has passed as 公示期满 (run daily).")
 def records_expire() -> None:
     count = expire_due_records(clock.today())
-    db.session.commit()
+    commit()
     click.echo(f"{count} record(s) reached the end of their disclosure period.")
 
 

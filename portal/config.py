@@ -14,6 +14,7 @@ from portal.core.periods import PeriodBounds, Severity, parse_periods
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
+SEARCH_ENGINES = ("tantivy", "whoosh")
 
 
 class ConfigError(RuntimeError):
@@ -34,6 +35,8 @@ class Settings:
     page_size: int
     today: date | None  # PORTAL_TODAY pins "today" for demonstrations and tests
     feed_freshness_seconds: float  # how long a feed's "latest change" look-up is reused by conditional requests
+    search_engine: str  # "tantivy" (default) or "whoosh"
+    search_index_dir: Path
     disclosure_periods: Mapping[Severity, PeriodBounds] = field(default_factory=dict)
 
     @property
@@ -85,6 +88,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         today = date.fromisoformat(env_vars["PORTAL_TODAY"]) if env_vars.get("PORTAL_TODAY") else None
     except ValueError as exc:
         raise ConfigError(f"PORTAL_TODAY must be a date such as 2026-11-20: {exc}") from exc
+    search_engine = env_vars.get("PORTAL_SEARCH_ENGINE", "tantivy")
+    if search_engine not in SEARCH_ENGINES:
+        raise ConfigError(f"PORTAL_SEARCH_ENGINE must be one of {', '.join(SEARCH_ENGINES)}, not {search_engine!r}")
     try:
         periods = parse_periods(env_vars.get("PORTAL_DISCLOSURE_MONTHS", ""))
         page_size = int(env_vars.get("PORTAL_PAGE_SIZE", "20"))
@@ -108,5 +114,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         page_size=page_size,
         today=today,
         feed_freshness_seconds=feed_freshness,
+        search_engine=search_engine,
+        search_index_dir=Path(env_vars.get("PORTAL_SEARCH_INDEX_DIR", str(ROOT / "search_index"))),
         disclosure_periods=periods,
     )

@@ -56,6 +56,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             "PORTAL_SECRET_KEY": "test-secret-key-" + "x" * 32,
             "PORTAL_TODAY": TODAY,
             "PORTAL_FEED_FRESHNESS_SECONDS": "0",  # every feed request asks the database (tests/feeds)
+            "PORTAL_SEARCH_INDEX_DIR": str(instance / "search_index"),
         }
     )
     app.config.update(TESTING=True)
@@ -68,6 +69,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
         load_demo(300, 2026, date.fromisoformat(TODAY), settings.files_dir, dict(settings.disclosure_periods))
         db.session.commit()
+        app.extensions["search_index"].rebuild(db.session, date.fromisoformat(TODAY))
         db.session.remove()
     yield app
     with app.app_context():
@@ -136,9 +138,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         **os.environ,
         "PORTAL_INSTANCE_DIR": str(instance),
         "PORTAL_DATABASE_URL": f"sqlite:///{instance / 'live.db'}",
+        "PORTAL_SEARCH_INDEX_DIR": str(instance / "search_index"),
     }
     bin_dir = Path(sys.executable).parent
-    for command in (["db", "upgrade"], ["demo", "load"]):
+    for command in (["db", "upgrade"], ["demo", "load"], ["search", "rebuild"]):
         subprocess.run(
             [str(bin_dir / "flask"), "--app", "portal", *command],
             cwd=ROOT,

@@ -8,6 +8,7 @@ from portal.audit.operations import write_audit
 from portal.commitments.models import Commitment, FulfilmentEntry
 from portal.commitments.rules import Fulfilment, check_fulfilment
 from portal.extensions import db
+from portal.search.operations import enqueue
 
 
 def determine_fulfilment(
@@ -29,5 +30,6 @@ def determine_fulfilment(
         actor=actor,
         reason=note or None,
     )
+    enqueue(f"commitment:{commitment.code}")
     db.session.flush()
     return entry

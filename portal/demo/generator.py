@@ -305,7 +305,7 @@ def demo_records(
             "kind": kind,
             "agency_index": agency_index,
             "commitment_index": investment[n % len(investment)] if kind == "investment_promise" else None,
-            "title": f"{agency['name']}{kind_label}",
+            "title": f"{agency['name']}{kind_label} · {document}",
             "summary": f"{agency['name']}{kind_label}，文书编号 {document}。本条为虚构的演示数据。",
             "severity": severity.value,
             "deciding_authority": details.get("court") or details.get("penalty_authority") or f"{COUNTY}人民政府",

@@ -32,6 +32,8 @@ from portal.records.models import Record
 from portal.records.queries import public_records
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
+from portal.search import views as search_views
+from portal.search.engine import Hit
 from portal.web import html_lang, select_locale
 
 bp = Blueprint("feeds", __name__)
@@ -96,9 +98,10 @@ _ETAG_CACHE: dict[tuple[str, str, str, str, datetime], str] = {}
 _ETAG_CACHE_SIZE = 10_000
 
 
-def _etag(fmt: str, last_change: datetime, versions: Callable[[], Versions], page: int) -> str:
+def _etag(fmt: str, last_change: datetime, versions: Callable[[], Versions], page: int, cacheable: bool) -> str:
+    """`cacheable`: the items follow from the database alone (not from the search index, which may trail it)."""
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], fmt, select_locale(), request.full_path, last_change)
-    cached = _ETAG_CACHE.get(key)
+    cached = _ETAG_CACHE.get(key) if cacheable else None
     if cached is not None:
         return cached
     page_versions = versions()
@@ -107,7 +110,8 @@ def _etag(fmt: str, last_change: datetime, versions: Callable[[], Versions], pag
     digest = hashlib.sha256(repr((key[1:4], page_versions)).encode()).hexdigest()[:40]
     if len(_ETAG_CACHE) >= _ETAG_CACHE_SIZE:
         _ETAG_CACHE.clear()
-    _ETAG_CACHE[key] = digest
+    if cacheable:
+        _ETAG_CACHE[key] = digest
     return digest
 
 
@@ -116,11 +120,12 @@ def _respond(
     asked: ListQuery,
     versions: Callable[[], Versions],
     build: Callable[[], tuple[FeedInfo, Sequence[FeedEntry]]],
+    cacheable: bool = True,
 ) -> Response:
     if asked.problems:
         abort(400, "; ".join(f"{name}: {message}" for name, message in asked.problems.items()))
     last_change = _last_change()
-    digest = _etag(fmt, last_change, versions, asked.page)
+    digest = _etag(fmt, last_change, versions, asked.page, cacheable)
     last_modified = last_change.astimezone(UTC).replace(microsecond=0)
     headers = {
         "ETag": f'"{digest}"',
@@ -376,3 +381,58 @@ def agency(uscc: str, fmt: str) -> Response:
         return info, entries
 
     return _respond(fmt, asked, versions, build)
+
+
+_TAG_PATHS = {
+    "record": "records",
+    "commitment": "commitments",
+    "outcome": "outcomes",
+    "agency": "agencies",
+    "page": "pages",
+}
+
+
+def search_entry(hit: Hit) -> FeedEntry:
+    """A search result as a feed entry; its id is the item's own (the same as in the list feeds)."""
+    authority = current_app.config["PORTAL_SETTINGS"].tag_authority
+    kind, _sep, ident = hit.key.partition(":")
+    type_label = str(search_views.TYPE_LABELS[hit.type])
+    published = _at_start_of(hit.day) if hit.day else hit.updated
+    return FeedEntry(
+        id=tag_uri(authority, f"{_TAG_PATHS[kind]}/{ident}"),
+        title=hit.title,
+        link=url_for("home.index", _external=True).rstrip("/") + hit.path,
+        summary=" ".join(hit.body.split())[:300],
+        author=_("信用演示县"),
+        category=type_label,
+        category_term=hit.type,
+        published=published,
+        updated=max(hit.updated, published),
+    )
+
+
+@bp.get("/search/feed.<any(atom, rss):fmt>")
+def search(fmt: str) -> Response:
+    """A search followed as a feed: the same query and facets, newest first (unless sort says otherwise)."""
+    found = search_views.run_search(FEED_SIZE, default_sort="date", facets=False)
+    if found.unavailable:
+        abort(503, _("搜索索引正在重建，请稍后再试。"))
+    result = found.result
+    hits = result.hits if result else []
+    has_next = result is not None and result.total > found.asked.page * FEED_SIZE
+    agencies = {a.uscc: a.name for a in db.session.scalars(select(Agency))}
+    parts = [f"“{found.text.strip()[:50]}”"] if found.text.strip() else []
+    parts += [
+        search_views.facet_label(name, str(value), {}) if name != "agency" else agencies.get(str(value), str(value))
+        for name, value in found.facet_filters.items()
+    ]
+
+    def versions() -> Versions:
+        return Versions([(h.key, h.updated) for h in hits], has_next)
+
+    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
+        entries = [search_entry(h) for h in hits]
+        title = " · ".join([*parts, _("搜索结果")])
+        return _info(found.asked, "search", title, "search.page", has_next, entries), entries
+
+    return _respond(fmt, found.asked, versions, build, cacheable=False)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
-from flask import request as http_request
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -15,8 +14,6 @@ from portal.rectifications.queries import public_outcomes
 
 bp = Blueprint("home", __name__)
 
-MAX_QUERY_LENGTH = 200
-
 
 @bp.get("/")
 def index() -> str:
@@ -29,13 +26,6 @@ def index() -> str:
         record_count=db.session.scalar(select(func.count()).where(Record.public_clause(today))),
         commitment_count=db.session.scalar(select(func.count()).where(Commitment.public_clause())),
     )
-
-
-@bp.get("/search")
-def search() -> str:
-    """Full-text search comes with its own issue; until then the page says so and points to the lists."""
-    query = http_request.args.get("q", "")[:MAX_QUERY_LENGTH]
-    return render_template("search.html", query=query)
 
 
 @bp.get("/healthz")

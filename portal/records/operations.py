@@ -11,6 +11,7 @@ from portal.audit.operations import write_audit
 from portal.extensions import db
 from portal.records.models import Record
 from portal.records.rules import SHOWN_STATUSES, RecordStatus, check_transition
+from portal.search.operations import enqueue
 
 
 def change_status(record: Record, new: RecordStatus, on: date, *, reason: str, actor: str) -> None:
@@ -27,6 +28,7 @@ def change_status(record: Record, new: RecordStatus, on: date, *, reason: str, a
         record.stop_note = reason
         changes["stopped_on"] = [None, on.isoformat()]
     write_audit("record.status", "record", record.id, changes, actor=actor, reason=reason)
+    enqueue(f"record:{record.id}", *([f"outcome:{record.rectification.id}"] if record.rectification else []))
     db.session.flush()
 
 

@@ -1,0 +1,233 @@
+"""What the search index holds: one flat SearchDoc per public item, built from the models.
+
+Only what a public page shows goes in. A record's document carries its publication window, so a record whose
+period ends leaves the results that day even before the daily expiry job removes it (see engines: `visible`).
+Keys name the item: record:<id>, commitment:<code>, outcome:<rectification id>, agency:<USCC>, page:<slug>.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import nh3
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, scoped_session, selectinload
+
+from portal import labels
+from portal.agencies.models import Agency
+from portal.commitments.models import Commitment
+from portal.core.markup import render_markdown
+from portal.pages.loader import list_pages, load_page
+from portal.records.kinds import FieldType
+from portal.records.models import Record
+from portal.records.rules import SHOWN_STATUSES
+from portal.rectifications.models import Rectification
+
+TYPES = ("record", "commitment", "outcome", "agency", "page")
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    key: str
+    type: str
+    title: str
+    body: str  # plain text: searched, and cut into the highlighted snippet
+    path: str  # the item's public address
+    day: date | None = None  # date facet (year) and the date sort
+    updated: datetime = EPOCH  # for the search feeds' validators
+    kind: str = ""
+    status: str = ""
+    agency: str = ""  # USCC
+    region: str = ""  # region code
+    codes: tuple[str, ...] = ()  # exact-match identifiers: 统一社会信用代码, 案号, 决定书文号, commitment code
+    visible_from: date | None = None
+    visible_until: date | None = None  # first day it is no longer shown
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown (or sanitised HTML) as plain text, for indexing and snippets."""
+    return html.unescape(nh3.clean(render_markdown(markdown_text), tags=set())).strip()
+
+
+def _join(*parts: object) -> str:
+    return "\n".join(str(p) for p in parts if p)
+
+
+def record_doc(record: Record) -> SearchDoc:
+    agency = record.agency
+    codes = [record.document_number, record.deciding_authority_code, agency.uscc]
+    values = []
+    for kind_field, value in record.kind_values():
+        if value:
+            values.append(f"{kind_field.label}：{value}")
+            if kind_field.type is FieldType.CODE:
+                codes.append(value)
+    return SearchDoc(
+        key=f"record:{record.id}",
+        type="record",
+        title=record.title,
+        body=_join(
+            agency.name,
+            labels.RECORD_KIND[record.kind],
+            plain_text(record.summary),
+            f"{record.deciding_authority} {record.document_number}",
+            *values,
+        ),
+        path=f"/records/{record.id}",
+        day=record.decision_date,
+        updated=max(record.updated_at, record.rectification.updated_at if record.rectification else EPOCH),
+        kind=record.kind,
+        status=record.status,
+        agency=agency.uscc,
+        region=agency.region_code,
+        codes=tuple(c for c in codes if c),
+        visible_from=record.publication_start,
+        visible_until=record.publication_max_end,
+    )
+
+
+def commitment_doc(commitment: Commitment) -> SearchDoc:
+    agency = commitment.agency
+    return SearchDoc(
+        key=f"commitment:{commitment.code}",
+        type="commitment",
+        title=commitment.title,
+        body=_join(
+            agency.name,
+            labels.COMMITMENT_TYPE[commitment.type],
+            labels.COMMITMENT_SUBJECT[commitment.subject],
+            commitment.reason,
+            commitment.content,
+            commitment.liability,
+            commitment.accepting_unit,
+        ),
+        path=f"/commitments/{commitment.code}",
+        day=commitment.made_on,
+        updated=max(commitment.updated_at, commitment.published_at or EPOCH),
+        kind=commitment.type,
+        status=commitment.fulfilment,
+        agency=agency.uscc,
+        region=agency.region_code,
+        codes=(commitment.code, agency.uscc),
+    )
+
+
+def outcome_doc(rectification: Rectification) -> SearchDoc:
+    record = rectification.record
+    agency = record.agency
+    return SearchDoc(
+        key=f"outcome:{rectification.id}",
+        type="outcome",
+        title=f"{labels.OUTCOME[rectification.outcome or '']}：{record.title}",
+        body=_join(agency.name, rectification.responsible_unit, rectification.outcome_summary, rectification.measures),
+        path=f"/records/{record.id}",
+        day=rectification.finished_on,
+        updated=rectification.updated_at,
+        kind=record.kind,
+        status=rectification.outcome or "",
+        agency=agency.uscc,
+        region=agency.region_code,
+        codes=(record.document_number,),
+        visible_from=record.publication_start,
+        visible_until=record.publication_max_end,
+    )
+
+
+def agency_doc(agency: Agency) -> SearchDoc:
+    return SearchDoc(
+        key=f"agency:{agency.uscc}",
+        type="agency",
+        title=agency.name,
+        body=_join(labels.AGENCY_KIND[agency.kind], agency.region_name, agency.uscc),
+        path=f"/agencies/{agency.uscc}",
+        updated=agency.created_at,
+        agency=agency.uscc,
+        region=agency.region_code,
+        codes=(agency.uscc,),
+    )
+
+
+def page_doc(content_dir: Path, slug: str) -> SearchDoc | None:
+    page = load_page(content_dir, slug, "zh_CN")
+    if page is None:
+        return None
+    english = load_page(content_dir, slug, "en")
+    return SearchDoc(
+        key=f"page:{slug}",
+        type="page",
+        title=page.title,
+        body=_join(
+            page.summary, plain_text(page.html), english.title if english else "", english.summary if english else ""
+        ),
+        path=f"/pages/{slug}",
+        day=page.updated,
+        updated=datetime.combine(page.updated, datetime.min.time(), tzinfo=UTC) if page.updated else EPOCH,
+    )
+
+
+def _shown_record(record: Record | None, today: date) -> Record | None:
+    """A record that is or will be public: its dates are in the document, and searches apply them."""
+    if record is None or record.record_status not in SHOWN_STATUSES or record.publication_max_end <= today:
+        return None
+    return record
+
+
+def load_doc(session: Session | scoped_session[Any], key: str, today: date, content_dir: Path) -> SearchDoc | None:
+    """The document for `key` as the public sees it now, or None if it is not (or no longer) public."""
+    with force_locale("zh_CN"):
+        kind, _, ident = key.partition(":")
+        if kind == "record" and ident.isdigit():
+            record = _shown_record(session.get(Record, int(ident)), today)
+            return record_doc(record) if record else None
+        if kind == "outcome" and ident.isdigit():
+            rectification = session.get(Rectification, int(ident))
+            if rectification is None or rectification.finished_on is None:
+                return None
+            return outcome_doc(rectification) if _shown_record(rectification.record, today) else None
+        if kind == "commitment":
+            commitment = session.scalar(select(Commitment).where(Commitment.code == ident))
+            return commitment_doc(commitment) if commitment is not None and commitment.is_public else None
+        if kind == "agency":
+            agency = session.scalar(select(Agency).where(Agency.uscc == ident))
+            return agency_doc(agency) if agency is not None else None
+        if kind == "page":
+            return page_doc(content_dir, ident)
+    return None
+
+
+def all_docs(
+    session: Session | scoped_session[Any], today: date, content_dir: Path, batch: int = 2000
+) -> Iterator[SearchDoc]:
+    """Every public item, for a fresh index."""
+    with force_locale("zh_CN"):
+        for agency in session.scalars(select(Agency).order_by(Agency.id)):
+            yield agency_doc(agency)
+        commitments = select(Commitment).where(Commitment.public_clause()).options(joinedload(Commitment.agency))
+        for commitment in session.scalars(commitments.execution_options(yield_per=batch)):
+            yield commitment_doc(commitment)
+        records = (
+            select(Record)
+            .where(Record.status.in_([s.value for s in SHOWN_STATUSES]), Record.publication_max_end > today)
+            .options(joinedload(Record.agency), selectinload(Record.rectification))
+            .order_by(Record.id)
+        )
+        for record in session.scalars(records.execution_options(yield_per=batch)):
+            yield record_doc(record)
+            if record.rectification is not None and record.rectification.finished_on is not None:
+                yield outcome_doc(record.rectification)
+        for page in list_pages(content_dir, "zh_CN"):
+            doc = page_doc(content_dir, page.slug)
+            if doc is not None:
+                yield doc
+
+
+def agency_names(session: Session | scoped_session[Any]) -> list[tuple[str, str]]:
+    """(name, USCC) of every agency: the segmenter keeps these names whole, and the look-up suggests them."""
+    return [(name, uscc) for name, uscc in session.execute(select(Agency.name, Agency.uscc).order_by(Agency.name))]

@@ -1,0 +1,202 @@
+"""The live index of one engine on disk, and the only code that writes it.
+
+Layout under PORTAL_SEARCH_INDEX_DIR (default search_index/):
+
+    tantivy -> tantivy-20261122T101500-4242/    the live build (a symlink, swapped atomically by `rebuild`)
+    tantivy-20261122T101500-4242/data/          the engine's files
+    tantivy-20261122T101500-4242/words.txt      agency names the analyzer keeps whole (index and queries agree)
+    tantivy-20261122T101500-4242/outbox_mark    the last search_outbox id applied to this build
+    tantivy.lock                                the single-writer lock (flock), shared by every process
+
+Writers (sync, rebuild's swap) hold the lock; readers never need it. Re-applying an outbox entry is harmless
+(an item is re-read from the database and replaced), so a crash between an index commit and the mark costs only
+a repeat; a crash between the database commit and the index leaves the entry for the next sync.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, scoped_session
+
+from portal.search.analyzer import Analyzer
+from portal.search.documents import SearchDoc, agency_names, all_docs, load_doc
+from portal.search.engine import Engine, SearchRequest, SearchResult, SearchUnavailable
+from portal.search.models import OutboxEntry
+from portal.search.tantivy_engine import TantivyEngine
+from portal.search.whoosh_engine import WhooshEngine
+
+log = logging.getLogger(__name__)
+
+ENGINE_CLASSES: dict[str, type[TantivyEngine] | type[WhooshEngine]] = {
+    "tantivy": TantivyEngine,
+    "whoosh": WhooshEngine,
+}
+SYNC_BATCH = 500
+REBUILD_BATCH = 5000
+
+
+@lru_cache(maxsize=4)
+def analyzer_for(words: tuple[str, ...]) -> Analyzer:
+    return Analyzer(words)
+
+
+class SearchIndex:
+    def __init__(self, root: Path, engine: str, content_dir: Path) -> None:
+        if engine not in ENGINE_CLASSES:
+            raise ValueError(f"unknown search engine {engine!r}")
+        self.root = root
+        self.engine_name = engine
+        self.content_dir = content_dir
+        self.link = root / engine
+        self._opened: tuple[Path, Engine, Analyzer] | None = None
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def _build_dir(self) -> Path:
+        try:
+            return self.link.resolve(strict=True)
+        except (FileNotFoundError, RuntimeError) as exc:
+            raise SearchUnavailable(f"no {self.engine_name} index at {self.link}: run `flask search rebuild`") from exc
+
+    def current(self) -> tuple[Engine, Analyzer]:
+        """The live build, opened once per process and again after a swap."""
+        build = self._build_dir()
+        if self._opened is None or self._opened[0] != build:
+            try:
+                words = tuple((build / "words.txt").read_text(encoding="utf-8").splitlines())
+            except OSError as exc:
+                raise SearchUnavailable(f"the index at {build} is incomplete: {exc}") from exc
+            engine = ENGINE_CLASSES[self.engine_name].open(build / "data")
+            if self._opened is not None:
+                self._opened[1].close()
+            self._opened = (build, engine, analyzer_for(words))
+        return self._opened[1], self._opened[2]
+
+    def analyzer(self) -> Analyzer:
+        return self.current()[1]
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        engine, _ = self.current()
+        return engine.search(request)
+
+    def mark(self) -> int:
+        """The last outbox entry applied to the live build."""
+        try:
+            return int((self._build_dir() / "outbox_mark").read_text())
+        except (OSError, ValueError) as exc:
+            raise SearchUnavailable(f"the index's outbox mark cannot be read: {exc}") from exc
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer_lock(self, wait: float) -> Iterator[bool]:
+        """Hold the single-writer lock, waiting up to `wait` seconds; yields False if it could not be had."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / f"{self.engine_name}.lock", "a+") as handle:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        yield False
+                        return
+                    time.sleep(0.01)
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def sync(self, session: Session | scoped_session[Any], today: date, wait: float = 10.0) -> int | None:
+        """Apply the outbox entries the live build has not seen; returns how many, or None if another process
+        held the lock for longer than `wait` (it applies them, or the next sync does)."""
+        with self.writer_lock(wait) as locked:
+            if not locked:
+                return None
+            engine, analyzer = self.current()
+            mark = self.mark()
+            applied = 0
+            while True:
+                rows = session.execute(
+                    select(OutboxEntry.id, OutboxEntry.item_key)
+                    .where(OutboxEntry.id > mark)
+                    .order_by(OutboxEntry.id)
+                    .limit(SYNC_BATCH)
+                ).all()
+                if not rows:
+                    return applied
+                docs: list[SearchDoc] = []
+                deleted: list[str] = []
+                for key in dict.fromkeys(key for _, key in rows):
+                    doc = load_doc(session, key, today, self.content_dir)
+                    if doc is None:
+                        deleted.append(key)
+                    else:
+                        docs.append(doc)
+                engine.apply(docs, deleted, analyzer)
+                mark = rows[-1][0]
+                _write_atomically(self._build_dir() / "outbox_mark", str(mark))
+                applied += len(rows)
+
+    def pending(self, session: Session | scoped_session[Any]) -> bool:
+        """Whether the outbox holds entries the live build has not applied (one index look-up)."""
+        newest = session.scalar(select(func.max(OutboxEntry.id))) or 0
+        return newest > self.mark()
+
+    def rebuild(self, session: Session | scoped_session[Any], today: date) -> int:
+        """Build a fresh index beside the live one from the database, swap it in atomically, then apply what
+        changed meanwhile. Returns the number of documents. Searches go on against the old build until the swap."""
+        mark = session.scalar(select(func.max(OutboxEntry.id))) or 0
+        words = tuple(sorted({name for name, _ in agency_names(session)}))
+        analyzer = analyzer_for(words)
+        stamp = f"{datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(3)}"
+        build = self.root / f"{self.engine_name}-{stamp}"
+        engine = ENGINE_CLASSES[self.engine_name].create(build / "data")
+        count = 0
+        try:
+            docs = all_docs(session, today, self.content_dir)
+            while batch := list(islice(docs, REBUILD_BATCH)):
+                engine.apply(batch, [], analyzer)
+                count += len(batch)
+            engine.close()
+            (build / "words.txt").write_text("\n".join(words), encoding="utf-8")
+            _write_atomically(build / "outbox_mark", str(mark))
+            with self.writer_lock(wait=60) as locked:
+                if not locked:
+                    raise SearchUnavailable("another process held the index lock for a minute; try again")
+                temporary = self.root / f".{stamp}.link"
+                temporary.symlink_to(build.name)
+                os.replace(temporary, self.link)
+                self._remove_old_builds(keep=build)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        self.sync(session, today)
+        return count
+
+    def _remove_old_builds(self, keep: Path) -> None:
+        """Earlier builds go once the link points past them (a process still reading one keeps its open files)."""
+        for path in self.root.glob(f"{self.engine_name}-*"):
+            if path.is_dir() and path.resolve() != keep.resolve():
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_text(text)
+    os.replace(temporary, path)
