@@ -93,6 +93,11 @@ def _rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
     app: Flask = request.getfixturevalue("app")
     with app.app_context():
         connection = db.engine.connect()
+        driver = connection.connection.driver_connection
+        if connection.dialect.name == "sqlite":  # pysqlite: let SQLAlchemy's BEGIN and SAVEPOINTs work as written
+            isolation = driver.isolation_level  # type: ignore[union-attr]
+            driver.isolation_level = None  # type: ignore[union-attr]
+            sa.event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
@@ -104,6 +109,8 @@ def _rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
             db.session.remove()
             db.session = original
             outer.rollback()
+            if connection.dialect.name == "sqlite":
+                driver.isolation_level = isolation  # type: ignore[union-attr]
             connection.close()
 
 

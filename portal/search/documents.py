@@ -134,7 +134,6 @@ def outcome_doc(rectification: Rectification) -> SearchDoc:
         status=rectification.outcome or "",
         agency=agency.uscc,
         region=agency.region_code,
-        codes=(record.document_number,),
         visible_from=record.publication_start,
         visible_until=record.publication_max_end,
     )

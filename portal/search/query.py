@@ -53,8 +53,13 @@ def _clause(text: str, phrase: bool, analyzer: Analyzer) -> Clause | None:
     return Clause(words, phrase and len(words) > 1, code if any(ch.isdigit() for ch in code) else "")
 
 
+def printable(text: str) -> str:
+    """The query as it may be shown back: control characters (and lone surrogates) become spaces."""
+    return "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else " " for ch in text)
+
+
 def parse_query(text: str, analyzer: Analyzer) -> ParsedQuery:
-    text = "".join(ch if ch.isprintable() else " " for ch in text[:MAX_QUERY_CHARS])
+    text = printable(text[:MAX_QUERY_CHARS])
     required: list[Clause] = []
     excluded: list[Clause] = []
     for match in _CHUNK.finditer(text):

@@ -24,7 +24,7 @@ from portal.search.documents import TYPES
 from portal.search.engine import FACETS, SORTS, Hit, SearchRequest, SearchResult, SearchUnavailable
 from portal.search.highlight import mark, snippet
 from portal.search.operations import search_index, sync_quietly
-from portal.search.query import MAX_QUERY_CHARS, ParsedQuery, parse_query
+from portal.search.query import MAX_QUERY_CHARS, ParsedQuery, parse_query, printable
 from portal.search.suggest import suggest_agencies
 
 bp = Blueprint("search", __name__)
@@ -84,15 +84,17 @@ class Search:
 
 def run_search(per_page: int, default_sort: str = "relevance", facets: bool = True) -> Search:
     """Parse the URL and search. Bad parameters leave `asked.problems`; a missing index sets `unavailable`."""
-    text = request.args.get("q", "")
+    text = printable(request.args.get("q", ""))
     asked = parse_list_query(request.args, FILTERS)
     if "sort" not in asked.filters:
         asked.filters["sort"] = default_sort
     index = search_index()
     found = Search(text, asked, ParsedQuery())
+    if asked.problems or not (text.strip() or found.facet_filters):
+        return found  # nothing asked: the form alone, even while the index is being rebuilt
     try:
         found.query = parse_query(text, index.analyzer())
-        if asked.problems or not found.wanted:
+        if not found.wanted:
             return found
         if index.pending(db.session):  # a change some process committed but did not index: catch up now
             sync_quietly(wait=0)

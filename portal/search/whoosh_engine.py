@@ -6,6 +6,9 @@ open a new searcher each time (Searcher.refresh() duplicates documents after a m
 
 from __future__ import annotations
 
+import gc
+import pickle
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -166,10 +169,14 @@ class WhooshEngine:
 
     @classmethod
     def open(cls, path: Path) -> WhooshEngine:
-        try:
-            return cls(whoosh_index.open_dir(str(path)))
-        except (whoosh_index.IndexError, OSError, EOFError, ValueError) as exc:
-            raise SearchUnavailable(f"cannot open the whoosh index at {path}: {exc}") from exc
+        with warnings.catch_warnings():  # whoosh leaves an unreadable table of contents open: closed quietly below
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                return cls(whoosh_index.open_dir(str(path)))
+            except (whoosh_index.IndexError, OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
+                reason = str(exc) or type(exc).__name__
+            gc.collect()
+        raise SearchUnavailable(f"cannot open the whoosh index at {path}: {reason}")
 
     def apply(self, docs: Iterable[SearchDoc], deleted: Iterable[str], analyzer: Analyzer) -> None:
         writer = self._index.writer()
