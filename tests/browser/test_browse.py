@@ -82,6 +82,9 @@ def test_home_to_record_to_agency_is_accessible(live_server: str, page: Page) ->
         "/records/?page=abc",
         "/records/?kind=zzz&year=20x6",
         "/?lang=en",
+        "/search?q=拖欠&type=record",
+        "/search?q=czj",
+        "/search?q=拖欠&kind=zzz",
     ],
 )
 def test_other_pages_are_accessible(live_server: str, page: Page, path: str) -> None:
@@ -100,4 +103,19 @@ def test_pages_work_without_javascript(live_server: str, browser: Browser) -> No
     assert "kind=arrears" in page.url
     kinds = page.locator("table.list tbody tr td:nth-child(3)").all_inner_texts()
     assert kinds and set(kinds) == {"拖欠账款/合同违约"}
+    context.close()
+
+
+def test_search_from_the_home_page_and_narrow_by_a_facet(live_server: str, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/")
+    page.fill("#home-q", "拖欠")
+    page.press("#home-q", "Enter")
+    page.wait_for_load_state()
+    assert page.locator("ol.results mark").first.inner_text() == "拖欠"
+    page.locator("nav.facets a", has_text="失信记录").first.click()
+    page.wait_for_load_state()
+    assert "type=record" in page.url
+    assert page.locator("nav.facets li.chosen", has_text="失信记录").count() == 1
     context.close()

@@ -173,3 +173,12 @@ def test_search_feed_conditional_requests(writable_index: SearchIndex, client: F
     after = client.get("/search/feed.atom?q=狻猊", headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["ETag"] != etag
     assert "新公示的狻猊记录" in visible_text(after.get_data(as_text=True))
+
+
+def test_a_search_feed_holds_what_the_date_sorted_page_shows(index: SearchIndex, client: FlaskClient) -> None:
+    body = client.get("/search?q=拖欠&type=record&sort=date").get_data(as_text=True)
+    page_links = _result_links(body)
+    feed = feedparser.parse(client.get("/search/feed.atom?q=拖欠&type=record").data)
+    feed_links = [entry.link.removeprefix("http://localhost") for entry in feed.entries]
+    assert len(page_links) == 20
+    assert feed_links[:20] == page_links
