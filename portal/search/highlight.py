@@ -10,28 +10,37 @@ from markupsafe import Markup, escape
 SNIPPET_CHARS = 120
 
 
-def _normalised_with_map(text: str) -> tuple[str, list[int]]:
+def _clusters(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each base character with the combining marks that follow it (é as e + U+0301, ｶﾞ)."""
+    starts = [i for i, ch in enumerate(text) if i == 0 or not (unicodedata.combining(ch) or ch in "\uff9e\uff9f")]
+    return list(zip(starts, [*starts[1:], len(text)], strict=False))
+
+
+def _normalised_with_map(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text normalised as the analyzer does, and for each normalised character the original span it came from."""
     out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        norm = unicodedata.normalize("NFKC", ch).lower()
+    origin: list[tuple[int, int]] = []
+    for start, end in _clusters(text):
+        norm = unicodedata.normalize("NFKC", text[start:end]).lower()
         out.append(norm)
-        origin.extend([i] * len(norm))
+        origin.extend([(start, end)] * len(norm))
     return "".join(out), origin
 
 
 def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) spans of `words` in `text`, in original character offsets."""
+    """Non-overlapping (start, end) spans of `words` in `text`, in original character offsets; longer words
+    first, then alphabetical, so the same text and words always give the same marks."""
     norm, origin = _normalised_with_map(text)
-    taken = [False] * len(norm)
+    taken = [False] * len(text)
     spans = []
-    for word in sorted(set(words), key=len, reverse=True):
-        start = norm.find(word)
-        while word and start != -1:
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        start = norm.find(word) if word else -1
+        while start != -1:
             end = start + len(word)
-            if not any(taken[start:end]):
-                taken[start:end] = [True] * len(word)
-                spans.append((origin[start], origin[end - 1] + 1))
+            first, last = origin[start][0], origin[end - 1][1]
+            if not any(taken[first:last]):
+                taken[first:last] = [True] * (last - first)
+                spans.append((first, last))
             start = norm.find(word, end)
     return sorted(spans)
 

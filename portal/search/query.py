@@ -42,7 +42,7 @@ class ParsedQuery:
 
     @property
     def highlight_words(self) -> list[str]:
-        return sorted({w for clause in self.required for w in clause.words}, key=len, reverse=True)
+        return sorted({w for clause in self.required for w in clause.words}, key=lambda w: (-len(w), w))
 
 
 def _clause(text: str, phrase: bool, analyzer: Analyzer) -> Clause | None:

@@ -35,18 +35,16 @@ def suggest_agencies(query: str, agencies: Iterable[tuple[str, str]], limit: int
     if not wanted or len(wanted) > MAX_LOOKUP_CHARS:
         return []
     latin = wanted.isascii() and wanted.isalpha() and len(wanted) >= 2
-    scored: list[tuple[float, str, str]] = []
+    direct: list[tuple[float, str, str]] = []
+    near: list[tuple[float, str, str]] = []
     for name, uscc in agencies:
         plain = normalise(name)
         if wanted in plain:
-            score = 3.0 + len(wanted) / len(plain)
+            direct.append((2.0 + len(wanted) / len(plain), name, uscc))
         elif latin and any(wanted in spelling for spelling in spellings(plain)):
-            score = 2.0 + len(wanted) / len(spellings(plain)[0])
-        else:
-            ratio = _typo_ratio(wanted, plain)
-            if ratio < TYPO_RATIO:
-                continue
-            score = ratio
-        scored.append((score, name, uscc))
+            direct.append((1.0 + len(wanted) / len(spellings(plain)[0]), name, uscc))
+        elif (ratio := _typo_ratio(wanted, plain)) >= TYPO_RATIO:
+            near.append((ratio, name, uscc))
+    scored = direct or near  # a near miss is offered only when nothing matches as typed
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [(name, uscc) for _, name, uscc in scored[:limit]]

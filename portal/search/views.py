@@ -149,6 +149,16 @@ def _shown(hit: Hit, words: list[str], agencies: dict[str, Agency]) -> ShownHit:
     )
 
 
+def _suggestions(query: ParsedQuery, agencies: dict[str, Agency], limit: int = 5) -> list[tuple[str, str]]:
+    """Agencies that each part of the query may mean (quotes and exclusions aside), best first."""
+    names = [(a.name, a.uscc) for a in agencies.values()]
+    found: dict[str, str] = {}
+    for clause in query.required:
+        for name, uscc in suggest_agencies("".join(clause.words), names, limit):
+            found.setdefault(uscc, name)
+    return [(name, uscc) for uscc, name in list(found.items())[:limit]]
+
+
 @bp.get("/search")
 def page() -> tuple[str, int]:
     per_page: int = current_app.config["PORTAL_SETTINGS"].page_size
@@ -180,9 +190,7 @@ def page() -> tuple[str, int]:
         hits=[_shown(h, words, agencies) for h in result.hits] if result else [],
         results=Page([], found.asked.page, per_page, result.total) if result else None,
         facets=facets,
-        suggestions=suggest_agencies(found.text, [(a.name, a.uscc) for a in agencies.values()])
-        if found.text.strip()
-        else [],
+        suggestions=_suggestions(found.query, agencies),
         sort_labels={"relevance": _("相关度"), "date": _("日期（新→旧）")},
     ), status
 
