@@ -35,11 +35,17 @@ def arguments(description: str | None) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def prepared_app(args: argparse.Namespace) -> Flask:
-    """The app over a database holding `args.records` demo records, with fresh planner statistics."""
+def database_settings(args: argparse.Namespace) -> dict[str, str]:
+    """The PORTAL_* settings of the bench database for `args.records` (its own instance directory per size)."""
     instance = Path(args.instance) / str(args.records)
     url = args.database_url or f"sqlite:///{instance / 'bench.db'}"
-    app = create_app({"PORTAL_INSTANCE_DIR": str(instance), "PORTAL_DATABASE_URL": url, "PORTAL_TODAY": TODAY})
+    return {"PORTAL_INSTANCE_DIR": str(instance), "PORTAL_DATABASE_URL": url, "PORTAL_TODAY": TODAY}
+
+
+def prepared_app(args: argparse.Namespace, overrides: Mapping[str, str] | None = None) -> Flask:
+    """The app over a database holding `args.records` demo records, with fresh planner statistics; `overrides`
+    are further PORTAL_* settings (the search benchmark's index directory and engine)."""
+    app = create_app({**database_settings(args), **(overrides or {})})
     with app.app_context():
         upgrade()
         started = time.perf_counter()
@@ -56,7 +62,8 @@ def prepared_app(args: argparse.Namespace) -> Flask:
             print("ran VACUUM ANALYZE")
         total = db.session.scalar(select(func.count()).select_from(Record))
         print(
-            f"{total} records in {db.engine.dialect.name}; {args.requests} requests per line after 10 warm-up requests"
+            f"{total} records in {db.engine.dialect.name}; {args.requests} requests per line after "
+            f"{getattr(args, 'warmup', 10)} warm-up requests"
         )
         db.session.remove()
     return app

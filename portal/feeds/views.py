@@ -420,12 +420,9 @@ def search(fmt: str) -> Response:
     result = found.result
     hits = result.hits if result else []
     has_next = result is not None and result.total > found.asked.page * FEED_SIZE
-    agencies = {a.uscc: a.name for a in db.session.scalars(select(Agency))}
+    agencies = search_views.agencies_by_uscc()
     parts = [f"“{found.text.strip()[:50]}”"] if found.text.strip() else []
-    parts += [
-        search_views.facet_label(name, str(value), {}) if name != "agency" else agencies.get(str(value), str(value))
-        for name, value in found.facet_filters.items()
-    ]
+    parts += [search_views.facet_label(name, str(value), agencies) for name, value in found.facet_filters.items()]
 
     def versions() -> Versions:
         return Versions([(h.key, h.updated) for h in hits], has_next)

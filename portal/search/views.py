@@ -3,7 +3,7 @@ everything: the query, the facet filters, the sort and the page."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
@@ -67,7 +67,6 @@ class Search:
     query: ParsedQuery
     result: SearchResult | None = None
     unavailable: bool = False
-    agencies: dict[str, Agency] = field(default_factory=dict)
 
     @property
     def sort(self) -> str:
@@ -115,7 +114,7 @@ def run_search(per_page: int, default_sort: str = "relevance", facets: bool = Tr
     return found
 
 
-def _agencies() -> dict[str, Agency]:
+def agencies_by_uscc() -> dict[str, Agency]:
     return {a.uscc: a for a in db.session.scalars(select(Agency).order_by(Agency.name))}
 
 
@@ -163,7 +162,7 @@ def _suggestions(query: ParsedQuery, agencies: dict[str, Agency], limit: int = 5
 def page() -> tuple[str, int]:
     per_page: int = current_app.config["PORTAL_SETTINGS"].page_size
     found = run_search(per_page)
-    agencies = _agencies()
+    agencies = agencies_by_uscc()
     result = found.result
     words = found.query.highlight_words
     facets = []

@@ -155,7 +155,7 @@ def test_search_feeds_parse_and_carry_the_items_own_ids(index: SearchIndex, clie
     assert response.status_code == 200
     parsed = feedparser.parse(response.data)
     assert not parsed.bozo, parsed.get("bozo_exception")
-    assert "“拖欠”" in parsed.feed.title
+    assert "“拖欠” · 失信记录 · 搜索结果" in parsed.feed.title
     assert parsed.entries
     list_ids = {e.id for e in feedparser.parse(client.get(f"/records/feed.{fmt}").data).entries}
     search_ids = {e.id for e in parsed.entries}
