@@ -39,6 +39,7 @@ messages: $(VENV)/.installed
 bench: translations
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

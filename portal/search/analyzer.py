@@ -58,10 +58,25 @@ class Analyzer:
 
     def __init__(self, words: Iterable[str] = ()) -> None:
         self.words = sorted({normalise(w).strip() for w in (*DOMAIN_TERMS, *words) if w.strip()})
-        self._base = rjieba.Jieba()  # stock dictionary: splits long words into their sub-words
+        # The sub-words of our own words come from the stock dictionary alone (人力资源 inside an agency name).
+        # That segmenter is needed only here, and is dropped before the second one is built: each takes ~25 MB.
+        base = rjieba.Jieba()
+        self._parts = {word: self._search_parts(base, word) for word in self.words}
+        del base
         self._whole = rjieba.Jieba()
         for word in self.words:
             self._whole.add_word(word, 100_000, None)
+
+    @staticmethod
+    def _search_parts(segmenter: rjieba.Jieba, word: str) -> list[tuple[str, int, int]]:
+        """The search-mode sub-words of `word` (not the word itself), each once, with offsets in the word."""
+        seen = {word}
+        parts = []
+        for sub, start, end in segmenter.tokenize(word, "search", True):
+            if sub not in seen and is_wordlike(sub):
+                seen.add(sub)
+                parts.append((sub, start, end))
+        return parts
 
     def tokens(self, text: str) -> list[Token]:
         """Index tokens of `text`: each word at its position, then its sub-words at the same position."""
@@ -69,11 +84,9 @@ class Analyzer:
         for position, (word, start, end) in enumerate(self._words(normalise(text))):
             found.append(Token(word, position, start, end))
             if len(word) > 2:
-                seen = {word}
-                for sub, sub_start, sub_end in self._base.tokenize(word, "search", True):
-                    if sub not in seen and is_wordlike(sub):
-                        seen.add(sub)
-                        found.append(Token(sub, position, start + sub_start, start + sub_end))
+                parts = self._parts.get(word)
+                for sub, sub_start, sub_end in self._search_parts(self._whole, word) if parts is None else parts:
+                    found.append(Token(sub, position, start + sub_start, start + sub_end))
         return found
 
     def words_of(self, text: str) -> list[str]:

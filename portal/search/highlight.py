@@ -18,6 +18,9 @@ def _clusters(text: str) -> list[tuple[int, int]]:
 
 def _normalised_with_map(text: str) -> tuple[str, list[tuple[int, int]]]:
     """The text normalised as the analyzer does, and for each normalised character the original span it came from."""
+    lowered = text.lower()
+    if len(lowered) == len(text) and unicodedata.is_normalized("NFKC", text):  # the usual case: nothing moves
+        return lowered, [(i, i + 1) for i in range(len(text))]
     out: list[str] = []
     origin: list[tuple[int, int]] = []
     for start, end in _clusters(text):

@@ -5,6 +5,7 @@ Layout under PORTAL_SEARCH_INDEX_DIR (default search_index/):
     tantivy -> tantivy-20261122T101500-4242/    the live build (a symlink, swapped atomically by `rebuild`)
     tantivy-20261122T101500-4242/data/          the engine's files
     tantivy-20261122T101500-4242/words.txt      agency names the analyzer keeps whole (index and queries agree)
+    tantivy-20261122T101500-4242/spellings.tsv  their pinyin and initials, for the agency look-up
     tantivy-20261122T101500-4242/outbox_mark    the last search_outbox id applied to this build
     tantivy.lock                                the single-writer lock (flock), shared by every process
 
@@ -32,10 +33,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
 
-from portal.search.analyzer import Analyzer
+from portal.search.analyzer import Analyzer, normalise
 from portal.search.documents import SearchDoc, agency_names, all_docs, load_doc
 from portal.search.engine import Engine, SearchRequest, SearchResult, SearchUnavailable
 from portal.search.models import OutboxEntry
+from portal.search.suggest import remember_spellings, spellings
 from portal.search.tantivy_engine import TantivyEngine
 from portal.search.whoosh_engine import WhooshEngine
 
@@ -78,6 +80,8 @@ class SearchIndex:
         if self._opened is None or self._opened[0] != build:
             try:
                 words = tuple((build / "words.txt").read_text(encoding="utf-8").splitlines())
+                spelled = (build / "spellings.tsv").read_text(encoding="utf-8").splitlines()
+                remember_spellings({name: (full, initials) for name, full, initials in map(_three, spelled)})
             except OSError as exc:
                 raise SearchUnavailable(f"the index at {build} is incomplete: {exc}") from exc
             engine = ENGINE_CLASSES[self.engine_name].open(build / "data")
@@ -175,6 +179,8 @@ class SearchIndex:
                 count += len(batch)
             engine.close()
             (build / "words.txt").write_text("\n".join(words), encoding="utf-8")
+            spelled = ["\t".join((plain, *spellings(plain))) for plain in sorted({normalise(w) for w in words})]
+            (build / "spellings.tsv").write_text("\n".join(spelled), encoding="utf-8")
             _write_atomically(build / "outbox_mark", str(mark))
             with self.writer_lock(wait=60) as locked:
                 if not locked:
@@ -194,6 +200,11 @@ class SearchIndex:
         for path in self.root.glob(f"{self.engine_name}-*"):
             if path.is_dir() and path.resolve() != keep.resolve():
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _three(line: str) -> tuple[str, str, str]:
+    name, full, initials = [*line.split("\t"), "", ""][:3]
+    return name, full, initials
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from difflib import SequenceMatcher
-from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin
 
 from portal.search.analyzer import normalise
 
@@ -14,10 +11,25 @@ MAX_LOOKUP_CHARS = 40
 TYPO_RATIO = 0.66
 
 
-@lru_cache(maxsize=10_000)
+# Spellings computed when the index was built (index.py), so that a query worker need not load pypinyin's
+# dictionaries (~55 MB) unless an agency was added since.
+_SPELLED: dict[str, tuple[str, str]] = {}
+
+
+def remember_spellings(spelled: dict[str, tuple[str, str]]) -> None:
+    _SPELLED.update(spelled)
+
+
 def spellings(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, without spaces or tones: 财政局 -> ("caizhengju", "czj")."""
-    return "".join(lazy_pinyin(name)).lower(), "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
+    known = _SPELLED.get(name)
+    if known is None:
+        from pypinyin import Style, lazy_pinyin
+
+        known = "".join(lazy_pinyin(name)).lower(), "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
+        if len(_SPELLED) < 10_000:
+            _SPELLED[name] = known
+    return known
 
 
 def _typo_ratio(query: str, name: str) -> float:

@@ -110,13 +110,13 @@ def _range(field: str, lower: int | None, upper: int | None) -> tantivy.Query:
 
 def build_query(request: SearchRequest) -> tantivy.Query:
     today = day_number(request.today)
-    parts: list[tuple[tantivy.Occur, tantivy.Query]] = [
-        (tantivy.Occur.Must, _range("visible_from", None, today)),
-        (tantivy.Occur.Must, _range("visible_until", today + 1, None)),
-    ]
-    parts += [(tantivy.Occur.Must, _clause(c)) for c in request.query.required]
+    must = [_clause(c) for c in request.query.required]
+    must += [_term(name, value) for name, value in request.filters.items()]
+    parts = [(tantivy.Occur.Must, q) for q in must or [tantivy.Query.all_query()]]
+    # Not shown today: the few records not yet started or already ended (cheaper than matching all the others).
+    parts.append((tantivy.Occur.MustNot, _range("visible_from", today + 1, None)))
+    parts.append((tantivy.Occur.MustNot, _range("visible_until", None, today)))
     parts += [(tantivy.Occur.MustNot, _clause(c)) for c in request.query.excluded]
-    parts += [(tantivy.Occur.Must, _term(name, value)) for name, value in request.filters.items()]
     return tantivy.Query.boolean_query(parts)
 
 

@@ -142,18 +142,21 @@ def _clause(clause: Clause) -> wq.Query:
     return wq.Or(options)
 
 
-def build_query(request: SearchRequest) -> wq.Query:
+def build_query(request: SearchRequest) -> tuple[wq.Query, wq.Query]:
+    """The query, and the mask of documents to leave out."""
     today = day_number(request.today)
     must: list[wq.Query] = [
-        wq.NumericRange("visible_from", None, today),
-        wq.NumericRange("visible_until", today + 1, None),
         *(_clause(c) for c in request.query.required),
         *(wq.NumericRange(n, v, v) if n == "year" else _term(n, v) for n, v in request.filters.items()),
     ]
-    query: wq.Query = wq.And(must)
-    if request.query.excluded:
-        query = wq.AndNot(query, wq.Or([_clause(c) for c in request.query.excluded]))
-    return query
+    # Not shown today: the few records not yet started or already ended (ranges over all the shown ones would
+    # make every search walk every document).
+    hidden: list[wq.Query] = [
+        wq.NumericRange("visible_from", today + 1, None),
+        wq.NumericRange("visible_until", None, today),
+        *(_clause(c) for c in request.query.excluded),
+    ]
+    return (wq.And(must) if must else wq.Every()), wq.Or(hidden)
 
 
 class WhooshEngine:
@@ -191,13 +194,14 @@ class WhooshEngine:
         writer.commit()
 
     def search(self, request: SearchRequest) -> SearchResult:
-        query = build_query(request)
+        query, hidden = build_query(request)
         sortedby = sorting.FieldFacet("day", reverse=True) if request.sort == "date" else None
         groupedby = {name: sorting.FieldFacet(name) for name in FACETS} if request.facets else None
         try:
             with self._index.searcher() as searcher:
                 results = searcher.search(
                     query,
+                    mask=hidden,
                     limit=request.offset + request.limit,
                     sortedby=sortedby,
                     groupedby=groupedby,
@@ -205,7 +209,7 @@ class WhooshEngine:
                 )
                 hits = [
                     self._hit(results[i])
-                    for i in range(request.offset, min(len(results), request.offset + request.limit))
+                    for i in range(request.offset, min(results.scored_length(), request.offset + request.limit))
                 ]
                 facets = {
                     name: sorted_counts({str(k): int(v) for k, v in results.groups(name).items()})
