@@ -420,14 +420,14 @@ def search(fmt: str) -> Response:
     result = found.result
     hits = result.hits if result else []
     has_next = result is not None and result.total > found.asked.page * FEED_SIZE
-    agencies = search_views.agencies_by_uscc()
-    parts = [f"“{found.text.strip()[:50]}”"] if found.text.strip() else []
-    parts += [search_views.facet_label(name, str(value), agencies) for name, value in found.facet_filters.items()]
 
     def versions() -> Versions:
         return Versions([(h.key, h.updated) for h in hits], has_next)
 
-    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:
+    def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:  # not for a 304
+        agencies = search_views.agencies_by_uscc()
+        parts = [f"“{found.text.strip()[:50]}”"] if found.text.strip() else []
+        parts += [search_views.facet_label(name, str(value), agencies) for name, value in found.facet_filters.items()]
         entries = [search_entry(h) for h in hits]
         title = " · ".join([*parts, _("搜索结果")])
         return _info(found.asked, "search", title, "search.page", has_next, entries), entries

@@ -227,6 +227,6 @@ def all_docs(
                 yield doc
 
 
-def agency_names(session: Session | scoped_session[Any]) -> list[tuple[str, str]]:
-    """(name, USCC) of every agency: the segmenter keeps these names whole, and the look-up suggests them."""
-    return [(name, uscc) for name, uscc in session.execute(select(Agency.name, Agency.uscc).order_by(Agency.name))]
+def agency_names(session: Session | scoped_session[Any]) -> list[str]:
+    """Every agency's name: the segmenter keeps these whole, and the look-up spells them in pinyin."""
+    return list(session.scalars(select(Agency.name).distinct().order_by(Agency.name)))

@@ -166,7 +166,7 @@ class SearchIndex:
         """Build a fresh index beside the live one from the database, swap it in atomically, then apply what
         changed meanwhile. Returns the number of documents. Searches go on against the old build until the swap."""
         mark = session.scalar(select(func.max(OutboxEntry.id))) or 0
-        words = tuple(sorted({name for name, _ in agency_names(session)}))
+        words = tuple(agency_names(session))
         analyzer = analyzer_for(words)
         stamp = f"{datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(3)}"
         build = self.root / f"{self.engine_name}-{stamp}"

@@ -169,16 +169,11 @@ def page() -> tuple[str, int]:
     if result is not None:
         for name in FACETS:
             values = result.facets.get(name, [])
-            chosen = found.asked.filters.get(name)
-            shown = [(v, n) for v, n in values if str(v) == str(chosen)] + [
-                (v, n) for v, n in values[:FACET_SHOWN] if str(v) != str(chosen)
-            ]
+            chosen = str(found.asked.filters.get(name, ""))
+            # the chosen value first (it may rank beyond the ones shown), then the most frequent others
+            shown = [vn for vn in values if vn[0] == chosen] + [vn for vn in values[:FACET_SHOWN] if vn[0] != chosen]
             facets.append(
-                (
-                    name,
-                    FACET_LABELS[name],
-                    [(v, facet_label(name, v, agencies), n, str(v) == str(chosen)) for v, n in shown],
-                )
+                (name, FACET_LABELS[name], [(v, facet_label(name, v, agencies), n, v == chosen) for v, n in shown])
             )
     status = 400 if found.asked.problems else 503 if found.unavailable else 200
     return render_template(
