@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import ROOT, load_settings
-from portal.extensions import babel, csrf, db, login_manager, migrate
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
@@ -31,9 +31,17 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
-        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=21 * 1024 * 1024,  # a 20 MB letter and the form around it; more is refused with 413
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a long form is not lost to a timer
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX="portal",
+        RATELIMIT_HEADERS_ENABLED=True,
         PORTAL_SETTINGS=settings,
     )
+    if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)  # type: ignore[method-assign]
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
@@ -41,6 +49,9 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "users.login"
+    login_manager.session_protection = "basic"
+    limiter.init_app(app)
 
     _import_models()
     from portal.users.models import load_user
@@ -71,20 +82,41 @@ def _import_models() -> None:
     import portal.files.models
     import portal.records.models
     import portal.rectifications.models
+    import portal.review.models
     import portal.search.models
     import portal.supervision.models
-    import portal.users.models  # noqa: F401
+    import portal.users.models
+    import portal.workspace.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal.agencies.views import bp as agencies_bp
+    from portal.audit.views import bp as audit_bp
     from portal.commitments.views import bp as commitments_bp
+    from portal.commitments.workspace import bp as commitments_workspace_bp
     from portal.feeds.views import bp as feeds_bp
     from portal.home.views import bp as home_bp
     from portal.pages.views import bp as pages_bp
     from portal.records.views import bp as records_bp
+    from portal.records.workspace import bp as records_workspace_bp
     from portal.rectifications.views import bp as outcomes_bp
+    from portal.rectifications.workspace import bp as rectifications_workspace_bp
+    from portal.review.views import bp as review_bp
     from portal.search.views import bp as search_bp
+    from portal.users.admin import bp as users_admin_bp
+    from portal.users.views import bp as users_bp
+    from portal.workspace.views import bp as workspace_bp
 
     for bp in (home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp, feeds_bp, search_bp):
+        app.register_blueprint(bp)
+    for bp in (  # the signed-in side
+        users_bp,
+        workspace_bp,
+        users_admin_bp,
+        audit_bp,
+        records_workspace_bp,
+        commitments_workspace_bp,
+        rectifications_workspace_bp,
+        review_bp,
+    ):
         app.register_blueprint(bp)

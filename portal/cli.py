@@ -7,19 +7,25 @@ from time import monotonic
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from portal import clock
-from portal.demo.operations import DemoRefused, load_demo
+from portal.agencies.models import Agency
+from portal.demo.operations import DEMO_PASSWORD, DemoRefused, demo_accounts, load_demo
 from portal.extensions import db
 from portal.records.operations import expire_due_records
 from portal.search.engine import SearchUnavailable
 from portal.search.operations import commit, search_index
+from portal.users.models import User
+from portal.users.operations import create_user, find_user, set_active, set_role
+from portal.users.rules import InvalidUser, Role
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(records)
     app.cli.add_command(search)
+    app.cli.add_command(users)
 
 
 @click.group(help="The full-text search index (PORTAL_SEARCH_ENGINE, PORTAL_SEARCH_INDEX_DIR).")
@@ -94,3 +100,102 @@ def demo_load(size: int, seed: int, anchor: object) -> None:
     click.echo(
         f"Loaded demo data: {summary.agencies} agencies, {summary.commitments} commitments, {summary.records} records."
     )
+
+
+@demo.command("accounts", help="Print the demo accounts' logins (demo only; production refuses them).")
+def demo_accounts_command() -> None:
+    accounts = demo_accounts()
+    if not accounts:
+        click.echo("No demo accounts.")
+        return
+    click.echo(f"Demo accounts (DEMO ONLY), password for each: {DEMO_PASSWORD}")
+    for user in accounts:
+        where = f" — {user.agency.name}" if user.agency else ""
+        state = "" if user.active else " (disabled)"
+        click.echo(f"  {user.username:<32} {user.role}{where}{state}")
+
+
+@click.group(help="Accounts: agency officers, credit-office staff and admins.")
+def users() -> None:
+    pass
+
+
+def _agency_by_uscc(uscc: str | None) -> Agency | None:
+    if not uscc:
+        return None
+    agency = db.session.scalar(select(Agency).where(Agency.uscc == uscc.strip().upper()))
+    if agency is None:
+        raise click.ClickException(f"no agency has the 统一社会信用代码 {uscc!r}")
+    return agency
+
+
+def _user(username: str) -> User:
+    user = find_user(username)
+    if user is None:
+        raise click.ClickException(f"no user is called {username!r}")
+    return user
+
+
+def _done(message: str) -> None:
+    commit()
+    click.echo(message)
+
+
+ROLE_OPTION = click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+AGENCY_OPTION = click.option("--agency", "uscc", help="The officer's agency, by its 统一社会信用代码.")
+
+
+@users.command("create", help="Create an account; the password is asked for (or read from PORTAL_NEW_PASSWORD).")
+@click.argument("username")
+@ROLE_OPTION
+@AGENCY_OPTION
+@click.option("--name", "display_name", default="", help="The person's name, shown in the audit log.")
+@click.password_option(envvar="PORTAL_NEW_PASSWORD", help="At least 12 characters.")
+def users_create(username: str, role: str, uscc: str | None, display_name: str, password: str) -> None:
+    try:
+        user = create_user(username, password, Role(role), display_name=display_name, agency=_agency_by_uscc(uscc))
+    except InvalidUser as exc:
+        raise click.ClickException(str(exc)) from exc
+    _done(f"Created {user.username} ({user.role}).")
+
+
+@users.command("set-role", help="Change an account's role (officers need --agency).")
+@click.argument("username")
+@ROLE_OPTION
+@AGENCY_OPTION
+def users_set_role(username: str, role: str, uscc: str | None) -> None:
+    user = _user(username)
+    try:
+        set_role(user, Role(role), _agency_by_uscc(uscc))
+    except InvalidUser as exc:
+        raise click.ClickException(str(exc)) from exc
+    _done(f"{user.username} is now {user.role}.")
+
+
+@users.command("disable", help="Disable an account: its sessions stop working at their next request.")
+@click.argument("username")
+@click.option("--reason", default="", help="Why, for the audit log.")
+def users_disable(username: str, reason: str) -> None:
+    user = _user(username)
+    set_active(user, False, reason=reason)
+    _done(f"Disabled {user.username}.")
+
+
+@users.command("enable", help="Enable a disabled account again.")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    user = _user(username)
+    set_active(user, True)
+    _done(f"Enabled {user.username}.")
+
+
+@users.command("list", help="List the accounts.")
+def users_list() -> None:
+    for user in db.session.scalars(select(User).order_by(User.role, User.username)):
+        where = f" — {user.agency.name}" if user.agency else ""
+        flags = (
+            ("" if user.active else " disabled")
+            + (" demo" if user.is_demo else "")
+            + (" 2fa" if user.totp_secret else "")
+        )
+        click.echo(f"{user.username:<32} {user.role:<8}{where}{flags}")

@@ -37,6 +37,9 @@ class Settings:
     feed_freshness_seconds: float  # how long a feed's "latest change" look-up is reused by conditional requests
     search_engine: str  # "tantivy" (default) or "whoosh"
     search_index_dir: Path
+    redis_url: str  # rate limits are kept in Redis when set, in each process's memory otherwise
+    require_2fa: bool  # staff and admins must sign in with a TOTP code as well as their password
+    proxy_count: int  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none)
     disclosure_periods: Mapping[Severity, PeriodBounds] = field(default_factory=dict)
 
     @property
@@ -91,12 +94,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     search_engine = env_vars.get("PORTAL_SEARCH_ENGINE", "tantivy")
     if search_engine not in SEARCH_ENGINES:
         raise ConfigError(f"PORTAL_SEARCH_ENGINE must be one of {', '.join(SEARCH_ENGINES)}, not {search_engine!r}")
+    require_2fa = env_vars.get("PORTAL_REQUIRE_2FA", "").lower()
+    if require_2fa not in {"", "0", "1", "true", "false", "on", "off", "yes", "no"}:
+        raise ConfigError(f"PORTAL_REQUIRE_2FA must be on or off, not {require_2fa!r}")
     try:
         periods = parse_periods(env_vars.get("PORTAL_DISCLOSURE_MONTHS", ""))
         page_size = int(env_vars.get("PORTAL_PAGE_SIZE", "20"))
         feed_freshness = float(env_vars.get("PORTAL_FEED_FRESHNESS_SECONDS", "1"))
         if not 0 <= feed_freshness <= 60:
             raise ValueError("PORTAL_FEED_FRESHNESS_SECONDS must be between 0 and 60")
+        proxy_count = int(env_vars.get("PORTAL_PROXY_COUNT", "0"))
+        if not 0 <= proxy_count <= 5:
+            raise ValueError("PORTAL_PROXY_COUNT must be between 0 and 5")
         if not 1 <= page_size <= 200:
             raise ValueError("PORTAL_PAGE_SIZE must be between 1 and 200")
     except ValueError as exc:
@@ -116,5 +125,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         feed_freshness_seconds=feed_freshness,
         search_engine=search_engine,
         search_index_dir=Path(env_vars.get("PORTAL_SEARCH_INDEX_DIR", str(ROOT / "search_index"))),
+        redis_url=env_vars.get("PORTAL_REDIS_URL", ""),
+        require_2fa=require_2fa in {"1", "true", "on", "yes"},
+        proxy_count=proxy_count,
         disclosure_periods=periods,
     )

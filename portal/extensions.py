@@ -6,6 +6,8 @@ import sqlite3
 from typing import Any
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -32,6 +34,8 @@ migrate = Migrate(render_as_batch=True)
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Only the routes that name a limit are limited (login, and the public forms of later issues).
+limiter = Limiter(get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

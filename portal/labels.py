@@ -7,11 +7,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal.agencies.rules import AgencyKind
-from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, Scope
+from portal.commitments.rules import CommitmentSubject, CommitmentType, DraftState, Fulfilment, Scope
 from portal.core.periods import Severity
 from portal.records.kinds import KINDS
 from portal.records.rules import RecordStatus
 from portal.rectifications.rules import MeasureKind, Outcome
+from portal.review.rules import SubmissionKind, SubmissionStatus
+from portal.users.rules import Role
 
 AGENCY_KIND: dict[str, Any] = {
     AgencyKind.GOVERNMENT: _l("人民政府"),
@@ -76,4 +78,27 @@ MEASURE: dict[str, Any] = {
     MeasureKind.LIMIT_PROJECT_APPROVAL: _l("限制投资项目审批"),
     MeasureKind.LIMIT_SUBSIDIES: _l("限制补助"),
     MeasureKind.LIMIT_CONSUMPTION: _l("限制消费"),
+}
+ROLE: dict[str, Any] = {
+    Role.OFFICER: _l("机构填报员"),
+    Role.STAFF: _l("信用办工作人员"),
+    Role.ADMIN: _l("管理员"),
+}
+DRAFT_STATE: dict[str, Any] = {
+    DraftState.DRAFT: _l("草稿"),
+    DraftState.SUBMITTED: _l("待审核"),
+    DraftState.RETURNED: _l("已退回"),
+    DraftState.REJECTED: _l("未通过"),
+    DraftState.PUBLISHED: _l("已发布"),
+}
+SUBMISSION_KIND: dict[str, Any] = {
+    SubmissionKind.COMMITMENT: _l("承诺书"),
+    SubmissionKind.PROGRESS: _l("整改进展"),
+    SubmissionKind.FULFILMENT: _l("承诺履行情况"),
+}
+SUBMISSION_STATUS: dict[str, Any] = {
+    SubmissionStatus.PENDING: _l("待审核"),
+    SubmissionStatus.APPROVED: _l("已通过"),
+    SubmissionStatus.RETURNED: _l("已退回"),
+    SubmissionStatus.REJECTED: _l("未通过"),
 }

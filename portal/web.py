@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import exists, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +24,7 @@ from portal.core.markup import render_markdown
 from portal.core.money import format_yuan
 from portal.demo.models import DemoDataset
 from portal.extensions import db
+from portal.workspace.views import workspace_links
 
 LANGUAGES = ("zh_CN", "en")
 LANG_COOKIE_AGE = 365 * 24 * 3600
@@ -91,6 +94,14 @@ def format_date(value: date | str | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def field_attrs(field: Any, hint: object = None) -> dict[str, str | None]:
+    """ARIA for a form field: described by its hint and its error, and marked invalid when it has one."""
+    described = [f"{field.id}-hint"] if hint else []
+    if field.errors:
+        described.append(f"{field.id}-error")
+    return {"aria-describedby": " ".join(described) or None, "aria-invalid": "true" if field.errors else None}
+
+
 def format_instant(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -109,6 +120,8 @@ def init_app(app: Flask) -> None:
         region_options=region_options,
         current_locale=lambda: str(get_locale()),
         html_lang=html_lang,
+        field_attrs=field_attrs,
+        workspace_links=workspace_links,
     )
     app.jinja_env.filters.update(
         yuan=format_yuan,
@@ -122,6 +135,8 @@ def init_app(app: Flask) -> None:
         lang = request.args.get("lang")
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True)
+        if current_user.is_authenticated or request.path.startswith(("/workspace", "/login")):
+            response.headers["Cache-Control"] = "private, no-store"  # signed-in pages are never cached
         response.headers.setdefault("Content-Language", html_lang())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -141,9 +156,18 @@ def init_app(app: Flask) -> None:
             405: _("不支持的请求方法"),
             413: _("提交的内容太大"),
             400: _("请求有误"),
+            403: _("没有权限"),
+            429: _("尝试次数过多"),
         }
         response = error.get_response()  # keeps headers such as Allow on 405
-        response.set_data(render_template("error.html", code=error.code, title=titles.get(error.code, error.name)))
+        message = (
+            _("表单已过期或缺少安全令牌，未做任何更改。请返回、刷新页面后重新提交。")
+            if isinstance(error, CSRFError)
+            else None
+        )
+        response.set_data(
+            render_template("error.html", code=error.code, title=titles.get(error.code, error.name), message=message)
+        )
         response.content_type = "text/html; charset=utf-8"
         return response
 

@@ -24,7 +24,7 @@ from flask_migrate import upgrade
 from werkzeug.test import TestResponse
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-20"  # the tests' fixed "today" (PORTAL_TODAY): demo data is placed around it
@@ -91,6 +91,7 @@ def _rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     app: Flask = request.getfixturevalue("app")
+    limiter.reset()  # rate limits (memory storage) start afresh in every test
     with app.app_context():
         connection = db.engine.connect()
         driver = connection.connection.driver_connection

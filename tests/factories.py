@@ -6,6 +6,8 @@ import itertools
 from datetime import UTC, date, datetime
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from portal.agencies.models import Agency
 from portal.agencies.rules import AgencyKind
 from portal.commitments.models import Commitment
@@ -15,8 +17,12 @@ from portal.extensions import db
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
 from portal.rectifications.models import Rectification
+from portal.users.models import User
+from portal.users.rules import Role
 
 _serial = itertools.count(90_000_000)
+PASSWORD = "test-password-1234"
+_PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024).hash(PASSWORD)  # cheap: tests make many users
 
 
 def make_agency(**fields: Any) -> Agency:
@@ -95,3 +101,22 @@ def make_rectification(record: Record, **fields: Any) -> Rectification:
     db.session.add(rectification)
     db.session.flush()
     return rectification
+
+
+def make_user(role: Role | str = Role.STAFF, agency: Agency | None = None, **fields: Any) -> User:
+    """A user whose password is PASSWORD; an officer gets a new agency unless one is given."""
+    role = Role(role)
+    if role is Role.OFFICER and agency is None:
+        agency = make_agency()
+    serial = next(_serial)
+    values: dict[str, Any] = {
+        "username": f"user{serial}",
+        "display_name": f"测试用户{serial}",
+        "role": role.value,
+        "agency_id": agency.id if agency else None,
+        "password_hash": _PASSWORD_HASH,
+    } | fields
+    user = User(**values)
+    db.session.add(user)
+    db.session.flush()
+    return user

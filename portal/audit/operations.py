@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.users.models import User
 
 
 def write_audit(
@@ -15,8 +18,12 @@ def write_audit(
     actor: str = "system",
     actor_id: int | None = None,
     reason: str | None = None,
+    by: User | None = None,
 ) -> AuditEntry:
-    """Add one audit entry to the current transaction (the caller commits)."""
+    """Add one audit entry to the current transaction (the caller commits). `by` names the signed-in user who
+    acted; without it, `actor` says what did (a command, the system)."""
+    if by is not None:
+        actor, actor_id = by.username, by.id
     entry = AuditEntry(
         action=action,
         entity_type=entity_type,

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, and_
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
-from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, Scope
+from portal.commitments.rules import EDITABLE_STATES, CommitmentSubject, CommitmentType, DraftState, Fulfilment, Scope
 from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.files.models import StoredFile
@@ -22,10 +22,12 @@ class Commitment(db.Model):  # type: ignore[name-defined]
         one_of("subject", (s.value for s in CommitmentSubject)),
         one_of("scope", (s.value for s in Scope)),
         one_of("fulfilment", (f.value for f in Fulfilment)),
+        one_of("state", (s.value for s in DraftState)),
+        CheckConstraint("state != 'published' OR code IS NOT NULL", name="published_have_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(20), unique=True)
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)  # given when it is published
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     type: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(32))
@@ -40,6 +42,8 @@ class Commitment(db.Model):  # type: ignore[name-defined]
     fulfilment: Mapped[str] = mapped_column(String(16))
     letter_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16), default=DraftState.PUBLISHED.value)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
@@ -48,6 +52,10 @@ class Commitment(db.Model):  # type: ignore[name-defined]
     fulfilment_history: Mapped[list[FulfilmentEntry]] = relationship(
         back_populates="commitment", order_by="FulfilmentEntry.determined_on"
     )
+
+    @property
+    def is_editable(self) -> bool:
+        return DraftState(self.state) in EDITABLE_STATES
 
     @property
     def is_public(self) -> bool:

@@ -39,6 +39,19 @@ class Fulfilment(StrEnum):
     UNFULFILLED = "unfulfilled"  # 全部未履行
 
 
+class DraftState(StrEnum):
+    """Where a commitment is on its way to publication."""
+
+    DRAFT = "draft"  # 草稿: the officer edits it
+    SUBMITTED = "submitted"  # 待审核: locked until staff decide
+    RETURNED = "returned"  # 已退回: back to the officer with a reason, editable again
+    REJECTED = "rejected"  # 未通过: closed
+    PUBLISHED = "published"  # 已发布
+
+
+EDITABLE_STATES = frozenset({DraftState.DRAFT, DraftState.RETURNED})
+
+
 FULFILMENT_TRANSITIONS: dict[Fulfilment, frozenset[Fulfilment]] = {
     Fulfilment.IN_PROGRESS: frozenset({Fulfilment.FULFILLED, Fulfilment.PARTLY, Fulfilment.UNFULFILLED}),
     Fulfilment.FULFILLED: frozenset(),

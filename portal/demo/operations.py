@@ -23,8 +23,12 @@ from portal.extensions import db
 from portal.files.operations import store_bytes
 from portal.records.models import Record
 from portal.rectifications.models import JointMeasure, ProgressEntry, Rectification
+from portal.users.models import User
+from portal.users.operations import create_user
+from portal.users.rules import Role
 
 BATCH = 5000
+DEMO_PASSWORD = "yanshixian-demo-2026"  # demo only: production refuses to start while a demo account is active
 
 
 class DemoRefused(RuntimeError):
@@ -58,6 +62,8 @@ def load_demo(size: int, seed: int, anchor: Any, files_dir: Path, periods: dict[
     for agency, row in zip(agencies, agency_rows, strict=True):
         if row["parent"] is not None:
             agency.parent_id = agencies[row["parent"]].id
+
+    _add_demo_accounts(agencies)
 
     rnd = random.Random(seed)
     commitment_rows = demo_commitments(agency_rows, anchor, rnd)
@@ -124,6 +130,28 @@ def load_demo(size: int, seed: int, anchor: Any, files_dir: Path, periods: dict[
     )
     db.session.flush()
     return DemoSummary(len(agencies), len(commitments), count)
+
+
+def _add_demo_accounts(agencies: list[Agency]) -> None:
+    """One admin, one staff account, and one officer for the first agency of each kind."""
+    create_user("demo-admin", DEMO_PASSWORD, Role.ADMIN, display_name="演示管理员", is_demo=True)
+    create_user("demo-staff", DEMO_PASSWORD, Role.STAFF, display_name="演示信用办工作人员", is_demo=True)
+    first_of_kind: dict[str, Agency] = {}
+    for agency in agencies:
+        first_of_kind.setdefault(agency.kind, agency)
+    for kind, agency in first_of_kind.items():
+        create_user(
+            f"demo-officer-{kind}",
+            DEMO_PASSWORD,
+            Role.OFFICER,
+            display_name=f"{agency.name}填报员",
+            agency=agency,
+            is_demo=True,
+        )
+
+
+def demo_accounts() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.is_demo).order_by(User.role.desc(), User.username)))
 
 
 def _insert_rectifications(pairs: list[tuple[int, dict[str, Any] | None]]) -> None:

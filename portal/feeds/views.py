@@ -226,7 +226,7 @@ def commitment_entry(commitment: Commitment) -> FeedEntry:
         link=url_for("commitments.detail", code=commitment.code, _external=True),
         summary=" · ".join(
             [
-                commitment.code,
+                commitment.code or "",
                 kind,
                 str(labels.COMMITMENT_SUBJECT[commitment.subject]),
                 str(labels.FULFILMENT[commitment.fulfilment]),

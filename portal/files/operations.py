@@ -1,4 +1,5 @@
-"""Store bytes under their SHA-256: written to a temporary file and renamed, so no half file is ever seen."""
+"""Store bytes under their SHA-256: written to a temporary file and renamed, so no half file is ever seen; a file
+written by a transaction that then rolls back is removed again, so a refused or failed request leaves nothing."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from portal.extensions import db
 from portal.files.models import StoredFile
+
+_NEW_FILES = "files_written"  # session.info key: paths this transaction created on disk
 
 
 def store_bytes(data: bytes, content_type: str, files_dir: Path) -> StoredFile:
@@ -29,4 +36,18 @@ def store_bytes(data: bytes, content_type: str, files_dir: Path) -> StoredFile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        db.session.info.setdefault(_NEW_FILES, []).append(path)
     return stored
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_new_files(session: Session, previous_transaction: Any) -> None:
+    """The rows that named these files are gone with the rollback; so are the files."""
+    if previous_transaction.parent is None:
+        for path in session.info.pop(_NEW_FILES, []):
+            path.unlink(missing_ok=True)

@@ -91,6 +91,7 @@ class Record(db.Model):  # type: ignore[name-defined]
     agency: Mapped[Agency] = relationship()
     commitment: Mapped[Commitment | None] = relationship()
     rectification: Mapped[Rectification | None] = relationship(back_populates="record", uselist=False)
+    corrections: Mapped[list[Correction]] = relationship(back_populates="record", order_by="Correction.id")
 
     @property
     def record_kind(self) -> RecordKind:
@@ -125,3 +126,20 @@ class Record(db.Model):  # type: ignore[name-defined]
             cls.publication_max_end > today,
             cls.publication_start <= today,
         )
+
+
+class Correction(db.Model):  # type: ignore[name-defined]
+    """A correction to a published record (更正记录): the fields changed with their old and new values, and why.
+    The record page shows every correction; the old values are never lost."""
+
+    __tablename__ = "record_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    corrected_on: Mapped[date]
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONDocument)  # field name -> [old, new], as shown
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    record: Mapped[Record] = relationship(back_populates="corrections")

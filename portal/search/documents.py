@@ -115,7 +115,7 @@ def commitment_doc(commitment: Commitment) -> SearchDoc:
         status=commitment.fulfilment,
         agency=agency.uscc,
         region=agency.region_code,
-        codes=(commitment.code, agency.uscc),
+        codes=(commitment.code or "", agency.uscc),
     )
 
 

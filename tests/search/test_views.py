@@ -65,7 +65,7 @@ def test_sorting_by_date_and_paging(index: SearchIndex, client: FlaskClient) -> 
 
 
 def test_agency_lookup_forgives(index: SearchIndex, client: FlaskClient) -> None:
-    for query in ("czj", "caizhengju", "财证局", "财政", "\"财政局\"", "-拖欠 财政局", "财政局 2026"):
+    for query in ("czj", "caizhengju", "财证局", "财政", '"财政局"', "-拖欠 财政局", "财政局 2026"):
         body = client.get(f"/search?q={quote(query)}").get_data(as_text=True)
         assert "您是不是要找" in body, query
         assert "演示县财政局</a>" in body, query

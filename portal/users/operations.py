@@ -1,0 +1,193 @@
+"""Use cases for accounts: create, change role, disable, check a password, set up and check the second factor.
+Each writes its audit entry and flushes; the caller commits."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.agencies.models import Agency
+from portal.audit.operations import write_audit
+from portal.extensions import db
+from portal.users.models import User
+from portal.users.rules import InvalidUser, Role, check_password, check_role, check_username, totp_step_accepted
+
+_hasher = PasswordHasher()
+_UNKNOWN_USER_HASH = _hasher.hash("no such user: the same work is done either way")
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def create_user(
+    username: str,
+    password: str,
+    role: Role,
+    *,
+    display_name: str = "",
+    agency: Agency | None = None,
+    is_demo: bool = False,
+    actor: User | None = None,
+) -> User:
+    username = check_username(username.strip().lower())
+    check_password(password, username)
+    check_role(role, agency.id if agency else None)
+    if find_user(username) is not None:
+        raise InvalidUser(f"the user name {username!r} is taken")
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role.value,
+        agency_id=agency.id if agency else None,
+        password_hash=_hasher.hash(password),
+        is_demo=is_demo,
+    )
+    db.session.add(user)
+    db.session.flush()
+    write_audit(
+        "user.create",
+        "user",
+        user.id,
+        {"username": [None, username], "role": [None, role.value], "agency": [None, agency.name if agency else None]},
+        **_by(actor),
+    )
+    return user
+
+
+def set_role(user: User, role: Role, agency: Agency | None, *, actor: User | None = None) -> None:
+    check_role(role, agency.id if agency else None)
+    if actor is not None and actor.id == user.id and role is not Role.ADMIN:
+        raise InvalidUser("admins cannot take away their own admin role")
+    old_role, old_agency = user.role, user.agency.name if user.agency else None
+    user.role = role.value
+    user.agency_id = agency.id if agency else None
+    if role not in (Role.STAFF, Role.ADMIN):
+        user.totp_secret = None
+    write_audit(
+        "user.role",
+        "user",
+        user.id,
+        {"role": [old_role, role.value], "agency": [old_agency, agency.name if agency else None]},
+        **_by(actor),
+    )
+    db.session.flush()
+
+
+def set_active(user: User, active: bool, *, actor: User | None = None, reason: str = "") -> None:
+    """Disable (or enable again) an account; a disabled user's session stops working at its next request."""
+    if actor is not None and actor.id == user.id and not active:
+        raise InvalidUser("admins cannot disable their own account")
+    if user.active != active:
+        write_audit(
+            "user.enable" if active else "user.disable",
+            "user",
+            user.id,
+            {"active": [user.active, active]},
+            reason=reason or None,
+            **_by(actor),
+        )
+        user.active = active
+    db.session.flush()
+
+
+def set_password(user: User, password: str, *, actor: User | None = None) -> None:
+    check_password(password, user.username)
+    user.password_hash = _hasher.hash(password)
+    write_audit("user.password", "user", user.id, {}, **_by(actor))
+    db.session.flush()
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this name and password, or None. An unknown name costs as much as a wrong password."""
+    user = find_user(username)
+    if user is None or not user.password_hash:
+        _verify(_UNKNOWN_USER_HASH, password)
+        return None
+    if not _verify(user.password_hash, password) or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(user: User, secret: str, issuer: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=issuer)
+
+
+def check_totp(user: User, code: str, secret: str | None = None, now: float | None = None) -> bool:
+    """Is `code` right for the user's secret (or a secret being set up), within one step of clock drift, and not
+    used before? A code that is accepted is spent."""
+    secret = secret or user.totp_secret
+    code = "".join(code.split())
+    if not secret or not code.isdigit() or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(secret)
+    step_now = int((time.time() if now is None else now) // totp.interval)
+    matching = [s for s in (step_now - 1, step_now, step_now + 1) if totp.at(s * totp.interval) == code]
+    accepted = totp_step_accepted(matching, user.totp_last_step)
+    if accepted is None:
+        return False
+    user.totp_last_step = accepted
+    return True
+
+
+def enable_totp(user: User, secret: str, code: str) -> bool:
+    """Turn the second factor on once the user proves their app shows the right code."""
+    if not check_totp(user, code, secret):
+        return False
+    user.totp_secret = secret
+    write_audit("user.totp_on", "user", user.id, {}, by=user)
+    db.session.flush()
+    return True
+
+
+def demo_account_names() -> list[str]:
+    """Active demo accounts: production refuses to start while any exists."""
+    return list(db.session.scalars(select(User.username).where(User.is_demo, User.active).order_by(User.username)))
+
+
+def _by(actor: User | None) -> dict[str, Any]:
+    """Who changed an account: an admin in the web UI, or the command line."""
+    return {"by": actor} if actor is not None else {"actor": "command line"}
+
+
+class DemoAccountsInProduction(RuntimeError):
+    pass
+
+
+def refuse_demo_accounts_in_production(app: Flask) -> None:
+    """Production must not start with the demo logins (their password is in the README) still usable."""
+    if not app.config["PORTAL_SETTINGS"].is_production:
+        return
+    with app.app_context():
+        try:
+            names = demo_account_names()
+        except SQLAlchemyError:  # no users table yet: nothing to refuse
+            names = []
+        finally:
+            db.session.remove()
+    if names:
+        raise DemoAccountsInProduction(
+            "production refuses to start while demo accounts are active: "
+            + ", ".join(names)
+            + ". Disable them with `flask --app portal users disable NAME` (or use a database without demo data)."
+        )

@@ -1,0 +1,30 @@
+"""The base of every signed-in form: CSRF (Flask-WTF) and a one-time token, so that a form posted twice creates
+one item — the second post is sent to what the first one made."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import redirect
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import HiddenField
+from wtforms.validators import Regexp
+
+from portal.extensions import db
+from portal.workspace.models import UsedFormToken
+
+
+class OnceForm(FlaskForm):
+    form_token = HiddenField(default=lambda: secrets.token_hex(16), validators=[Regexp(r"^[0-9a-f]{32}$")])
+
+    def already_done(self) -> Response | None:
+        """If this very form was posted before and went through, a redirect to what it made."""
+        token = self.form_token.data or ""
+        url = db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token))
+        return redirect(url, code=303) if url else None
+
+    def spend(self, result_url: str) -> None:
+        """In the same transaction as the item the form made: its token is used up and points at the item."""
+        db.session.add(UsedFormToken(token=self.form_token.data, result_url=result_url))
