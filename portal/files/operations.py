@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.core.uploads import CheckedFile
 from portal.extensions import db
 from portal.files.models import StoredFile
 
@@ -51,3 +52,9 @@ def _remove_new_files(session: Session, previous_transaction: Any) -> None:
     if previous_transaction.parent is None:
         for path in session.info.pop(_NEW_FILES, []):
             path.unlink(missing_ok=True)
+
+
+def keep_upload(checked: CheckedFile, files_dir: Path) -> dict[str, str]:
+    """Store a checked upload; the reference a submission keeps: its hash, the uploader's name for it, its type."""
+    stored = store_bytes(checked.data, checked.kind.value, files_dir)
+    return {"sha256": stored.sha256, "name": checked.name, "type": stored.content_type}

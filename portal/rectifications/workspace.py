@@ -1,7 +1,85 @@
-"""Agency officers report rectification progress on their agency's records (to review)."""
+"""Agency officers report rectification progress on their agency's records: a dated entry, its text and evidence
+files, sent to review. Approved, it becomes a public progress entry on the record."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from portal import clock
+from portal.core.uploads import MB, FileKind, UploadRefused, check_upload
+from portal.extensions import db
+from portal.files.operations import keep_upload
+from portal.records.models import Record
+from portal.rectifications.forms import MAX_EVIDENCE_FILES, ProgressForm
+from portal.rectifications.operations import report_progress
+from portal.review.queries import history
+from portal.review.rules import NotAllowed
+from portal.search.operations import commit
+from portal.users.rules import Role
+from portal.workspace.access import check_agency, current, signed_in
 
 bp = Blueprint("rectifications_workspace", __name__, url_prefix="/workspace/records")
+
+EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
+EVIDENCE_MAX_BYTES = 10 * MB
+
+
+@bp.route("/<int:record_id>/progress", methods=["GET", "POST"])
+@signed_in(Role.OFFICER)
+def progress(record_id: int) -> Response | tuple[str, int]:
+    record = db.session.get(Record, record_id)
+    if record is None:
+        abort(404)
+    check_agency(record.agency_id)
+    form = ProgressForm()
+    status = 200
+    if form.is_submitted():
+        done = form.already_done()
+        if done is not None:
+            return done
+        fields_ok = form.validate()
+        uploads = [f for f in form.evidence.data or [] if isinstance(f, FileStorage) and f.filename]
+        checked = []
+        if len(uploads) > MAX_EVIDENCE_FILES:
+            form.evidence.errors = [_("最多上传 %(n)d 个文件。", n=MAX_EVIDENCE_FILES)]
+        else:
+            for upload in uploads:
+                try:
+                    checked.append(
+                        check_upload(upload.filename or "", upload.read(), EVIDENCE_KINDS, EVIDENCE_MAX_BYTES)
+                    )
+                except UploadRefused as refused:
+                    form.evidence.errors = [f"{upload.filename}：{refused.message}"]
+                    status = refused.status
+                    break
+        if fields_ok and not form.evidence.errors:
+            files_dir = current_app.config["PORTAL_SETTINGS"].files_dir
+            try:
+                report_progress(
+                    record,
+                    form.entry_date.data,
+                    (form.text.data or "").strip(),
+                    [keep_upload(c, files_dir) for c in checked],
+                    clock.today(),
+                    by=current(),
+                )
+            except NotAllowed as refused:
+                db.session.rollback()  # removes any evidence file just written
+                form.form_errors.append(str(refused.message))
+                status = 409
+            else:
+                url = url_for(".progress", record_id=record.id)
+                form.spend(url)
+                commit()
+                flash(_("整改进展已提交信用办审核。"), "info")
+                return redirect(url, code=303)
+        status = status if status != 200 else 400
+    return (
+        render_template(
+            "workspace/rectifications/progress.html", record=record, form=form, submissions=history(record_id=record.id)
+        ),
+        status,
+    )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 
 class SubmissionKind(StrEnum):
@@ -21,15 +24,20 @@ class SubmissionStatus(StrEnum):
 DECISIONS = frozenset({SubmissionStatus.APPROVED, SubmissionStatus.RETURNED, SubmissionStatus.REJECTED})
 
 
-class InvalidDecision(ValueError):
-    pass
-
-
 def check_decision(current: SubmissionStatus, decision: SubmissionStatus, reason: str) -> None:
     """Only a pending submission is decided, once; returning or rejecting needs a reason."""
     if current is not SubmissionStatus.PENDING:
-        raise InvalidDecision("this submission has already been decided")
+        raise NotAllowed(_l("这件提交已经处理过了，不能再次审核。"))
     if decision not in DECISIONS:
-        raise InvalidDecision(f"{decision.value!r} is not a decision")
+        raise NotAllowed(_l("请选择通过、退回或不予通过。"))
     if decision is not SubmissionStatus.APPROVED and not reason.strip():
-        raise InvalidDecision("returning or rejecting needs a reason")
+        raise NotAllowed(_l("退回或不予通过时必须说明理由。"))
+
+
+class NotAllowed(ValueError):
+    """The workflow refuses this (wrong state, missing letter, already waiting...); `message` says why, in the
+    reader's language (a lazy string), and the view shows it with a 4xx."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message

@@ -9,7 +9,11 @@ from flask import redirect
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from collections.abc import Iterable
+from typing import Any
+
 from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
 from portal.extensions import db
@@ -28,3 +32,8 @@ class OnceForm(FlaskForm):
     def spend(self, result_url: str) -> None:
         """In the same transaction as the item the form made: its token is used up and points at the item."""
         db.session.add(UsedFormToken(token=self.form_token.data, result_url=result_url))
+
+
+def choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as select options (a code and its label from portal/labels.py)."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -1,0 +1,61 @@
+"""Use cases for rectifications: an officer reports progress (to review); approved, it becomes a public entry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from portal.audit.operations import write_audit
+from portal.extensions import db
+from portal.records.models import Record
+from portal.records.operations import change_status
+from portal.records.rules import RecordStatus
+from portal.rectifications.models import ProgressEntry
+from portal.review.models import Submission
+from portal.review.rules import NotAllowed, SubmissionKind
+from portal.search.operations import enqueue
+from portal.users.models import User
+
+
+def report_progress(
+    record: Record, on: date, text: str, files: list[dict[str, str]], today: date, *, by: User
+) -> Submission:
+    """The officer's dated progress entry with its evidence files, waiting for review."""
+    rectification = record.rectification
+    if rectification is None:
+        raise NotAllowed(_l("该记录尚未建立整改台账，请联系信用办。"))
+    if rectification.outcome is not None:
+        raise NotAllowed(_l("该记录的整改已经办结，不能再报告进展。"))
+    if not record.is_public(today):
+        raise NotAllowed(_l("该记录已停止公示。"))
+    if on > today:
+        raise NotAllowed(_l("进展日期不能晚于今天。"))
+    submission = Submission(
+        kind=SubmissionKind.PROGRESS.value,
+        agency_id=record.agency_id,
+        record_id=record.id,
+        submitted_by_id=by.id,
+        payload={"entry_date": on.isoformat(), "text": text, "files": files},
+    )
+    db.session.add(submission)
+    db.session.flush()
+    write_audit("rectification.progress_reported", "record", record.id, {"entry_date": [None, on.isoformat()]}, by=by)
+    return submission
+
+
+def add_progress(record: Record, on: date, text: str, evidence: str, *, by: User) -> ProgressEntry:
+    """Approved progress becomes a public entry; a record still 公示中 is now 整改中."""
+    rectification = record.rectification
+    assert rectification is not None
+    entry = ProgressEntry(rectification_id=rectification.id, entry_date=on, text=text, evidence=evidence)
+    db.session.add(entry)
+    rectification.progress.append(entry)
+    if record.record_status is RecordStatus.PUBLIC:
+        change_status(record, RecordStatus.RECTIFYING, on, reason="", actor=by.username)
+    enqueue(f"record:{record.id}", f"outcome:{rectification.id}")
+    db.session.flush()
+    write_audit(
+        "rectification.progress", "rectification", rectification.id, {"entry_date": [None, on.isoformat()]}, by=by
+    )
+    return entry
