@@ -94,12 +94,16 @@ def format_date(value: date | str | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def field_attrs(field: Any, hint: object = None) -> dict[str, str | None]:
+def field_attrs(field: Any, hint: object = None) -> dict[str, str]:
     """ARIA for a form field: described by its hint and its error, and marked invalid when it has one."""
     described = [f"{field.id}-hint"] if hint else []
+    attrs = {}
     if field.errors:
         described.append(f"{field.id}-error")
-    return {"aria-describedby": " ".join(described) or None, "aria-invalid": "true" if field.errors else None}
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
 
 
 def format_instant(value: datetime | None) -> str:

@@ -4,6 +4,7 @@ from itertools import groupby
 
 from flask import Blueprint, abort, render_template
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from portal import clock
 from portal.agencies.models import Agency
@@ -60,6 +61,7 @@ def profile(uscc: str) -> str:
     commitments = db.session.scalars(
         select(Commitment)
         .where(Commitment.public_clause(), Commitment.agency_id == agency.id)
+        .options(joinedload(Commitment.letter))
         .order_by(Commitment.made_on.desc())
         .limit(50)
     ).all()
