@@ -21,8 +21,10 @@ def sign_in(client: FlaskClient, user: User) -> None:
 
 
 def hidden_fields(body: str) -> dict[str, str]:
-    """The hidden inputs of the page's first form that has a CSRF token (csrf_token, form_token...)."""
-    form = re.search(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", body, re.S)
+    """The hidden inputs (csrf_token, form_token...) of the first form in the page's <main> (the header's sign-out
+    form comes before it)."""
+    main = body[body.index("<main") :] if "<main" in body else body
+    form = re.search(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", main, re.S)
     assert form, "the page has no form"
     fields = {}
     for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", form.group(1)):
@@ -41,3 +43,37 @@ def post_form(
     page = client.get(form_url)
     assert page.status_code == 200, f"GET {form_url} answered {page.status_code}"
     return client.post(to or form_url, data={**hidden_fields(page.get_data(as_text=True)), **data}, **kwargs)
+
+
+def multipart(fields: dict[str, Any], files: dict[str, list[tuple[bytes, str]]]) -> tuple[bytes, str]:
+    """A multipart/form-data body built in memory (the test client would spool big files to unclosed temporary
+    files); returns the body and its content type."""
+    boundary = "portal-test-boundary-7c1f"
+    parts = []
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode())
+    for name, uploads in files.items():
+        for data, filename in uploads:
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            )
+            parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def post_files(
+    client: FlaskClient,
+    form_url: str,
+    data: dict[str, Any],
+    files: dict[str, list[tuple[bytes, str]]],
+    *,
+    to: str | None = None,
+) -> TestResponse:
+    """post_form with file uploads: `files` maps a field to [(bytes, file name), ...]."""
+    page = client.get(form_url)
+    assert page.status_code == 200, f"GET {form_url} answered {page.status_code}"
+    body, content_type = multipart({**hidden_fields(page.get_data(as_text=True)), **data}, files)
+    return client.post(to or form_url, data=body, content_type=content_type)

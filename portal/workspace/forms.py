@@ -4,17 +4,17 @@ one item — the second post is sent to what the first one made."""
 from __future__ import annotations
 
 import secrets
-
-from flask import redirect
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from werkzeug.wrappers import Response
 from collections.abc import Iterable
 from typing import Any
 
+from flask import redirect, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Regexp
+from wtforms.validators import Regexp, ValidationError
 
 from portal.extensions import db
 from portal.workspace.models import UsedFormToken
@@ -22,6 +22,11 @@ from portal.workspace.models import UsedFormToken
 
 class OnceForm(FlaskForm):
     form_token = HiddenField(default=lambda: secrets.token_hex(16), validators=[Regexp(r"^[0-9a-f]{32}$")])
+
+    def validate_form_token(self, field: HiddenField) -> None:
+        """A post must carry the token of the page it came from (a missing one would get a fresh default)."""
+        if not request.form.get("form_token"):
+            raise ValidationError(_l("表单缺少一次性令牌，未做任何更改。请刷新页面后重新提交。"))
 
     def already_done(self) -> Response | None:
         """If this very form was posted before and went through, a redirect to what it made."""

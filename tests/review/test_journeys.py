@@ -5,12 +5,12 @@ fulfilment reports go the same way."""
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import date
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from portal.audit.models import AuditEntry
 from portal.commitments.models import Commitment
@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.review.models import Submission
 from portal.search.models import OutboxEntry
 from tests.factories import make_agency, make_commitment, make_record, make_rectification, make_user
-from tests.forms import post_form, sign_in
+from tests.forms import post_files, post_form, sign_in
 
 LETTER = one_page_pdf(["Test commitment letter", "signed"])
 
@@ -39,13 +39,8 @@ def commitment_fields(**changes: object) -> dict[str, object]:
     } | changes
 
 
-def upload(client: FlaskClient, data: bytes = LETTER, name: str = "承诺书.pdf", **changes: object):  # type: ignore[no-untyped-def]
-    return post_form(
-        client,
-        "/workspace/commitments/new",
-        commitment_fields(letter=(io.BytesIO(data), name), **changes),
-        content_type="multipart/form-data",
-    )
+def upload(client: FlaskClient, data: bytes = LETTER, name: str = "承诺书.pdf", **changes: object) -> TestResponse:
+    return post_files(client, "/workspace/commitments/new", commitment_fields(**changes), {"letter": [(data, name)]})
 
 
 def test_officer_uploads_submits_staff_returns_then_approves(app: Flask, client: FlaskClient) -> None:
@@ -114,11 +109,8 @@ def test_progress_report_is_published_when_approved(app: Flask, client: FlaskCli
     sign_in(client, officer)
     url = f"/workspace/records/{record.id}/progress"
     png = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + b"\0" * 17 + b"\0\0\0\0IEND\xaeB`\x82"
-    response = post_form(
-        client,
-        url,
-        {"entry_date": "2026-11-19", "text": "已支付首期款项 50 万元", "evidence": [(io.BytesIO(png), "回单.png")]},
-        content_type="multipart/form-data",
+    response = post_files(
+        client, url, {"entry_date": "2026-11-19", "text": "已支付首期款项 50 万元"}, {"evidence": [(png, "回单.png")]}
     )
     assert response.status_code == 303, response.get_data(as_text=True)
     submission = db.session.scalars(select(Submission).where(Submission.record_id == record.id)).one()
@@ -147,7 +139,12 @@ def test_fulfilment_report_is_shown_when_approved(app: Flask, client: FlaskClien
         client, url, {"fulfilment": "fulfilled", "determined_on": "2026-11-19", "determined_by": "演示县信用办"}
     )
     assert response.status_code == 303, response.get_data(as_text=True)
-    assert post_form(client, url, {"fulfilment": "partly", "determined_on": "2026-11-19", "determined_by": "x"}).status_code == 400
+    assert (
+        post_form(
+            client, url, {"fulfilment": "partly", "determined_on": "2026-11-19", "determined_by": "x"}
+        ).status_code
+        == 400
+    )
     submission = db.session.scalars(select(Submission).where(Submission.commitment_id == commitment.id)).one()
     sign_in(client, make_user("staff"))
     assert post_form(client, f"/workspace/review/{submission.id}", {"decision": "approved"}).status_code == 303
