@@ -77,3 +77,11 @@ def post_files(
     assert page.status_code == 200, f"GET {form_url} answered {page.status_code}"
     body, content_type = multipart({**hidden_fields(page.get_data(as_text=True)), **data}, files)
     return client.post(to or form_url, data=body, content_type=content_type)
+
+
+def sign_out(client: FlaskClient) -> None:
+    """Press the header's 退出登录 button (a POST with the page's CSRF token)."""
+    body = client.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', body)
+    assert token, "the header has no sign-out form"
+    assert client.post("/logout", data={"csrf_token": token.group(1)}).status_code == 303

@@ -92,7 +92,7 @@ def _edit(form: CommitmentForm, commitment: Commitment | None) -> Response | tup
 
 
 def _refused(refused: NotAllowed) -> tuple[str, int]:
-    db.session.rollback()
+    """The operations refuse before they change anything; the page says why."""
     return render_template("error.html", code=409, title=_("无法完成此操作"), message=refused.message), 409
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
 from portal.audit.operations import write_audit
+from portal.core.uploads import CheckedFile
 from portal.extensions import db
+from portal.files.operations import keep_upload
 from portal.records.models import Record
 from portal.records.operations import change_status
 from portal.records.rules import RecordStatus
@@ -19,9 +22,10 @@ from portal.users.models import User
 
 
 def report_progress(
-    record: Record, on: date, text: str, files: list[dict[str, str]], today: date, *, by: User
+    record: Record, on: date, text: str, evidence: list[CheckedFile], files_dir: Path, today: date, *, by: User
 ) -> Submission:
-    """The officer's dated progress entry with its evidence files, waiting for review."""
+    """The officer's dated progress entry with its evidence files, waiting for review. The files are stored only
+    once the report is allowed."""
     rectification = record.rectification
     if rectification is None:
         raise NotAllowed(_l("该记录尚未建立整改台账，请联系信用办。"))
@@ -36,7 +40,7 @@ def report_progress(
         agency_id=record.agency_id,
         record_id=record.id,
         submitted_by_id=by.id,
-        payload={"entry_date": on.isoformat(), "text": text, "files": files},
+        payload={"entry_date": on.isoformat(), "text": text, "files": [keep_upload(f, files_dir) for f in evidence]},
     )
     db.session.add(submission)
     db.session.flush()

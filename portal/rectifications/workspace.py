@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.core.uploads import MB, FileKind, UploadRefused, check_upload
 from portal.extensions import db
-from portal.files.operations import keep_upload
 from portal.records.models import Record
 from portal.rectifications.forms import MAX_EVIDENCE_FILES, ProgressForm
 from portal.rectifications.operations import report_progress
@@ -56,18 +55,17 @@ def progress(record_id: int) -> Response | tuple[str, int]:
                     status = refused.status
                     break
         if fields_ok and not form.evidence.errors:
-            files_dir = current_app.config["PORTAL_SETTINGS"].files_dir
             try:
                 report_progress(
                     record,
                     form.entry_date.data,
                     (form.text.data or "").strip(),
-                    [keep_upload(c, files_dir) for c in checked],
+                    checked,
+                    current_app.config["PORTAL_SETTINGS"].files_dir,
                     clock.today(),
                     by=current(),
                 )
             except NotAllowed as refused:
-                db.session.rollback()  # removes any evidence file just written
                 form.form_errors.append(str(refused.message))
                 status = 409
             else:

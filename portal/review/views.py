@@ -65,10 +65,9 @@ def show(submission_id: int) -> Response | tuple[str, int]:
                 form.decision.errors = [_("请选择审核结论。")]
             else:
                 try:
-                    decide(submission, decision, form.reason.data or "", clock.today(), by=current())
+                    with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
+                        decide(submission, decision, form.reason.data or "", clock.today(), by=current())
                 except NotAllowed as refused:
-                    db.session.rollback()
-                    submission = _submission(submission_id)
                     form.form_errors.append(str(refused.message))
                     status = 409 if submission.submission_status is not SubmissionStatus.PENDING else 400
                     return _page(submission, form), status

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.files.models import StoredFile
 from portal.review.models import Submission
 from tests.factories import make_agency, make_commitment, make_user
-from tests.forms import hidden_fields, multipart, post_form, sign_in
+from tests.forms import hidden_fields, multipart, post_form, sign_in, sign_out
 from tests.review.test_journeys import LETTER, commitment_fields, upload
 
 XSS = [
@@ -251,7 +251,7 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(app: Flask, client: Flas
         assert_escaped(client, url, payload)
     post_form(client, f"/workspace/review/{submission.id}", {"decision": "approved"})
     db.session.refresh(draft)
-    client.post("/logout")
+    sign_out(client)
     for url in (f"/commitments/{draft.code}", "/commitments/", f"/search?q={draft.code}"):
         assert_escaped(client, url, payload)
     sign_in(client, officer)

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.review.models import Submission
 from portal.search.models import OutboxEntry
 from tests.factories import make_agency, make_commitment, make_record, make_rectification, make_user
-from tests.forms import post_files, post_form, sign_in
+from tests.forms import post_files, post_form, sign_in, sign_out
 
 LETTER = one_page_pdf(["Test commitment letter", "signed"])
 
@@ -91,7 +91,7 @@ def test_officer_uploads_submits_staff_returns_then_approves(app: Flask, client:
         select(AuditEntry).where(AuditEntry.action == "commitment.publish", AuditEntry.entity_id == draft.code)
     )
 
-    client.post("/logout")
+    sign_out(client)
     public = client.get(f"/commitments/?agency={agency.uscc}").get_data(as_text=True)
     assert "优化营商环境承诺" in public
     detail = client.get(f"/commitments/{draft.code}").get_data(as_text=True)

@@ -1,0 +1,107 @@
+"""The review queue: staff only, one decision per submission, evidence files only for staff and the agency."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from portal.review.models import Submission
+from tests.factories import make_agency, make_record, make_rectification, make_user
+from tests.forms import hidden_fields, post_files, post_form, sign_in, sign_out
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + b"\0" * 17 + b"\0\0\0\0IEND\xaeB`\x82"
+
+
+def reported(client: FlaskClient, agency=None) -> Submission:  # type: ignore[no-untyped-def]
+    record = make_record(agency or make_agency())
+    make_rectification(record)
+    sign_in(client, make_user("officer", record.agency))
+    response = post_files(
+        client,
+        f"/workspace/records/{record.id}/progress",
+        {"entry_date": "2026-11-19", "text": "整改进展 <b>已付款</b>"},
+        {"evidence": [(PNG, "回单.png")]},
+    )
+    assert response.status_code == 303
+    return db.session.scalars(select(Submission).where(Submission.record_id == record.id)).one()
+
+
+def test_queue_and_decisions_are_for_staff_only(app: Flask, client: FlaskClient) -> None:
+    submission = reported(client)
+    urls = ["/workspace/review/", f"/workspace/review/{submission.id}"]
+    sign_out(client)
+    for url in urls:
+        assert client.get(url).headers["Location"].startswith("/login?next=")
+    sign_in(client, make_user("officer", submission.agency))
+    for url in urls:
+        assert client.get(url).status_code == 403
+    for role in ("staff", "admin"):
+        sign_in(client, make_user(role))
+        for url in urls:
+            assert client.get(url).status_code == 200
+    assert client.get("/workspace/review/999999999").status_code == 404
+    assert client.get("/workspace/review/?status=nonsense").status_code == 400
+
+
+def test_a_submission_is_decided_once(app: Flask, client: FlaskClient) -> None:
+    submission = reported(client)
+    url = f"/workspace/review/{submission.id}"
+    sign_in(client, make_user("staff"))
+    first = hidden_fields(client.get(url).get_data(as_text=True))
+    second = hidden_fields(client.get(url).get_data(as_text=True))  # another tab, opened before the decision
+    assert client.post(url, data={**first, "decision": "rejected", "reason": "证据不足"}).status_code == 303
+    assert client.post(url, data={**first, "decision": "rejected", "reason": "证据不足"}).status_code == 303  # again
+    response = client.post(url, data={**second, "decision": "approved"})
+    assert response.status_code == 409 and "已经处理过了" in response.get_data(as_text=True)
+    db.session.refresh(submission)
+    assert submission.status == "rejected" and submission.decision_reason == "证据不足"
+    assert submission.record is not None and submission.record.rectification is not None
+    assert submission.record.rectification.progress == []
+    decisions = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "submission", AuditEntry.entity_id == str(submission.id))
+    ).all()
+    assert [d.action for d in decisions] == ["submission.rejected"]
+
+
+def test_a_decision_needs_a_choice_and_a_reason_to_return(app: Flask, client: FlaskClient) -> None:
+    submission = reported(client)
+    url = f"/workspace/review/{submission.id}"
+    sign_in(client, make_user("staff"))
+    for data, message in (({}, "请选择审核结论"), ({"decision": "returned", "reason": "  "}, "必须说明理由")):
+        response = post_form(client, url, data)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    db.session.refresh(submission)
+    assert submission.status == "pending"
+
+
+def test_evidence_is_served_to_staff_and_the_agency_only(app: Flask, client: FlaskClient) -> None:
+    agency = make_agency()
+    submission = reported(client, agency)
+    url = f"/workspace/review/{submission.id}/files/{hashlib.sha256(PNG).hexdigest()}"
+    for user in (make_user("officer", agency), make_user("staff")):
+        sign_in(client, user)
+        with client.get(url) as response:
+            assert response.status_code == 200 and response.data == PNG
+            assert response.headers["Content-Disposition"].startswith("attachment")
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert "no-store" in response.headers["Cache-Control"]
+    sign_in(client, make_user("officer"))
+    assert client.get(url).status_code == 404
+    sign_in(client, make_user("staff"))
+    assert client.get(f"/workspace/review/{submission.id}/files/{'0' * 64}").status_code == 404
+    sign_out(client)
+    assert client.get(url).status_code == 302
+    assert "回单" not in client.get(f"/records/{submission.record_id}").get_data(as_text=True)
+
+
+def test_hostile_report_text_is_escaped_in_the_queue(app: Flask, client: FlaskClient) -> None:
+    submission = reported(client)
+    sign_in(client, make_user("staff"))
+    for url in ("/workspace/review/", f"/workspace/review/{submission.id}"):
+        body = client.get(url).get_data(as_text=True)
+        assert "<b>已付款</b>" not in body and "&lt;b&gt;已付款&lt;/b&gt;" in body
