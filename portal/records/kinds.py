@@ -126,3 +126,43 @@ KINDS: dict[str, RecordKind] = {
 
 def kind_fields(kind: str) -> tuple[KindField, ...]:
     return KINDS[kind].fields
+
+
+# The common fields' names (form fields, keys of RecordValues and of a correction's changes) and labels.
+COMMON_LABELS: dict[str, Any] = {
+    "agency": _l("失信主体"),
+    "title": _l("标题"),
+    "summary": _l("摘要"),
+    "severity": _l("严重程度"),
+    "deciding_authority": _l("认定机关"),
+    "deciding_authority_code": _l("认定机关统一社会信用代码"),
+    "source_unit": _l("数据来源单位"),
+    "document_number": _l("文书编号"),
+    "decision_date": _l("决定日期"),
+    "commitment_code": _l("关联承诺编号"),
+}
+# Shown in corrections when a new decision date or severity moves the disclosure window.
+WINDOW_LABELS: dict[str, Any] = {
+    "publication_min_end": _l("最短公示期满"),
+    "publication_max_end": _l("最长公示期满"),
+}
+DATE_FIELDS = frozenset({"decision_date", *WINDOW_LABELS})
+
+
+def field_label(kind: RecordKind, name: str) -> Any:
+    """The label of a field named in RecordValues or in a correction."""
+    if name in COMMON_LABELS:
+        return COMMON_LABELS[name]
+    if name in WINDOW_LABELS:
+        return WINDOW_LABELS[name]
+    if any(f.name == name for f in kind.fields):
+        return kind.field(name).label
+    return name  # a field since removed from the declaration: its name, rather than nothing
+
+
+def value_type(kind: RecordKind, name: str) -> str:
+    """How a stored display value is shown: 'date' (ISO, formatted for the reader), 'severity' (a code with a
+    label), or 'text'."""
+    if name in DATE_FIELDS or any(f.name == name and f.type is FieldType.DATE for f in kind.fields):
+        return "date"
+    return "severity" if name == "severity" else "text"

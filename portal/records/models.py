@@ -10,7 +10,7 @@ from portal.agencies.models import Agency
 from portal.core.periods import Severity
 from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
-from portal.records.kinds import KINDS, KindField, RecordKind
+from portal.records.kinds import KINDS, KindField, RecordKind, field_label, value_type
 from portal.records.rules import (
     SHOWN_STATUSES,
     RecordStatus,
@@ -143,3 +143,12 @@ class Correction(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     record: Mapped[Record] = relationship(back_populates="corrections")
+
+    def rows(self) -> list[tuple[Any, str, str, str]]:
+        """The changes as (field label, value type, old, new), in the order they were stored; the type says how
+        a value is shown: 'date', 'severity' (a code with a label) or 'text'."""
+        kind = self.record.record_kind
+        return [
+            (field_label(kind, name), value_type(kind, name), old or "", new or "")
+            for name, (old, new) in self.changes.items()
+        ]

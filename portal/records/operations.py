@@ -3,20 +3,43 @@ The caller (a view or a CLI command) commits once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
+from portal.commitments.models import Commitment
+from portal.core.periods import DEFAULT_PERIODS, DisclosureWindow, PeriodBounds, Severity
 from portal.extensions import db
-from portal.records.models import Record
-from portal.records.rules import SHOWN_STATUSES, RecordStatus, check_transition
+from portal.records.forms import RecordValues, record_values
+from portal.records.kinds import KINDS, FieldType, RecordKind
+from portal.records.models import Correction, Record
+from portal.records.rules import (
+    SHOWN_STATUSES,
+    RecordStatus,
+    check_transition,
+    decision_date_problem,
+    diff_values,
+    publication_window,
+)
+from portal.review.rules import NotAllowed
 from portal.search.operations import enqueue
+from portal.users.models import User
+
+Periods = Mapping[Severity, PeriodBounds]
 
 
-def change_status(record: Record, new: RecordStatus, on: date, *, reason: str, actor: str) -> None:
+def change_status(
+    record: Record, new: RecordStatus, on: date, *, reason: str, actor: str = "system", by: User | None = None
+) -> None:
     """Move a record to `new` (InvalidTransition if the table forbids it). Stopping publication needs a reason
-    and is dated `on`, so that the 410 notice can say since when and why."""
+    and is dated `on`, so that the 410 notice can say since when and why. `by` names the signed-in user who did it
+    (the audit entry then carries their id); without it, `actor` says who or what did."""
     old = record.record_status
     check_transition(old, new)
     if new not in SHOWN_STATUSES and not reason.strip():
@@ -27,7 +50,7 @@ def change_status(record: Record, new: RecordStatus, on: date, *, reason: str, a
         record.stopped_on = on
         record.stop_note = reason
         changes["stopped_on"] = [None, on.isoformat()]
-    write_audit("record.status", "record", record.id, changes, actor=actor, reason=reason)
+    write_audit("record.status", "record", record.id, changes, actor=actor, by=by, reason=reason)
     enqueue(f"record:{record.id}", *([f"outcome:{record.rectification.id}"] if record.rectification else []))
     db.session.flush()
 
@@ -44,3 +67,189 @@ def expire_due_records(today: date, *, actor: str = "system") -> int:
         )
     db.session.flush()
     return len(due)
+
+
+# --- entering and correcting records ------------------------------------------------------------------------------
+
+
+class RecordRefused(ValueError):
+    """Input the rules refuse; `problems` maps a field name (as in RecordValues) to the message for beside it."""
+
+    def __init__(self, problems: Mapping[str, Any]) -> None:
+        super().__init__("refused: " + ", ".join(problems))  # the messages are lazy; they are shown by field
+        self.problems = dict(problems)
+
+
+def configured_periods() -> Periods:
+    """The disclosure periods of the configuration (PORTAL_DISCLOSURE_MONTHS)."""
+    return current_app.config["PORTAL_SETTINGS"].disclosure_periods or DEFAULT_PERIODS
+
+
+def published_commitment(code: str, agency: Agency | None) -> Commitment | None:
+    """The agency's own public commitment with this code: the promise an investment-promise record says was broken."""
+    if agency is None:
+        return None
+    return db.session.scalar(
+        select(Commitment).where(Commitment.code == code, Commitment.agency_id == agency.id, Commitment.public_clause())
+    )
+
+
+def shown_values(kind: RecordKind, values: RecordValues) -> dict[str, str]:
+    """RecordValues as the strings a correction and the audit log keep: the agency's name, ISO dates, the severity
+    code, amounts in 元 (KindField.display), text as typed."""
+    shown: dict[str, str] = {}
+    for name, value in values.items():
+        if name == "agency":
+            agency = db.session.get(Agency, value) if value is not None else None
+            shown[name] = agency.name if agency else ""
+        elif isinstance(value, date):
+            shown[name] = value.isoformat()
+        elif any(f.name == name for f in kind.fields):
+            shown[name] = kind.field(name).display(value)
+        else:
+            shown[name] = "" if value is None else str(value)
+    return shown
+
+
+def _window_shown(window: DisclosureWindow) -> dict[str, str]:
+    return {"publication_min_end": window.min_end.isoformat(), "publication_max_end": window.max_end.isoformat()}
+
+
+def _checked(
+    kind: RecordKind,
+    values: RecordValues,
+    window: DisclosureWindow,
+    today: date,
+    *,
+    check_date: bool = True,
+    linked: Commitment | None = None,
+) -> tuple[Agency, Commitment | None]:
+    """The agency and linked commitment named by `values`; RecordRefused with every problem found. A correction
+    keeps the commitment already `linked` without checking it again."""
+    problems: dict[str, Any] = {}
+    agency = db.session.get(Agency, values["agency"])
+    if agency is None:
+        problems["agency"] = _l("请从列表中选择失信主体")
+    if check_date:
+        problem = decision_date_problem(values["decision_date"], window.max_end, today)
+        if problem is not None:
+            problems["decision_date"] = problem
+    commitment = None
+    code = values.get("commitment_code") or ""
+    if kind.code == "investment_promise" and code:
+        commitment = linked if linked is not None and linked.code == code else published_commitment(code, agency)
+        if commitment is None:
+            problems["commitment_code"] = _l("该失信主体没有编号为 %(code)s 的公开承诺", code=code)
+    if problems:
+        raise RecordRefused(problems)
+    assert agency is not None
+    return agency, commitment
+
+
+def check_new_record(kind: str, values: RecordValues, today: date, periods: Periods | None = None) -> DisclosureWindow:
+    """The disclosure window a new record would get (for the preview); RecordRefused if it cannot be saved."""
+    record_kind = KINDS[kind]
+    window = publication_window(values["decision_date"], values["severity"], today, periods or configured_periods())
+    _checked(record_kind, values, window, today)
+    return window
+
+
+def _apply(
+    record: Record, kind: RecordKind, values: RecordValues, agency: Agency, commitment: Commitment | None
+) -> None:
+    record.agency = agency
+    record.title = values["title"]
+    record.summary = values.get("summary") or ""
+    record.severity = Severity(values["severity"]).value
+    record.deciding_authority = values["deciding_authority"]
+    record.deciding_authority_code = values.get("deciding_authority_code") or ""
+    record.source_unit = values["source_unit"]
+    record.document_number = values["document_number"]
+    record.decision_date = values["decision_date"]
+    if kind.code == "investment_promise":
+        record.commitment = commitment
+    declared = {f.name for f in kind.fields}
+    details = {k: v for k, v in (record.details or {}).items() if k not in declared}  # keys of removed fields stay
+    for spec in kind.fields:
+        value = values.get(spec.name)
+        if value is None or value == "":
+            continue
+        if spec.type is FieldType.DATE and isinstance(value, date):
+            value = value.isoformat()
+        details[spec.name] = value
+    record.details = details  # a new dict, so that the JSON column sees the change
+
+
+def create_record(kind: str, values: RecordValues, today: date, *, by: User, periods: Periods | None = None) -> Record:
+    """Enter a record of `kind` (KeyError for an unknown one), published from today with the disclosure window of
+    its severity counted from its decision date. RecordRefused (messages by field) for a decision date in the future
+    or whose maximum period has passed, an unknown agency, or a commitment code that names no published commitment."""
+    record_kind = KINDS[kind]
+    window = publication_window(values["decision_date"], values["severity"], today, periods or configured_periods())
+    agency, commitment = _checked(record_kind, values, window, today)
+    record = Record(
+        kind=record_kind.code,
+        status=RecordStatus.PUBLIC.value,
+        publication_start=window.start,
+        publication_min_end=window.min_end,
+        publication_max_end=window.max_end,
+        details={},
+    )
+    _apply(record, record_kind, values, agency, commitment)
+    db.session.add(record)
+    db.session.flush()
+    shown = shown_values(record_kind, values) | {"publication_start": window.start.isoformat()} | _window_shown(window)
+    write_audit(
+        "record.create",
+        "record",
+        record.id,
+        {"kind": [None, record_kind.code], **{name: [None, value] for name, value in shown.items() if value}},
+        by=by,
+    )
+    enqueue(f"record:{record.id}")
+    db.session.flush()
+    return record
+
+
+def correct_record(
+    record: Record,
+    new_values: RecordValues,
+    reason: str,
+    on: date,
+    by: User,
+    *,
+    periods: Periods | None = None,
+) -> Correction | None:
+    """Correct a record that is still shown: the fields that changed are kept with their old and new values (shown
+    publicly as 更正记录, with the reason). A new decision date or severity moves the disclosure window (its start
+    stays). Returns None, changing nothing, when no value differs. NotAllowed for a record no longer shown;
+    RecordRefused (messages by field) for a missing reason or input the rules refuse."""
+    if record.stop_notice(on) is not None:
+        raise NotAllowed(_l("该记录已停止公示，不能更正。"))
+    if not reason.strip():
+        raise RecordRefused({"reason": _l("请说明更正理由")})
+    kind = record.record_kind
+    old_values = record_values(record)
+    old_window = DisclosureWindow(record.publication_start, record.publication_min_end, record.publication_max_end)
+    moved = (new_values["decision_date"], new_values["severity"]) != (old_values["decision_date"], record.severity)
+    window = (
+        publication_window(new_values["decision_date"], new_values["severity"], on, periods or configured_periods())
+        if moved
+        else old_window
+    )
+    window = DisclosureWindow(old_window.start, window.min_end, window.max_end)
+    agency, commitment = _checked(kind, new_values, window, on, check_date=moved, linked=record.commitment)
+    changes = diff_values(
+        shown_values(kind, old_values) | _window_shown(old_window),
+        shown_values(kind, {**old_values, **new_values}) | _window_shown(window),
+    )
+    if not changes:
+        return None
+    _apply(record, kind, {**old_values, **new_values}, agency, commitment)
+    record.publication_min_end, record.publication_max_end = window.min_end, window.max_end
+    correction = Correction(record=record, corrected_on=on, changes=changes, reason=reason.strip(), actor_id=by.id)
+    db.session.add(correction)
+    write_audit("record.correct", "record", record.id, changes, by=by, reason=reason.strip())
+    enqueue(f"record:{record.id}", *([f"outcome:{record.rectification.id}"] if record.rectification else []))
+    db.session.flush()
+    return correction

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.core.periods import DisclosureWindow, PeriodBounds, Severity, disclosure_window
 
 
 class RecordStatus(StrEnum):
@@ -70,3 +76,28 @@ def repair_allowed(status: RecordStatus, min_end: date, today: date) -> bool:
     """Credit repair may be asked for once the obligations are fulfilled (the only status that may become
     已修复) and the minimum disclosure period has passed."""
     return status is RecordStatus.FULFILLED and today >= min_end
+
+
+def publication_window(
+    decision_date: date, severity: str, today: date, periods: Mapping[Severity, PeriodBounds]
+) -> DisclosureWindow:
+    """A record entered today is published from today; its minimum and maximum ends count from the decision date."""
+    window = disclosure_window(decision_date, Severity(severity), periods)
+    return DisclosureWindow(start=today, min_end=window.min_end, max_end=window.max_end)
+
+
+def decision_date_problem(decision_date: date, max_end: date, today: date) -> Any:
+    """Why a decision date cannot be published (a lazy message), or None: it lies in the future, or its maximum
+    disclosure period has already ended (the record would never be shown)."""
+    if decision_date > today:
+        return _l("决定日期不能晚于今天（%(today)s）", today=today.isoformat())
+    if max_end <= today:
+        return _l("按此决定日期和严重程度，最长公示期已于 %(day)s 届满，不能再公示", day=max_end.isoformat())
+    return None
+
+
+def diff_values(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, list[str]]:
+    """{name: [old, new]} for every value that differs (a missing value counts as ""), in the order of `new`,
+    then names only `old` has."""
+    names = dict.fromkeys([*new, *old])
+    return {name: [old.get(name, ""), new.get(name, "")] for name in names if old.get(name, "") != new.get(name, "")}

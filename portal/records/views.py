@@ -48,6 +48,7 @@ def detail(record_id: int) -> tuple[str, int]:
         .options(
             selectinload(Record.rectification).selectinload(Rectification.progress),
             selectinload(Record.rectification).selectinload(Rectification.measures_applied),
+            selectinload(Record.corrections),
         )
     )
     if record is None:

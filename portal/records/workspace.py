@@ -2,6 +2,264 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers import Response
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import Length
+
+from portal import clock, labels
+from portal.agencies.models import Agency
+from portal.core.periods import DisclosureWindow
+from portal.extensions import db
+from portal.listing import choice, paginate, parse_list_query, uscc_param
+from portal.records.forms import REQUIRED, PlainText, RecordForm, prefill, record_form, record_values
+from portal.records.kinds import KINDS
+from portal.records.models import Record
+from portal.records.operations import RecordRefused, change_status, check_new_record, correct_record, create_record
+from portal.records.rules import SHOWN_STATUSES, TRANSITIONS, RecordStatus
+from portal.review.rules import NotAllowed
+from portal.search.operations import commit
+from portal.users.models import User
+from portal.users.rules import Role
+from portal.workspace.access import STAFF_ROLES, check_agency, current, signed_in
+from portal.workspace.forms import OnceForm, choices
 
 bp = Blueprint("records_workspace", __name__, url_prefix="/workspace/records")
+
+# The public record page lists corrections with their fields' labels (templates/records/detail.html).
+
+FILTERS = {
+    "kind": choice(KINDS),
+    "status": choice(s.value for s in RecordStatus),
+    "agency": uscc_param,
+}
+STOP_STATUSES = (RecordStatus.REPAIRED, RecordStatus.REVOKED, RecordStatus.EXPIRED)
+PROGRESS_ENDPOINT = "rectifications_workspace.progress"
+
+
+# --- reading -----------------------------------------------------------------------------------------------------
+
+
+def _record(record_id: int, *, lock: bool = False) -> Record:
+    """The record, if the signed-in user may see it (officers: their own agency's only; others 404)."""
+    query = select(Record).where(Record.id == record_id)
+    record = db.session.scalar(query.with_for_update() if lock else query)
+    if record is None:
+        abort(404)
+    check_agency(record.agency_id)
+    return record
+
+
+def _agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)))
+
+
+@bp.get("/")
+@signed_in()
+def index() -> tuple[str, int]:
+    asked = parse_list_query(request.args, FILTERS)
+    user = current()
+    query: Select[Any] = select(Record).options(joinedload(Record.agency))
+    if user.user_role is Role.OFFICER:
+        query = query.where(Record.agency_id == user.agency_id)
+    for name in ("kind", "status"):
+        if name in asked.filters:
+            query = query.where(getattr(Record, name) == asked.filters[name])
+    if "agency" in asked.filters:
+        query = query.where(
+            Record.agency_id == select(Agency.id).where(Agency.uscc == asked.filters["agency"]).scalar_subquery()
+        )
+    results = paginate(query.order_by(Record.publication_start.desc(), Record.id.desc()), asked)
+    agencies = _agencies() if user.user_role is not Role.OFFICER else []
+    return (
+        render_template(
+            "workspace/records/index.html", results=results, asked=asked, agencies=agencies, today=clock.today()
+        ),
+        asked.status,
+    )
+
+
+@bp.get("/<int(max=2147483647):record_id>")
+@signed_in()
+def detail(record_id: int) -> str:
+    record = db.session.scalar(select(Record).where(Record.id == record_id).options(selectinload(Record.corrections)))
+    if record is None:
+        abort(404)
+    check_agency(record.agency_id)
+    user = current()
+    today = clock.today()
+    return render_template(
+        "workspace/records/detail.html",
+        record=record,
+        today=today,
+        shown=record.stop_notice(today) is None,
+        is_staff=user.user_role in STAFF_ROLES,
+        stop_choices=_stop_choices(record),
+        progress_link=(
+            user.user_role is Role.OFFICER
+            and record.rectification is not None
+            and PROGRESS_ENDPOINT in current_app.view_functions
+        ),
+        users=_actors(record),
+    )
+
+
+def _actors(record: Record) -> dict[int, str]:
+    """The display names of the staff who corrected the record (the workspace page names them)."""
+    ids = {c.actor_id for c in record.corrections if c.actor_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+# --- entering a record -------------------------------------------------------------------------------------------
+
+
+def _apply_problems(form: RecordForm, refused: RecordRefused) -> None:
+    for name, message in refused.problems.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, str(message)]
+        else:
+            form.form_errors.append(str(message))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@signed_in(*STAFF_ROLES)
+def new() -> Response | tuple[str, int]:
+    kind = request.args.get("kind", "").strip()
+    if not kind:
+        return render_template("workspace/records/choose_kind.html", problem=None), 200
+    if kind not in KINDS:
+        return render_template("workspace/records/choose_kind.html", problem=_("不是可选的类别")), 400
+    form = record_form(kind)()
+    form.set_agencies(_agencies())
+    today = clock.today()
+    preview: DisclosureWindow | None = None
+    status = 200
+    if form.is_submitted():
+        done = form.already_done()
+        if done is not None:
+            return done
+        wants_preview = request.form.get("action") == "preview"
+        status = 400
+        if form.validate():
+            try:
+                if wants_preview:
+                    preview, status = check_new_record(kind, form.values(), today), 200
+                else:
+                    record = create_record(kind, form.values(), today, by=current())
+                    url = url_for(".detail", record_id=record.id)
+                    form.spend(url)
+                    commit()
+                    flash(_("记录已保存并发布。"), "info")
+                    return redirect(url, code=303)
+            except RecordRefused as refused:
+                _apply_problems(form, refused)
+    return (
+        render_template("workspace/records/edit.html", form=form, kind=KINDS[kind], record=None, preview=preview),
+        status,
+    )
+
+
+# --- corrections -------------------------------------------------------------------------------------------------
+
+
+def _refused(message: Any) -> tuple[str, int]:
+    """409 with why (nothing was changed: the checks come before any change)."""
+    return render_template("error.html", code=409, title=_("无法完成此操作"), message=message), 409
+
+
+@bp.route("/<int(max=2147483647):record_id>/correct", methods=["GET", "POST"])
+@signed_in(*STAFF_ROLES)
+def correct(record_id: int) -> Response | tuple[str, int]:
+    record = _record(record_id, lock=request.method == "POST")
+    form_class = record_form(record.kind, correcting=True)
+    form = form_class() if request.method == "POST" else form_class(data=prefill(record_values(record)))
+    done = form.already_done() if form.is_submitted() else None
+    if done is not None:
+        return done
+    today = clock.today()
+    if record.stop_notice(today) is not None:
+        return _refused(_("该记录已停止公示，不能更正。"))
+    form.set_agencies(_agencies())
+    status = 200
+    if form.is_submitted():
+        status = 400
+        if form.validate():
+            try:
+                correction = correct_record(record, form.values(), form["reason"].data or "", today, current())
+            except RecordRefused as refused:
+                _apply_problems(form, refused)
+            except NotAllowed as refused:
+                return _refused(refused.message)
+            else:
+                url = url_for(".detail", record_id=record.id)
+                if correction is None:
+                    form.form_errors.append(_("没有任何字段被修改，未保存更正。"))
+                else:
+                    form.spend(url)
+                    commit()
+                    flash(_("更正已保存，公开页面显示更正记录。"), "info")
+                    return redirect(url, code=303)
+    return (
+        render_template("workspace/records/edit.html", form=form, kind=record.record_kind, record=record, preview=None),
+        status,
+    )
+
+
+# --- stopping publication ----------------------------------------------------------------------------------------
+
+
+def _stop_choices(record: Record) -> list[RecordStatus]:
+    """The stop reasons the transition table allows from the record's status (已修复 only from 已履行)."""
+    allowed = TRANSITIONS[record.record_status]
+    return [s for s in STOP_STATUSES if s in allowed]
+
+
+class StopForm(OnceForm):
+    outcome = RadioField(_l("停止公示的原因"), choices=[], validate_choice=False)
+    reason = TextAreaField(
+        _l("理由"), validators=[REQUIRED, Length(max=5000), PlainText(True)], filters=[lambda v: v.strip() if v else v]
+    )
+
+
+@bp.route("/<int(max=2147483647):record_id>/stop", methods=["GET", "POST"])
+@signed_in(*STAFF_ROLES)
+def stop(record_id: int) -> Response | tuple[str, int]:
+    record = _record(record_id, lock=request.method == "POST")
+    form = StopForm()
+    done = form.already_done() if form.is_submitted() else None
+    if done is not None:  # this very form went through already (the record is stopped now): show what it did
+        return done
+    allowed = _stop_choices(record)
+    if record.record_status not in SHOWN_STATUSES or not allowed:
+        return _refused(_("该记录已停止公示。"))
+    form.outcome.choices = choices((s.value, labels.RECORD_STATUS[s]) for s in allowed)
+    status = 200
+    if form.is_submitted():
+        status = 400
+        fields_ok = form.validate()
+        if form.outcome.data not in {s.value for s in allowed}:
+            form.outcome.errors = [_("请从列出的原因中选择一项。")]
+        elif fields_ok:
+            user = current()
+            change_status(
+                record,
+                RecordStatus(form.outcome.data),
+                clock.today(),
+                reason=(form.reason.data or "").strip(),
+                actor=user.username,
+                by=user,
+            )
+            url = url_for(".detail", record_id=record.id)
+            form.spend(url)
+            commit()
+            flash(_("已停止公示。公开页面现在显示停止公示的说明。"), "info")
+            return redirect(url, code=303)
+    return render_template("workspace/records/stop.html", form=form, record=record), status

@@ -1,0 +1,298 @@
+"""Staff forms for records, generated from the kind's field declaration (portal/records/kinds.py): adding a field
+there adds it to the form. Values travel between form, operations and prefill as one flat dict
+(`RecordValues`): the common fields under the form's names, the kind's fields under their declared names."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, Field, Form, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+from portal import labels
+from portal.agencies.models import Agency
+from portal.core.money import parse_yuan
+from portal.core.periods import Severity
+from portal.core.uscc import normalise, uscc_error
+from portal.records.kinds import COMMON_LABELS, KINDS, WINDOW_LABELS, FieldType, KindField
+from portal.records.models import Record
+from portal.workspace.forms import OnceForm, choices
+
+RecordValues = dict[str, Any]
+
+MAX_YUAN_FEN = 10**14  # 1 万亿元: more is a typing error
+TEXT_MAX = 200
+CODE_MAX = 100
+LONG_TEXT_MAX = 5000
+SUMMARY_MAX = 20000
+
+# Names a kind field may not take: they belong to the common fields or to the form itself.
+RESERVED = frozenset({*COMMON_LABELS, *WINDOW_LABELS, "kind", "reason", "action", "csrf_token", "form_token"})
+
+
+# --- pure helpers ------------------------------------------------------------------------------------------------
+
+
+def parse_money(text: str | None) -> int | None:
+    """An amount typed in 元 → integer fen; None when nothing was typed; ValueError (with the message shown beside
+    the field) for anything else: not a number, negative, more than 2 decimals, more than 1 万亿元."""
+    if text is None or not text.strip():
+        return None
+    try:
+        fen = parse_yuan(text)
+    except ValueError:
+        raise ValueError(_l("请填写金额（元），最多两位小数，如 12345.67")) from None
+    if fen > MAX_YUAN_FEN:
+        raise ValueError(_l("金额过大，请核对（单位为元）"))
+    return fen
+
+
+def yuan_input(fen: int | None) -> str:
+    """Integer fen as typed in the form: 123456 → '1234.56' (no separators, so it parses back the same)."""
+    if fen is None:
+        return ""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def control_characters(text: str, *, multiline: bool) -> bool:
+    """Does the text hold control characters (line breaks and tabs allowed in multi-line text)?"""
+    allowed = {"\n", "\t"} if multiline else set()
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+def uscc_message(code: str) -> str | None:
+    """None for a valid 统一社会信用代码, else why not, in the reader's language."""
+    reason = uscc_error(code)
+    if reason is None:
+        return None
+    if reason.startswith("must be 18"):
+        return str(_l("统一社会信用代码应为 18 位"))
+    if reason.startswith("contains characters"):
+        return str(_l("含有统一社会信用代码不使用的字符：%(chars)s", chars=reason.rsplit(": ", 1)[-1]))
+    if reason.startswith("characters 3-8"):
+        return str(_l("第 3–8 位应为行政区划代码（数字）"))
+    return str(_l("校验位不符，请核对统一社会信用代码"))
+
+
+# --- fields and validators ---------------------------------------------------------------------------------------
+
+
+class Required(DataRequired):
+    """DataRequired that keeps the field's own parse error (a bad date or amount is not "missing") and accepts 0."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.process_errors:
+            raise StopValidation()
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+REQUIRED = Required(_l("此项必填"))
+
+
+class PlainText:
+    """No control characters (PostgreSQL refuses NUL; others hide text); one line unless `multiline`."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if isinstance(field.data, str) and control_characters(field.data, multiline=self.multiline):
+            # the form comes back with the text: show where the characters were, not the characters themselves
+            field.data = "".join(
+                "\ufffd" if control_characters(ch, multiline=self.multiline) else ch for ch in field.data
+            )
+            raise ValidationError(_l("不能包含控制字符") if self.multiline else _l("不能包含换行或控制字符"))
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _strip_lines(value: Any) -> Any:
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
+
+
+class IsoDateField(DateField):
+    """A date typed as 2026-11-20 (what <input type=date> sends); the error is in the reader's language and an
+    empty field is simply empty (Required or Optional says whether that is allowed)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not " ".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([" ".join(valuelist).strip()])
+        except ValueError:
+            raise ValueError(_l("请填写有效日期，格式如 2026-11-20")) from None
+
+
+class YuanField(StringField):
+    """An amount in 元 with up to 2 decimals; `data` is integer fen, None when empty."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        if valuelist:
+            self.data = parse_money(valuelist[0])
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return yuan_input(self.data)
+
+
+def _normalise_uscc(value: Any) -> Any:
+    return normalise(value) if isinstance(value, str) else value
+
+
+def valid_uscc(form: Form, field: Field) -> None:
+    """A 统一社会信用代码 checked with GB 32100-2015 (the reason beside the field)."""
+    message = uscc_message(field.data or "")
+    if message:
+        raise ValidationError(message)
+
+
+def kind_form_field(spec: KindField) -> Field:
+    """The form field for one declared kind field: TEXT → one line, LONG_TEXT → text area, DATE → date,
+    MONEY → amount in 元 stored as fen, CODE → one line; `required` → Required, else Optional."""
+    need = [REQUIRED] if spec.required else [Optional()]
+    if spec.type is FieldType.LONG_TEXT:
+        return TextAreaField(
+            spec.label, validators=[*need, Length(max=LONG_TEXT_MAX), PlainText(True)], filters=[_strip_lines]
+        )
+    if spec.type is FieldType.DATE:
+        return IsoDateField(spec.label, validators=need)
+    if spec.type is FieldType.MONEY:
+        return YuanField(spec.label, validators=need)
+    longest = CODE_MAX if spec.type is FieldType.CODE else TEXT_MAX
+    return StringField(spec.label, validators=[*need, Length(max=longest), PlainText()], filters=[_strip])
+
+
+def _text(label: Any, longest: int) -> StringField:
+    return StringField(label, validators=[REQUIRED, Length(max=longest), PlainText()], filters=[_strip])
+
+
+class RecordForm(OnceForm):
+    """The fields every record has; `record_form(kind)` adds the kind's own."""
+
+    agency = SelectField(COMMON_LABELS["agency"], validators=[REQUIRED], choices=[], validate_choice=False)
+    title = _text(COMMON_LABELS["title"], 200)
+    summary = TextAreaField(
+        COMMON_LABELS["summary"],
+        validators=[Optional(), Length(max=SUMMARY_MAX), PlainText(True)],
+        filters=[_strip_lines],
+    )
+    severity = SelectField(
+        COMMON_LABELS["severity"],
+        choices=choices(labels.SEVERITY.items()),
+        default=Severity.GENERAL.value,
+        validate_choice=False,
+    )
+    deciding_authority = _text(COMMON_LABELS["deciding_authority"], 200)
+    deciding_authority_code = StringField(
+        COMMON_LABELS["deciding_authority_code"], validators=[Optional(), valid_uscc], filters=[_normalise_uscc]
+    )
+    source_unit = _text(COMMON_LABELS["source_unit"], 200)
+    document_number = _text(COMMON_LABELS["document_number"], 100)
+    decision_date = IsoDateField(COMMON_LABELS["decision_date"], validators=[REQUIRED])
+
+    kind_names: tuple[str, ...] = ()
+    links_commitment = False
+    agency_ids: frozenset[int] = frozenset()
+
+    def set_agencies(self, agencies: Sequence[Agency]) -> None:
+        self.agency.choices = [("", str(_l("请选择"))), *((str(a.id), f"{a.name}（{a.uscc}）") for a in agencies)]
+        self.agency_ids = frozenset(a.id for a in agencies)
+
+    def validate_agency(self, field: SelectField) -> None:
+        if not (str(field.data).isascii() and str(field.data).isdigit() and int(field.data) in self.agency_ids):
+            raise ValidationError(_l("请从列表中选择失信主体"))
+
+    def validate_severity(self, field: SelectField) -> None:
+        if field.data not in {s.value for s in Severity}:
+            raise ValidationError(_l("请从列表中选择严重程度"))
+
+    def kind_fields(self) -> list[Field]:
+        return [self[name] for name in self.kind_names]
+
+    def values(self) -> RecordValues:
+        """The validated input as RecordValues."""
+        values: RecordValues = {
+            "agency": int(self.agency.data),
+            "title": self.title.data,
+            "summary": self.summary.data or "",
+            "severity": self.severity.data,
+            "deciding_authority": self.deciding_authority.data,
+            "deciding_authority_code": self.deciding_authority_code.data or "",
+            "source_unit": self.source_unit.data,
+            "document_number": self.document_number.data,
+            "decision_date": self.decision_date.data,
+        }
+        if self.links_commitment:
+            values["commitment_code"] = self["commitment_code"].data or ""
+        for name in self.kind_names:
+            values[name] = self[name].data
+        return values
+
+
+class CorrectionReason:
+    """Mixed into the correction form: why the record is corrected (shown publicly)."""
+
+    reason = TextAreaField(
+        _l("更正理由（公开显示）"),
+        validators=[REQUIRED, Length(max=LONG_TEXT_MAX), PlainText(True)],
+        filters=[_strip_lines],
+    )
+
+
+@functools.cache
+def record_form(kind_code: str, correcting: bool = False) -> type[RecordForm]:
+    """The form class for a kind (KeyError for an unknown one), built from its declaration; with `correcting`,
+    it also asks for the reason."""
+    kind = KINDS[kind_code]
+    clash = {f.name for f in kind.fields} & RESERVED
+    if clash:
+        raise ValueError(f"kind {kind.code!r} declares fields with reserved names: {sorted(clash)}")
+    attrs: dict[str, Any] = {spec.name: kind_form_field(spec) for spec in kind.fields}
+    attrs["kind_names"] = tuple(spec.name for spec in kind.fields)
+    if kind.code == "investment_promise":
+        attrs["links_commitment"] = True
+        attrs["commitment_code"] = StringField(
+            COMMON_LABELS["commitment_code"], validators=[Optional(), Length(max=40), PlainText()], filters=[_strip]
+        )
+    bases: tuple[type, ...] = (RecordForm, CorrectionReason) if correcting else (RecordForm,)
+    return type(f"{kind.code.title().replace('_', '')}{'Correction' if correcting else 'Record'}Form", bases, attrs)
+
+
+def record_values(record: Record) -> RecordValues:
+    """A stored record as RecordValues (to prefill the correction form and to compare with the new input)."""
+    values: RecordValues = {
+        "agency": record.agency_id,
+        "title": record.title,
+        "summary": record.summary or "",
+        "severity": record.severity,
+        "deciding_authority": record.deciding_authority,
+        "deciding_authority_code": record.deciding_authority_code or "",
+        "source_unit": record.source_unit,
+        "document_number": record.document_number,
+        "decision_date": record.decision_date,
+    }
+    if record.kind == "investment_promise":
+        values["commitment_code"] = record.commitment.code if record.commitment and record.commitment.code else ""
+    for spec in record.record_kind.fields:
+        raw = record.details.get(spec.name)
+        if spec.type is FieldType.DATE and isinstance(raw, str) and raw:
+            raw = date.fromisoformat(raw)
+        values[spec.name] = raw
+    return values
+
+
+def prefill(values: RecordValues) -> dict[str, Any]:
+    """RecordValues as form data (agency ids as the select's strings)."""
+    return {**values, "agency": str(values["agency"])}
