@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from portal.config import ROOT, load_settings
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -50,6 +51,8 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "users.login"
+    login_manager.login_message = _l("请先登录后再使用工作台。")
+    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     limiter.init_app(app)
 

@@ -45,7 +45,7 @@ def safe_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name or "").strip()
     if not name:
         raise UploadRefused(_l("文件没有名称。"))
-    if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in name):
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in name):
         raise UploadRefused(_l("文件名含有控制字符，请改名后再上传。"))
     if "/" in name or "\\" in name or name in {".", ".."}:
         raise UploadRefused(_l("文件名不能包含路径（/ 或 \\），请只上传文件本身。"))

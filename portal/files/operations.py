@@ -7,10 +7,9 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.core.uploads import CheckedFile
 from portal.extensions import db
@@ -37,7 +36,9 @@ def store_bytes(data: bytes, content_type: str, files_dir: Path) -> StoredFile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        db.session.info.setdefault(_NEW_FILES, []).append(path)
+        session = db.session()
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        db.session.info.setdefault(_NEW_FILES, []).append((path, transaction))
     return stored
 
 
@@ -47,11 +48,24 @@ def _keep_new_files(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _remove_new_files(session: Session, previous_transaction: Any) -> None:
-    """The rows that named these files are gone with the rollback; so are the files."""
-    if previous_transaction.parent is None:
-        for path in session.info.pop(_NEW_FILES, []):
+def _remove_new_files(session: Session, previous_transaction: SessionTransaction) -> None:
+    """The rows that named these files are gone with the rollback (of the whole transaction or of a savepoint the
+    files were written in); so are the files."""
+    kept = []
+    for path, transaction in session.info.get(_NEW_FILES, []):
+        if _within(transaction, previous_transaction):
             path.unlink(missing_ok=True)
+        else:
+            kept.append((path, transaction))
+    session.info[_NEW_FILES] = kept
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def keep_upload(checked: CheckedFile, files_dir: Path) -> dict[str, str]:

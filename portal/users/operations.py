@@ -68,7 +68,7 @@ def set_role(user: User, role: Role, agency: Agency | None, *, actor: User | Non
         raise InvalidUser("admins cannot take away their own admin role")
     old_role, old_agency = user.role, user.agency.name if user.agency else None
     user.role = role.value
-    user.agency_id = agency.id if agency else None
+    user.agency = agency  # the relationship, not only the column: a loaded user.agency would go stale
     if role not in (Role.STAFF, Role.ADMIN):
         user.totp_secret = None
     write_audit(

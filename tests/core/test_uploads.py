@@ -1,0 +1,201 @@
+"""Table tests of check_upload and safe_name: a file is judged by its content, never by its name, and its name must be
+a plain, short, printable file name."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+from pypdf import PdfWriter
+
+from portal.commitments.workspace import LETTER_MAX_BYTES
+from portal.core.uploads import MAX_NAME_CHARS, MB, FileKind, UploadRefused, check_upload, safe_name
+from portal.demo.pdf import one_page_pdf
+from portal.rectifications.workspace import EVIDENCE_KINDS
+
+PDF = one_page_pdf(["Commitment letter", "signed and sealed"])
+LETTER = frozenset({FileKind.PDF})
+NOT_PDF = "文件内容不是 PDF"
+BROKEN = "文件已损坏，无法作为 PDF 打开"
+ENCRYPTED = "PDF 文件已加密或设有密码"
+
+
+def png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8-bit RGB
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+PNG = png()
+
+
+def encrypted_pdf(user_password: str) -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(PDF))
+    writer.encrypt(user_password, owner_password="owner-secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def refusal(name: str, data: bytes, allowed: frozenset[FileKind] = LETTER, max_bytes: int = LETTER_MAX_BYTES) -> str:
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(name, data, allowed, max_bytes)
+    assert refused.value.status == 400
+    return str(refused.value.message)
+
+
+def test_the_letter_limit_is_20_mb() -> None:
+    assert LETTER_MAX_BYTES == 20 * MB
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "allowed", "kind"),
+    [
+        ("承诺书.pdf", PDF, LETTER, FileKind.PDF),
+        ("scan.jpg", PDF, LETTER, FileKind.PDF),  # a PDF named .jpg is a PDF
+        ("no-extension", PDF, LETTER, FileKind.PDF),
+        ("LETTER.PDF", PDF, LETTER, FileKind.PDF),
+        ("照片.png", PNG, EVIDENCE_KINDS, FileKind.PNG),
+        ("照片.pdf", PNG, EVIDENCE_KINDS, FileKind.PNG),  # evidence may be an image, whatever its name
+        ("现场.jpg", JPEG, EVIDENCE_KINDS, FileKind.JPEG),
+        ("现场.pdf", PDF, EVIDENCE_KINDS, FileKind.PDF),
+    ],
+)
+def test_a_file_is_what_its_content_says(name: str, data: bytes, allowed: frozenset[FileKind], kind: FileKind) -> None:
+    checked = check_upload(name, data, allowed, LETTER_MAX_BYTES)
+    assert checked.kind is kind and checked.data == data and checked.name == name
+
+
+def test_a_letter_of_exactly_20_mb_is_not_refused_for_its_size() -> None:
+    data = PDF + b"%" + b" " * (LETTER_MAX_BYTES - len(PDF) - 2) + b"\n"  # a comment pads the file to the limit
+    assert len(data) == LETTER_MAX_BYTES
+    assert check_upload("big.pdf", data, LETTER, LETTER_MAX_BYTES).kind is FileKind.PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("照片.pdf", PNG),
+        ("扫描件.pdf", JPEG),
+        ("page.pdf", b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"),
+        ("page.pdf", b"<html><body>%PD F-1.4</body></html>"),
+        ("archive.pdf", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 100),
+        ("setup.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100),
+        ("script.pdf", b"#!/bin/sh\nrm -rf /\n"),
+        ("letter.pdf", b"\x00" * 1000),
+        ("letter.pdf", "承诺书".encode()),
+        ("letter.pdf", b"%PDF"),  # not even a header
+    ],
+)
+def test_a_letter_must_be_a_pdf_by_content(name: str, data: bytes) -> None:
+    assert NOT_PDF in refusal(name, data)
+
+
+@pytest.mark.parametrize("data", [PDF, PNG, JPEG])
+def test_evidence_that_is_not_an_allowed_kind_names_the_kinds(data: bytes) -> None:
+    allowed = frozenset({FileKind.JPEG}) if data != JPEG else frozenset({FileKind.PNG})
+    message = refusal("file.jpg", data, allowed)
+    assert "按文件内容判断" in message and ("JPEG" in message or "PNG" in message)
+
+
+def test_an_empty_file_is_refused() -> None:
+    assert "文件是空的" in refusal("承诺书.pdf", b"")
+
+
+def test_one_byte_over_20_mb_is_refused_with_413() -> None:
+    data = PDF + b"%" + b" " * (LETTER_MAX_BYTES - len(PDF))
+    assert len(data) == LETTER_MAX_BYTES + 1
+    with pytest.raises(UploadRefused) as refused:
+        check_upload("big.pdf", data, LETTER, LETTER_MAX_BYTES)
+    assert refused.value.status == 413
+    assert "文件太大：最大 20 MB" in str(refused.value.message)
+
+
+@pytest.mark.parametrize("user_password", ["open-sesame", ""])
+def test_an_encrypted_pdf_is_refused_saying_so(user_password: str) -> None:
+    """Even one that opens without a password (owner password only) cannot be verified publicly as it stands."""
+    message = refusal("加密.pdf", encrypted_pdf(user_password))
+    assert ENCRYPTED in message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        PDF[: len(PDF) // 2],  # the download broke off
+        PDF[:200],
+        PDF[: len(PDF) - 40],  # no trailer
+        PDF.replace(b"/Pages 2 0 R", b"/Pages 9 0 R"),  # points at an object that is not there
+        PDF[:9] + b"\x00" * 300 + PDF[309:],  # overwritten in the middle
+        b"%PDF-1.4\n" + bytes(range(256)) * 20,
+        b"%PDF-1.7\n%%EOF\n",
+    ],
+)
+def test_a_broken_pdf_is_refused_saying_so(data: bytes) -> None:
+    message = refusal("承诺书.pdf", data)
+    assert BROKEN in message
+
+
+def test_a_pdf_without_pages_is_refused() -> None:
+    writer = PdfWriter()
+    out = io.BytesIO()
+    writer.write(out)
+    assert "PDF 文件没有页面" in refusal("空白.pdf", out.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("../承诺书.pdf", "不能包含路径"),
+        ("../../etc/passwd", "不能包含路径"),
+        ("/etc/passwd", "不能包含路径"),
+        ("dir/承诺书.pdf", "不能包含路径"),
+        ("C:\\Users\\li\\承诺书.pdf", "不能包含路径"),
+        ("..\\承诺书.pdf", "不能包含路径"),
+        ("..", "不能包含路径"),
+        (".", "不能包含路径"),
+        ("承诺书\x00.pdf", "控制字符"),
+        ("承诺书.pdf\x00.jpg", "控制字符"),
+        ("承诺\n书.pdf", "控制字符"),
+        ("承诺书\r.pdf", "控制字符"),
+        ("\x1b[31m承诺书.pdf", "控制字符"),
+        ("\x7f.pdf", "控制字符"),
+        ("fdp.\u202eexe", "控制字符"),  # right-to-left override: shown as "exe.pdf"
+        ("承诺\u200b书.pdf", "控制字符"),  # zero-width space
+        ("承诺书\u2028伪造的第二行.pdf", "控制字符"),  # line separator: a line break in many viewers
+        ("承诺书\u2029.pdf", "控制字符"),  # paragraph separator
+        ("承诺书\ud800.pdf", "控制字符"),  # a lone surrogate cannot even be stored as UTF-8
+        ("a" * (MAX_NAME_CHARS + 1), "文件名太长（201 个字符），最多 200 个字符"),
+        ("承" * 300 + ".pdf", "文件名太长"),
+        ("", "文件没有名称"),
+        ("   ", "文件没有名称"),
+    ],
+)
+def test_hostile_names_are_refused(name: str, message: str) -> None:
+    with pytest.raises(UploadRefused) as refused:
+        safe_name(name)
+    assert message in str(refused.value.message) and refused.value.status == 400
+    assert message in refusal(name, PDF)  # check_upload refuses the name before looking at the content
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("承诺书.pdf", "承诺书.pdf"),
+        ("演示县财政局关于按期支付中小企业账款的承诺书（2026年第3号）.pdf", None),
+        ("信用承诺书 定稿 v2.pdf", None),
+        ("《营商环境承诺》-签章版.PDF", None),
+        ("  承诺书.pdf  ", "承诺书.pdf"),
+        ("..承诺书.pdf", None),  # dots inside a name are no path
+        ("a" * MAX_NAME_CHARS, None),
+        ("e\u0301.pdf", "\u00e9.pdf"),  # kept in NFC
+    ],
+)
+def test_normal_names_are_kept(name: str, kept: str | None) -> None:
+    assert safe_name(name) == (kept if kept is not None else name)
+    assert check_upload(name, PDF, LETTER, LETTER_MAX_BYTES).name == (kept if kept is not None else name)

@@ -1,0 +1,118 @@
+"""Stored files: kept once under their SHA-256; a file written by a transaction that rolls back is removed from disk,
+one that is committed stays. (The harness wraps each test in an outer transaction; the session's own commit and
+rollback still fire the session events that keep or remove the files.)"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal.core.uploads import CheckedFile, FileKind
+from portal.demo.pdf import one_page_pdf
+from portal.extensions import db
+from portal.files.models import StoredFile
+from portal.files.operations import keep_upload, store_bytes
+
+
+def unique_pdf() -> bytes:
+    """Content no other test has stored (a file already on disk is not written again)."""
+    return one_page_pdf(["Stored file test", uuid.uuid4().hex])
+
+
+def files_on_disk(files_dir: Path) -> list[Path]:
+    return sorted(p for p in files_dir.rglob("*") if p.is_file())
+
+
+def rows(sha256: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(StoredFile).where(StoredFile.sha256 == sha256)) or 0
+
+
+def test_a_file_is_stored_under_its_sha256_outside_static(app: Flask, tmp_path: Path) -> None:
+    data = unique_pdf()
+    stored = store_bytes(data, FileKind.PDF.value, tmp_path)
+    sha256 = hashlib.sha256(data).hexdigest()
+    assert stored.sha256 == sha256 and stored.size == len(data) and stored.content_type == "application/pdf"
+    path = tmp_path / sha256[:2] / sha256
+    assert stored.path_in(tmp_path) == path and path.read_bytes() == data
+    assert files_on_disk(tmp_path) == [path]  # no temporary file left beside it
+    settings = app.config["PORTAL_SETTINGS"]
+    assert "static" not in settings.files_dir.parts
+
+
+def test_two_identical_uploads_keep_one_file(app: Flask, tmp_path: Path) -> None:
+    data = unique_pdf()
+    first = store_bytes(data, "application/pdf", tmp_path)
+    second = store_bytes(data, "application/pdf", tmp_path)
+    db.session.flush()
+    assert first is second
+    assert rows(first.sha256) == 1 and len(files_on_disk(tmp_path)) == 1
+
+    db.session.commit()
+    third = keep_upload(CheckedFile("再传一次.pdf", FileKind.PDF, data), tmp_path)  # in a later transaction
+    assert third == {"sha256": first.sha256, "name": "再传一次.pdf", "type": "application/pdf"}
+    db.session.flush()
+    assert rows(first.sha256) == 1 and len(files_on_disk(tmp_path)) == 1
+
+
+def test_a_file_written_in_a_transaction_that_rolls_back_is_removed(app: Flask, tmp_path: Path) -> None:
+    data = unique_pdf()
+    stored = store_bytes(data, "application/pdf", tmp_path)
+    path = stored.path_in(tmp_path)
+    db.session.flush()
+    assert path.exists()
+
+    db.session.rollback()
+    assert not path.exists()
+    assert rows(hashlib.sha256(data).hexdigest()) == 0
+    assert files_on_disk(tmp_path) == []
+
+
+def test_a_committed_file_stays(app: Flask, tmp_path: Path) -> None:
+    data = unique_pdf()
+    path = store_bytes(data, "application/pdf", tmp_path).path_in(tmp_path)
+    db.session.commit()
+    assert path.exists()
+
+    db.session.rollback()  # a later transaction's rollback does not touch it
+    assert path.exists() and path.read_bytes() == data
+
+
+def test_a_rolled_back_duplicate_does_not_remove_the_committed_file(app: Flask, tmp_path: Path) -> None:
+    data = unique_pdf()
+    path = store_bytes(data, "application/pdf", tmp_path).path_in(tmp_path)
+    db.session.commit()
+
+    store_bytes(data, "application/pdf", tmp_path)  # the same letter uploaded again, then that request fails
+    db.session.rollback()
+    assert path.exists() and rows(hashlib.sha256(data).hexdigest()) == 1
+
+
+def test_a_file_whose_row_is_kept_but_whose_file_is_gone_is_written_again(app: Flask, tmp_path: Path) -> None:
+    data = unique_pdf()
+    path = store_bytes(data, "application/pdf", tmp_path).path_in(tmp_path)
+    db.session.commit()
+    path.unlink()
+
+    store_bytes(data, "application/pdf", tmp_path)
+    assert path.read_bytes() == data
+
+
+def test_a_file_written_in_a_savepoint_that_rolls_back_is_removed(app: Flask, tmp_path: Path) -> None:
+    """A refused step undone in a savepoint (as the review does) must not leave its file behind when the outer
+    transaction commits: no row would name it."""
+    kept, dropped = unique_pdf(), unique_pdf()
+    kept_path = store_bytes(kept, "application/pdf", tmp_path).path_in(tmp_path)
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        dropped_path = store_bytes(dropped, "application/pdf", tmp_path).path_in(tmp_path)
+        db.session.flush()
+        raise RuntimeError("refused")
+    db.session.commit()
+
+    assert kept_path.exists()
+    assert rows(hashlib.sha256(dropped).hexdigest()) == 0
+    assert not dropped_path.exists(), "a file whose row was rolled back with its savepoint is left on disk"
