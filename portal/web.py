@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import exists, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -24,6 +24,7 @@ from portal.core.markup import render_markdown
 from portal.core.money import format_yuan
 from portal.demo.models import DemoDataset
 from portal.extensions import db
+from portal.workspace.forms import redirect_if_form_spent
 from portal.workspace.views import workspace_links
 
 LANGUAGES = ("zh_CN", "en")
@@ -174,6 +175,16 @@ def init_app(app: Flask) -> None:
         )
         response.content_type = "text/html; charset=utf-8"
         return response
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(_error: IntegrityError) -> WerkzeugResponse | tuple[str, int]:
+        """Two requests changed the same thing at once and this one lost: nothing of it was kept."""
+        db.session.rollback()
+        done = redirect_if_form_spent()
+        if done is not None:
+            return done
+        message = _("同一内容刚刚被其他请求修改，本次提交未做任何更改。请刷新页面后重试。")
+        return render_template("error.html", code=409, title=_("提交冲突"), message=message), 409
 
     @app.errorhandler(500)
     def _server_error(_error: Exception) -> tuple[str, int]:

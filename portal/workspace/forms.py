@@ -42,3 +42,11 @@ class OnceForm(FlaskForm):
 def choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
     """(value, label) pairs as select options (a code and its label from portal/labels.py)."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def redirect_if_form_spent() -> Response | None:
+    """After a failed commit: if this request's form token was spent meanwhile by the same form posted at the same
+    moment, the redirect to what that post made (so a double click still lands on one item)."""
+    token = request.form.get("form_token", "") if request.method == "POST" else ""
+    url = db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token)) if token else None
+    return redirect(url, code=303) if url else None
