@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, render_template, request, url_for
+from flask import Flask, Response, g, has_request_context, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,7 +32,9 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
-    """?lang= first, then the cookie it left, then Chinese."""
+    """?lang= first, then the cookie it left, then Chinese (also outside a request: the command line)."""
+    if not has_request_context():
+        return "zh_CN"
     wanted = request.args.get("lang") or request.cookies.get("lang")
     return wanted if wanted in LANGUAGES else "zh_CN"
 

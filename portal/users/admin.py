@@ -2,6 +2,190 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+from wtforms import SelectField
+
+from portal.agencies.models import Agency
+from portal.extensions import db
+from portal.listing import paginate, parse_list_query
+from portal.search.operations import commit
+from portal.users.forms import ActiveForm, RoleForm, UserForm
+from portal.users.models import User
+from portal.users.operations import create_user, set_active, set_role
+from portal.users.rules import MIN_PASSWORD_CHARS, InvalidUser, Role, check_password, check_role, check_username
+from portal.workspace.access import current, signed_in
+from portal.workspace.forms import choices
 
 bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
+
+# The operations refuse in English (the command line shows their words as they are). Here each refusal stands beside
+# the field it concerns, in the reader's language: (part of the operation's message, field or None, what to show).
+# tests/users/test_admin.py provokes every one of them, so a reworded message fails a test instead of falling back.
+def show_refusal(form: FlaskForm, refused: InvalidUser) -> None:
+    """Put an operation's refusal beside its field (or in the form's summary when it concerns no field)."""
+    field = getattr(form, refused.field, None) if refused.field else None
+    if field is not None:
+        field.errors = [*field.errors, refused.message]
+    else:
+        form.form_errors.append(refused.message)
+
+
+def _agency_choices(field: SelectField) -> None:
+    agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name, Agency.id)).all()
+    field.choices = choices([("", _("（无，信用办工作人员和管理员）")), *((str(id_), name) for id_, name in agencies)])
+
+
+def _chosen_agency(field: SelectField) -> Agency | None:
+    """The agency picked in the select, or None for the empty choice; anything else is an error beside the field."""
+    value = (field.data or "").strip()
+    if not value:
+        return None
+    agency = db.session.get(Agency, int(value)) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    if agency is None:
+        field.errors = [*field.errors, _("请从列表中选择机构")]
+    return agency
+
+
+def _user(user_id: int, *, lock: bool = False) -> User:
+    query = select(User).where(User.id == user_id)
+    user = db.session.scalar(query.with_for_update() if lock else query)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/")
+@signed_in(Role.ADMIN)
+def index() -> tuple[str, int]:
+    asked = parse_list_query(request.args, {})
+    results = paginate(select(User).options(selectinload(User.agency)).order_by(User.username), asked)
+    return render_template("users/admin/index.html", results=results, asked=asked), asked.status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@signed_in(Role.ADMIN)
+def new() -> Response | tuple[str, int]:
+    form = UserForm()
+    _agency_choices(form.agency)
+    if not form.is_submitted():
+        return _new_page(form), 200
+    done = form.already_done()
+    if done is not None:
+        return done
+    valid = form.validate()
+    agency = _chosen_agency(form.agency)
+    _check_new(form, agency)
+    if valid and not any(field.errors for field in form):
+        try:
+            user = create_user(
+                form.username.data or "",
+                form.password.data or "",
+                Role(form.role.data),
+                display_name=form.display_name.data or "",
+                agency=agency,
+                actor=current(),
+            )
+        except InvalidUser as refused:  # the name is taken
+            show_refusal(form, refused)
+        else:
+            url = url_for(".show", user_id=user.id)
+            form.spend(url)
+            commit()
+            flash(_("账号 %(name)s 已创建。", name=user.username), "info")
+            return redirect(url, code=303)
+    return _new_page(form), 400
+
+
+def _check_new(form: UserForm, agency: Agency | None) -> None:
+    """The account rules (pure) for every field the form found no fault with, so that all problems show at once;
+    create_user checks them again, and whether the name is taken."""
+    username = (form.username.data or "").lower()
+    checks: list[tuple[Any, Callable[[], object]]] = [
+        (form.username, lambda: check_username(username)),
+        (form.password, lambda: check_password(form.password.data or "", username)),
+    ]
+    if not form.role.errors:
+        checks.append((form.agency, lambda: check_role(Role(form.role.data), agency.id if agency else None)))
+    for field, check in checks:
+        if not field.errors:
+            try:
+                check()
+            except InvalidUser as refused:
+                show_refusal(form, refused)
+
+
+def _new_page(form: UserForm) -> str:
+    return render_template("users/admin/new.html", form=form, min_password=MIN_PASSWORD_CHARS)
+
+
+@bp.get("/<int(max=2147483647):user_id>")  # larger ids cannot exist: 404, not a database error
+@signed_in(Role.ADMIN)
+def show(user_id: int) -> tuple[str, int]:
+    user = _user(user_id)
+    role_form = RoleForm(data={"role": user.role, "agency": str(user.agency_id or "")})
+    return _show_page(user, role_form, ActiveForm()), 200
+
+
+@bp.post("/<int(max=2147483647):user_id>/role")
+@signed_in(Role.ADMIN)
+def role(user_id: int) -> Response | tuple[str, int]:
+    user = _user(user_id, lock=True)
+    form = RoleForm()
+    if form.validate():
+        new_role = Role(form.role.data)
+        agency = _chosen_agency(form.agency)
+        if not form.agency.errors:
+            url = url_for(".show", user_id=user.id)
+            if new_role is user.user_role and (agency.id if agency else None) == user.agency_id:
+                flash(_("角色和所属机构没有变化。"), "info")  # a second post of the same form changes nothing
+                return redirect(url, code=303)
+            try:
+                set_role(user, new_role, agency, actor=current())
+            except InvalidUser as refused:
+                show_refusal(form, refused)
+            else:
+                commit()
+                flash(_("已更改 %(name)s 的角色。", name=user.username), "info")
+                return redirect(url, code=303)
+    return _show_page(user, form, ActiveForm(formdata=None), posted="role"), 400
+
+
+@bp.post("/<int(max=2147483647):user_id>/active")
+@signed_in(Role.ADMIN)
+def active(user_id: int) -> Response | tuple[str, int]:
+    user = _user(user_id, lock=True)
+    form = ActiveForm()
+    if form.validate():
+        try:
+            set_active(user, bool(form.active.data), actor=current(), reason=form.reason.data or "")
+        except InvalidUser as refused:
+            show_refusal(form, refused)
+        else:
+            commit()
+            if user.active:
+                flash(_("账号 %(name)s 可以使用。", name=user.username), "info")
+            else:
+                flash(_("账号 %(name)s 已停用，已登录的会话在下一次请求时失效。", name=user.username), "info")
+            return redirect(url_for(".show", user_id=user.id), code=303)
+    role_form = RoleForm(formdata=None, data={"role": user.role, "agency": str(user.agency_id or "")})
+    return _show_page(user, role_form, form, posted="active"), 400
+
+
+def _show_page(user: User, role_form: RoleForm, active_form: ActiveForm, posted: str | None = None) -> str:
+    _agency_choices(role_form.agency)
+    return render_template(
+        "users/admin/show.html",
+        user=user,
+        role_form=role_form,
+        active_form=active_form,
+        posted=posted,
+        is_self=user.id == current().id,
+    )

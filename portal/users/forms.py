@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import BooleanField, Field, Form, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from portal.labels import ROLE
 from portal.users.rules import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
-from portal.workspace.forms import OnceForm
+from portal.workspace.forms import OnceForm, choices
 
 
 class LoginForm(FlaskForm):
@@ -26,27 +29,66 @@ class CodeForm(FlaskForm):
     )
 
 
-ROLE_CHOICES = list(ROLE.items())
+ROLE_CHOICES = choices(ROLE.items())
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def one_line(_form: Form, field: Field) -> None:
+    """No control characters (PostgreSQL refuses NUL; line breaks do not belong in a name or a reason)."""
+    if isinstance(field.data, str) and any(unicodedata.category(ch) == "Cc" for ch in field.data):
+        field.data = "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in field.data)
+        raise ValidationError(_l("不能包含换行或控制字符"))
+
+
+AGENCY_LABEL = _l("所属机构（仅机构填报员）")
 
 
 class UserForm(OnceForm):
-    """An admin creates an account."""
+    """An admin creates an account. The agency choices are filled by the view; the user name's pattern, a taken name,
+    a password containing the name and the officer/agency pairing are the account rules' to refuse (the view shows
+    their refusals beside the field)."""
 
-    username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=80)])
-    display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名")), Length(max=100)])
+    username = StringField(
+        _l("用户名"),
+        validators=[DataRequired(_l("请输入用户名")), Length(max=80, message=_l("最多 %(max)d 个字符")), one_line],
+        filters=[_strip],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    display_name = StringField(
+        _l("姓名"),
+        validators=[DataRequired(_l("请输入姓名")), Length(max=100, message=_l("最多 %(max)d 个字符")), one_line],
+        filters=[_strip],
+    )
     role = SelectField(_l("角色"), choices=ROLE_CHOICES)
-    agency = SelectField(_l("所属机构（仅机构填报员）"), choices=[], validate_choice=False)
+    agency = SelectField(AGENCY_LABEL, choices=[], validate_choice=False)
     password = PasswordField(
         _l("初始密码"),
-        validators=[DataRequired(_l("请输入密码")), Length(min=MIN_PASSWORD_CHARS, max=MAX_PASSWORD_CHARS)],
+        validators=[
+            DataRequired(_l("请输入密码")),
+            Length(
+                min=MIN_PASSWORD_CHARS,
+                max=MAX_PASSWORD_CHARS,
+                message=_l("密码应为 %(min)d 到 %(max)d 个字符"),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("角色"), choices=ROLE_CHOICES)
-    agency = SelectField(_l("所属机构（仅机构填报员）"), choices=[], validate_choice=False)
+    agency = SelectField(AGENCY_LABEL, choices=[], validate_choice=False)
 
 
 class ActiveForm(FlaskForm):
+    """Disable an account, or enable it again; either way the reason goes into the audit log."""
+
     active = BooleanField(_l("账号可用"))
-    reason = StringField(_l("原因"), validators=[Length(max=500)])
+    reason = StringField(
+        _l("原因"),
+        validators=[DataRequired(_l("请说明原因")), Length(max=500, message=_l("最多 %(max)d 个字符")), one_line],
+        filters=[_strip],
+    )

@@ -10,6 +10,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,7 +18,15 @@ from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
 from portal.extensions import db
 from portal.users.models import User
-from portal.users.rules import InvalidUser, Role, check_password, check_role, check_username, totp_step_accepted
+from portal.users.rules import (
+    InvalidUser,
+    Role,
+    check_display_name,
+    check_password,
+    check_role,
+    check_username,
+    totp_step_accepted,
+)
 
 _hasher = PasswordHasher()
 _UNKNOWN_USER_HASH = _hasher.hash("no such user: the same work is done either way")
@@ -38,13 +47,14 @@ def create_user(
     actor: User | None = None,
 ) -> User:
     username = check_username(username.strip().lower())
+    display_name = check_display_name(display_name.strip())
     check_password(password, username)
     check_role(role, agency.id if agency else None)
     if find_user(username) is not None:
-        raise InvalidUser(f"the user name {username!r} is taken")
+        raise InvalidUser("username", _l("该用户名已被使用"))
     user = User(
         username=username,
-        display_name=display_name.strip() or username,
+        display_name=display_name or username,
         role=role.value,
         agency_id=agency.id if agency else None,
         password_hash=_hasher.hash(password),
@@ -65,7 +75,7 @@ def create_user(
 def set_role(user: User, role: Role, agency: Agency | None, *, actor: User | None = None) -> None:
     check_role(role, agency.id if agency else None)
     if actor is not None and actor.id == user.id and role is not Role.ADMIN:
-        raise InvalidUser("admins cannot take away their own admin role")
+        raise InvalidUser("role", _l("管理员不能取消自己的管理员角色"))
     old_role, old_agency = user.role, user.agency.name if user.agency else None
     user.role = role.value
     user.agency = agency  # the relationship, not only the column: a loaded user.agency would go stale
@@ -84,7 +94,7 @@ def set_role(user: User, role: Role, agency: Agency | None, *, actor: User | Non
 def set_active(user: User, active: bool, *, actor: User | None = None, reason: str = "") -> None:
     """Disable (or enable again) an account; a disabled user's session stops working at its next request."""
     if actor is not None and actor.id == user.id and not active:
-        raise InvalidUser("admins cannot disable their own account")
+        raise InvalidUser(None, _l("管理员不能停用自己的账号"))
     if user.active != active:
         write_audit(
             "user.enable" if active else "user.disable",

@@ -85,10 +85,10 @@ def test_create_with_two_different_passwords_creates_nothing(app: Flask) -> None
     ("args", "password", "message"),
     [
         (["--role", "officer", "--agency", "91110000000000000X"], NEW_PASSWORD, "no agency has the 统一社会信用代码"),
-        (["--role", "officer"], NEW_PASSWORD, "an agency officer must be bound to an agency"),
+        (["--role", "officer"], NEW_PASSWORD, "机构填报员必须选择所属机构"),
         (["--role", "staff", "--agency", "DEMO"], NEW_PASSWORD, "no agency has the 统一社会信用代码"),
-        (["--role", "staff"], "short-pw", "at least 12 characters"),
-        (["--role", "staff"], "x" * 257, "at most 256 characters"),
+        (["--role", "staff"], "short-pw", "密码至少需要 12 个字符"),
+        (["--role", "staff"], "x" * 257, "密码最多 256 个字符"),
         (["--role", "boss"], NEW_PASSWORD, "Invalid value for '--role'"),
     ],
 )
@@ -103,7 +103,7 @@ def test_create_refuses_bad_input_and_creates_nothing(app: Flask, args: list[str
 def test_create_refuses_a_staff_member_bound_to_an_agency(app: Flask) -> None:
     agency = make_agency()
     result = run(app, "users", "create", "zhao.lei", "--role", "staff", "--agency", agency.uscc, password=NEW_PASSWORD)
-    assert result.exit_code == 1 and "only agency officers are bound to an agency" in result.output
+    assert result.exit_code == 1 and "只有机构填报员才有所属机构" in result.output
     assert find_user("zhao.lei") is None
 
 
@@ -112,7 +112,7 @@ def test_create_refuses_a_taken_or_bad_user_name(app: Flask, username: str) -> N
     before = users_count()
     result = run(app, "users", "create", username, "--role", "staff", password=NEW_PASSWORD)
     assert result.exit_code == 1
-    assert ("is taken" if username == "demo-staff" else "3–80 characters") in result.output
+    assert ("该用户名已被使用" if username == "demo-staff" else "用户名为 3–80 个字符") in result.output
     assert users_count() == before
 
 
@@ -136,7 +136,7 @@ def test_set_role(app: Flask) -> None:
     ("args", "message"),
     [
         (["nobody-here", "--role", "staff"], "no user is called 'nobody-here'"),
-        (["{staff}", "--role", "officer"], "an agency officer must be bound to an agency"),
+        (["{staff}", "--role", "officer"], "机构填报员必须选择所属机构"),
         (["{staff}", "--role", "officer", "--agency", "91110000000000000X"], "no agency has the 统一社会信用代码"),
     ],
 )

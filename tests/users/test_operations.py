@@ -69,13 +69,13 @@ def test_create_officer_names_the_agency_and_the_admin_who_made_it(app: Flask) -
 @pytest.mark.parametrize(
     ("username", "password", "role", "with_agency", "message"),
     [
-        ("ab", NEW_PASSWORD, Role.STAFF, False, "3–80 characters"),
-        ("new.staff", "short", Role.STAFF, False, "at least 12"),
-        ("new.staff", "new.staff-and-more", Role.STAFF, False, "must not contain the user name"),
-        ("new.officer", NEW_PASSWORD, Role.OFFICER, False, "must be bound to an agency"),
-        ("new.staff", NEW_PASSWORD, Role.STAFF, True, "only agency officers"),
-        ("demo-staff", NEW_PASSWORD, Role.STAFF, False, "is taken"),
-        ("DEMO-STAFF", NEW_PASSWORD, Role.STAFF, False, "is taken"),
+        ("ab", NEW_PASSWORD, Role.STAFF, False, "用户名为 3–80 个字符"),
+        ("new.staff", "short", Role.STAFF, False, "密码至少需要 12 个字符"),
+        ("new.staff", "new.staff-and-more", Role.STAFF, False, "密码不能包含用户名"),
+        ("new.officer", NEW_PASSWORD, Role.OFFICER, False, "机构填报员必须选择所属机构"),
+        ("new.staff", NEW_PASSWORD, Role.STAFF, True, "只有机构填报员才有所属机构"),
+        ("demo-staff", NEW_PASSWORD, Role.STAFF, False, "该用户名已被使用"),
+        ("DEMO-STAFF", NEW_PASSWORD, Role.STAFF, False, "该用户名已被使用"),
     ],
 )
 def test_create_user_refuses_bad_input_and_writes_nothing(
@@ -113,7 +113,7 @@ def test_set_role_drops_the_second_factor_of_a_new_officer(app: Flask) -> None:
 
 @pytest.mark.parametrize(
     ("role", "with_agency", "message"),
-    [(Role.OFFICER, False, "must be bound"), (Role.STAFF, True, "only agency officers")],
+    [(Role.OFFICER, False, "机构填报员必须选择所属机构"), (Role.STAFF, True, "只有机构填报员才有所属机构")],
 )
 def test_set_role_refuses_a_wrong_agency_binding(app: Flask, role: Role, with_agency: bool, message: str) -> None:
     user = make_user(Role.STAFF)
@@ -125,7 +125,7 @@ def test_set_role_refuses_a_wrong_agency_binding(app: Flask, role: Role, with_ag
 
 def test_an_admin_cannot_take_away_their_own_admin_role(app: Flask) -> None:
     admin = make_user(Role.ADMIN)
-    with pytest.raises(InvalidUser, match="own admin role"):
+    with pytest.raises(InvalidUser, match="不能取消自己的管理员角色"):
         set_role(admin, Role.STAFF, None, actor=admin)
     assert admin.role == "admin"
     other = make_user(Role.ADMIN)
@@ -158,7 +158,7 @@ def test_a_disabled_user_has_no_session_and_cannot_authenticate(app: Flask) -> N
 
 def test_an_admin_cannot_disable_their_own_account(app: Flask) -> None:
     admin = make_user(Role.ADMIN)
-    with pytest.raises(InvalidUser, match="own account"):
+    with pytest.raises(InvalidUser, match="不能停用自己的账号"):
         set_active(admin, False, actor=admin)
     assert admin.active and audit_of(admin) == []
 
@@ -179,7 +179,7 @@ def test_set_password_rehashes_and_writes_an_audit_entry_without_the_password(ap
 def test_set_password_refuses_a_short_password(app: Flask) -> None:
     user = make_user(Role.STAFF)
     old_hash = user.password_hash
-    with pytest.raises(InvalidUser, match="at least 12"):
+    with pytest.raises(InvalidUser, match="密码至少需要 12 个字符"):
         set_password(user, "short")
     assert user.password_hash == old_hash and audit_of(user) == []
 

@@ -45,7 +45,7 @@ def test_good_user_names_pass(username: str) -> None:
     ],
 )
 def test_bad_user_names_are_refused(username: str) -> None:
-    with pytest.raises(InvalidUser, match="3–80 characters"):
+    with pytest.raises(InvalidUser, match="用户名为 3–80 个字符"):
         check_username(username)
 
 
@@ -60,11 +60,11 @@ def test_good_passwords_pass(password: str) -> None:
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("", "at least 12"),
-        ("x" * (MIN_PASSWORD_CHARS - 1), "at least 12"),
-        ("x" * (MAX_PASSWORD_CHARS + 1), "at most 256"),
-        ("my-li.ming-password", "must not contain the user name"),
-        ("MY-LI.MING-PASSWORD", "must not contain the user name"),
+        ("", "密码至少需要 12 个字符"),
+        ("x" * (MIN_PASSWORD_CHARS - 1), "密码至少需要 12 个字符"),
+        ("x" * (MAX_PASSWORD_CHARS + 1), "密码最多 256 个字符"),
+        ("my-li.ming-password", "密码不能包含用户名"),
+        ("MY-LI.MING-PASSWORD", "密码不能包含用户名"),
     ],
 )
 def test_bad_passwords_are_refused(password: str, message: str) -> None:
@@ -78,9 +78,9 @@ def test_bad_passwords_are_refused(password: str, message: str) -> None:
         (Role.OFFICER, 7, None),
         (Role.STAFF, None, None),
         (Role.ADMIN, None, None),
-        (Role.OFFICER, None, "must be bound to an agency"),
-        (Role.STAFF, 7, "only agency officers"),
-        (Role.ADMIN, 7, "only agency officers"),
+        (Role.OFFICER, None, "机构填报员必须选择所属机构"),
+        (Role.STAFF, 7, "只有机构填报员才有所属机构"),
+        (Role.ADMIN, 7, "只有机构填报员才有所属机构"),
     ],
 )
 def test_only_officers_belong_to_an_agency(role: Role, agency_id: int | None, message: str | None) -> None:
