@@ -16,7 +16,7 @@ def sign_in(client: FlaskClient, user: User) -> None:
     """Put the user in the client's session, as a successful login does (tests of the login itself post it)."""
     with client.session_transaction() as session:
         session.clear()
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

@@ -26,6 +26,7 @@ from portal.workspace.forms import choices
 
 bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
 
+
 # The operations refuse in English (the command line shows their words as they are). Here each refusal stands beside
 # the field it concerns, in the reader's language: (part of the operation's message, field or None, what to show).
 # tests/users/test_admin.py provokes every one of them, so a reworded message fails a test instead of falling back.

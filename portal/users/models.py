@@ -27,6 +27,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     is_demo: Mapped[bool] = mapped_column(default=False)
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # set once the second factor is confirmed
     totp_last_step: Mapped[int | None]  # the last time step accepted, so that a code works only once
+    session_version: Mapped[int] = mapped_column(default=0)  # raised to end every session the user has
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
@@ -44,8 +45,18 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     def is_active(self) -> bool:  # Flask-Login: a disabled user's session stops working
         return self.active
 
+    def get_id(self) -> str:
+        """What the session cookie keeps: the id and the session version, so that raising the version (sign-out,
+        disabling, a new password) ends every session made before, wherever its cookie is."""
+        return f"{self.id}.{self.session_version}"
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: only active users keep a session."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: only an active user whose session version is still current keeps a session."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit() and len(user_id) < 12 and len(version) < 12):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user

@@ -105,12 +105,14 @@ def set_active(user: User, active: bool, *, actor: User | None = None, reason: s
             **_by(actor),
         )
         user.active = active
+        user.session_version += 1
     db.session.flush()
 
 
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
     check_password(password, user.username)
     user.password_hash = _hasher.hash(password)
+    user.session_version += 1
     write_audit("user.password", "user", user.id, {}, **_by(actor))
     db.session.flush()
 
@@ -133,6 +135,12 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie made so far stops working."""
+    user.session_version += 1
+    db.session.flush()
 
 
 def new_totp_secret() -> str:

@@ -34,9 +34,7 @@ class InvalidUser(ValueError):
 
 def check_username(username: str) -> str:
     if not USERNAME_PATTERN.fullmatch(username):
-        raise InvalidUser(
-            "username", _l("用户名为 3–80 个字符，只能使用小写字母、数字和“.”“_”“-”，并以字母或数字开头")
-        )
+        raise InvalidUser("username", _l("用户名为 3–80 个字符，只能使用小写字母、数字和“.”“_”“-”，并以字母或数字开头"))
     return username
 
 

@@ -16,7 +16,7 @@ from portal.extensions import db, limiter
 from portal.search.operations import commit
 from portal.users.forms import CodeForm, LoginForm
 from portal.users.models import User
-from portal.users.operations import authenticate, check_totp, enable_totp, new_totp_secret, totp_uri
+from portal.users.operations import authenticate, check_totp, enable_totp, end_sessions, new_totp_secret, totp_uri
 from portal.users.rules import (
     CODE_LIMIT_PER_ACCOUNT,
     LOGIN_LIMIT_PER_ACCOUNT,
@@ -121,6 +121,7 @@ def _uri(user: User, secret: str | None) -> str | None:
 def logout() -> Response:
     if current_user.is_authenticated:
         user = current()
+        end_sessions(user)  # a copy of the cookie (another tab, another machine) is signed out too
         write_audit("user.logout", "user", user.id, {}, by=user)
         commit()
     logout_user()

@@ -22,7 +22,7 @@ from portal.audit.models import AuditEntry
 from portal.demo.operations import DEMO_PASSWORD
 from portal.extensions import db, limiter
 from portal.users.models import User
-from portal.users.operations import create_user, find_user, set_active
+from portal.users.operations import create_user, find_user, set_active, set_password
 from portal.users.rules import Role
 from tests.conftest import TODAY
 from tests.factories import PASSWORD, make_user
@@ -104,7 +104,7 @@ def test_the_demo_staff_account_signs_in_through_the_form(app: Flask, client: Fl
     response = login(client, "demo-staff", DEMO_PASSWORD)
     assert response.status_code == 303 and response.headers["Location"] == "/workspace/"
     staff = find_user("demo-staff")
-    assert staff is not None and signed_in_as(client) == str(staff.id)
+    assert staff is not None and signed_in_as(client) == staff.get_id()
     dashboard = client.get("/workspace/")
     assert dashboard.status_code == 200 and "演示信用办工作人员" in dashboard.get_data(as_text=True)
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.login")).all()[-1]
@@ -212,6 +212,30 @@ def test_logout_ends_the_session(app: Flask, client: FlaskClient) -> None:
     assert staff is not None
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == staff.id)).all()
     assert actions[-2:] == ["user.login", "user.logout"]
+
+
+def test_logout_ends_copies_of_the_session_too(app: Flask, client: FlaskClient) -> None:
+    """A copied cookie (another tab, another machine, a thief) stops working at sign-out."""
+    assert login(client, "demo-staff", DEMO_PASSWORD).status_code == 303
+    with client.session_transaction() as session:
+        copied = dict(session)
+    sign_out(client)
+    with client.session_transaction() as session:
+        session.update(copied)
+    assert client.get("/workspace/").status_code == 302
+
+
+def test_a_new_password_and_re_enabling_do_not_revive_old_sessions(app: Flask, client: FlaskClient) -> None:
+    user = make_user(Role.STAFF)
+    assert login(client, user.username, PASSWORD).status_code == 303
+    set_active(user, False)
+    set_active(user, True)
+    db.session.commit()
+    assert client.get("/workspace/").status_code == 302
+    assert login(client, user.username, PASSWORD).status_code == 303
+    set_password(user, "a-brand-new-password-2026")
+    db.session.commit()
+    assert client.get("/workspace/").status_code == 302
 
 
 def test_logout_needs_a_post_with_its_csrf_token(app: Flask, client: FlaskClient) -> None:

@@ -150,9 +150,12 @@ def test_set_active_disables_and_enables_with_audit_entries(app: Flask) -> None:
 
 def test_a_disabled_user_has_no_session_and_cannot_authenticate(app: Flask) -> None:
     user = make_user(Role.STAFF)
-    assert load_user(str(user.id)) is user
+    session_id = user.get_id()
+    assert load_user(session_id) is user
+    for forged in (str(user.id), f"{user.id}.9", f"{user.id}.x", "", ".", "9" * 40):
+        assert load_user(forged) is None, forged
     set_active(user, False)
-    assert load_user(str(user.id)) is None
+    assert load_user(session_id) is None and load_user(user.get_id()) is None
     assert authenticate(user.username, PASSWORD) is None
 
 

@@ -70,7 +70,7 @@ def test_staff_with_totp_enter_a_code_after_the_password(
 
     response = enter_code(client, totp.now())
     assert response.status_code == 303 and response.headers["Location"] == "/workspace/"
-    assert signed_in_as(client) == str(user.id)
+    assert signed_in_as(client) == user.get_id()
     assert client.get("/workspace/").status_code == 200
 
 

@@ -87,11 +87,15 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), nullable=False, server_default='0'))
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.alter_column('session_version', server_default=None)
 
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_secret')
 
