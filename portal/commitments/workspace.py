@@ -3,7 +3,7 @@ reports of fulfilment. Officers see only their own agency's commitments; staff r
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -19,7 +19,6 @@ from portal.extensions import db
 from portal.files.responses import private_download
 from portal.review.queries import history
 from portal.review.rules import NotAllowed
-from portal.search.operations import commit
 from portal.users.rules import Role
 from portal.workspace.access import check_agency, current, signed_in
 from portal.workspace.forms import OnceForm
@@ -82,10 +81,7 @@ def _edit(form: CommitmentForm, commitment: Commitment | None) -> Response | tup
             except NotAllowed as refused:
                 return _refused(refused)
             url = url_for(".show", commitment_id=saved.id)
-            form.spend(url)
-            commit()
-            flash(_("草稿已保存。确认无误后请“提交审核”。"), "info")
-            return redirect(url, code=303)
+            return form.finish(url, _("草稿已保存。确认无误后请“提交审核”。"))
     else:
         status = 200
     return render_template("workspace/commitments/edit.html", form=form, commitment=commitment), status
@@ -142,10 +138,7 @@ def submit(commitment_id: int) -> Response | tuple[str, int]:
     except NotAllowed as refused:
         return _refused(refused)
     url = url_for(".show", commitment_id=commitment.id)
-    form.spend(url)
-    commit()
-    flash(_("已提交信用办审核。审核期间不能修改。"), "info")
-    return redirect(url, code=303)
+    return form.finish(url, _("已提交信用办审核。审核期间不能修改。"))
 
 
 @bp.route("/<int:commitment_id>/fulfilment", methods=["GET", "POST"])
@@ -173,10 +166,7 @@ def fulfilment(commitment_id: int) -> Response | tuple[str, int]:
                 form.form_errors.append(str(refused.message))
             else:
                 url = url_for(".show", commitment_id=commitment.id)
-                form.spend(url)
-                commit()
-                flash(_("履行情况已提交信用办审核。"), "info")
-                return redirect(url, code=303)
+                return form.finish(url, _("履行情况已提交信用办审核。"))
         status = 400
     elif not form.determined_by.data:
         form.determined_by.data = commitment.accepting_unit

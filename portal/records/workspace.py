@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -24,7 +24,6 @@ from portal.records.models import Record
 from portal.records.operations import RecordRefused, change_status, check_new_record, correct_record, create_record
 from portal.records.rules import SHOWN_STATUSES, TRANSITIONS, RecordStatus
 from portal.review.rules import NotAllowed
-from portal.search.operations import commit
 from portal.users.models import User
 from portal.users.rules import Role
 from portal.workspace.access import STAFF_ROLES, check_agency, current, signed_in
@@ -155,10 +154,7 @@ def new() -> Response | tuple[str, int]:
                 else:
                     record = create_record(kind, form.values(), today, by=current())
                     url = url_for(".detail", record_id=record.id)
-                    form.spend(url)
-                    commit()
-                    flash(_("记录已保存并发布。"), "info")
-                    return redirect(url, code=303)
+                    return form.finish(url, _("记录已保存并发布。"))
             except RecordRefused as refused:
                 _apply_problems(form, refused)
     return (
@@ -203,10 +199,7 @@ def correct(record_id: int) -> Response | tuple[str, int]:
                 if correction is None:
                     form.form_errors.append(_("没有任何字段被修改，未保存更正。"))
                 else:
-                    form.spend(url)
-                    commit()
-                    flash(_("更正已保存，公开页面显示更正记录。"), "info")
-                    return redirect(url, code=303)
+                    return form.finish(url, _("更正已保存，公开页面显示更正记录。"))
     return (
         render_template("workspace/records/edit.html", form=form, kind=record.record_kind, record=record, preview=None),
         status,
@@ -258,8 +251,5 @@ def stop(record_id: int) -> Response | tuple[str, int]:
                 by=user,
             )
             url = url_for(".detail", record_id=record.id)
-            form.spend(url)
-            commit()
-            flash(_("已停止公示。公开页面现在显示停止公示的说明。"), "info")
-            return redirect(url, code=303)
+            return form.finish(url, _("已停止公示。公开页面现在显示停止公示的说明。"))
     return render_template("workspace/records/stop.html", form=form, record=record), status

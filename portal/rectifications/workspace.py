@@ -3,7 +3,7 @@ files, sent to review. Approved, it becomes a public progress entry on the recor
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -16,7 +16,6 @@ from portal.rectifications.forms import MAX_EVIDENCE_FILES, ProgressForm
 from portal.rectifications.operations import report_progress
 from portal.review.queries import history
 from portal.review.rules import NotAllowed
-from portal.search.operations import commit
 from portal.users.rules import Role
 from portal.workspace.access import check_agency, current, signed_in
 
@@ -70,10 +69,7 @@ def progress(record_id: int) -> Response | tuple[str, int]:
                 status = 409
             else:
                 url = url_for(".progress", record_id=record.id)
-                form.spend(url)
-                commit()
-                flash(_("整改进展已提交信用办审核。"), "info")
-                return redirect(url, code=303)
+                return form.finish(url, _("整改进展已提交信用办审核。"))
         status = status if status != 200 else 400
     return (
         render_template(

@@ -3,7 +3,7 @@ decision form. Evidence files are served only to staff and to the submitting age
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -19,7 +19,6 @@ from portal.review.models import Submission
 from portal.review.operations import decide
 from portal.review.queries import queue as queue_query
 from portal.review.rules import NotAllowed, SubmissionKind, SubmissionStatus
-from portal.search.operations import commit
 from portal.workspace.access import STAFF_ROLES, check_agency, current, signed_in
 
 bp = Blueprint("review", __name__, url_prefix="/workspace/review")
@@ -72,10 +71,7 @@ def show(submission_id: int) -> Response | tuple[str, int]:
                     status = 409 if submission.submission_status is not SubmissionStatus.PENDING else 400
                     return _page(submission, form), status
                 url = url_for(".show", submission_id=submission.id)
-                form.spend(url)
-                commit()
-                flash(_("已处理：%(decision)s。", decision=SUBMISSION_STATUS[decision]), "info")
-                return redirect(url, code=303)
+                return form.finish(url, _("已处理：%(decision)s。", decision=SUBMISSION_STATUS[decision]))
         status = 400
     else:
         submission = _submission(submission_id)

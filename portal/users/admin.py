@@ -98,10 +98,7 @@ def new() -> Response | tuple[str, int]:
             show_refusal(form, refused)
         else:
             url = url_for(".show", user_id=user.id)
-            form.spend(url)
-            commit()
-            flash(_("账号 %(name)s 已创建。", name=user.username), "info")
-            return redirect(url, code=303)
+            return form.finish(url, _("账号 %(name)s 已创建。", name=user.username))
     return _new_page(form), 400
 
 

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from flask import redirect, request
+from flask import flash, redirect, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp, ValidationError
 
 from portal.extensions import db
+from portal.search.operations import commit
 from portal.workspace.models import UsedFormToken
 
 
@@ -34,9 +35,13 @@ class OnceForm(FlaskForm):
         url = db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token))
         return redirect(url, code=303) if url else None
 
-    def spend(self, result_url: str) -> None:
-        """In the same transaction as the item the form made: its token is used up and points at the item."""
+    def finish(self, result_url: str, message: str) -> Response:
+        """The form went through: its token is spent in the same transaction as what it made (and points at it),
+        the request's one commit, then the message and the redirect to the result."""
         db.session.add(UsedFormToken(token=self.form_token.data, result_url=result_url))
+        commit()
+        flash(message, "info")
+        return redirect(result_url, code=303)
 
 
 def choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
