@@ -81,10 +81,14 @@ def _import_models() -> None:
     import portal.agencies.models
     import portal.audit.models
     import portal.commitments.models
+    import portal.complaints.models
     import portal.demo.models
     import portal.files.models
+    import portal.objections.models
+    import portal.receipts.models
     import portal.records.models
     import portal.rectifications.models
+    import portal.repairs.models
     import portal.review.models
     import portal.search.models
     import portal.supervision.models
@@ -97,13 +101,17 @@ def _register_blueprints(app: Flask) -> None:
     from portal.audit.views import bp as audit_bp
     from portal.commitments.views import bp as commitments_bp
     from portal.commitments.workspace import bp as commitments_workspace_bp
+    from portal.complaints.views import bp as complaints_bp
+    from portal.complaints.workspace import bp as complaints_workspace_bp
     from portal.feeds.views import bp as feeds_bp
     from portal.home.views import bp as home_bp
+    from portal.objections.views import bp as objections_bp
     from portal.pages.views import bp as pages_bp
     from portal.records.views import bp as records_bp
     from portal.records.workspace import bp as records_workspace_bp
     from portal.rectifications.views import bp as outcomes_bp
     from portal.rectifications.workspace import bp as rectifications_workspace_bp
+    from portal.repairs.views import bp as repairs_bp
     from portal.review.views import bp as review_bp
     from portal.search.views import bp as search_bp
     from portal.users.admin import bp as users_admin_bp
@@ -121,5 +129,8 @@ def _register_blueprints(app: Flask) -> None:
         commitments_workspace_bp,
         rectifications_workspace_bp,
         review_bp,
+        complaints_workspace_bp,
     ):
+        app.register_blueprint(bp)
+    for bp in (complaints_bp, objections_bp, repairs_bp):  # the public's filings (and their staff pages)
         app.register_blueprint(bp)

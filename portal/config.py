@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from portal.core.deadlines import DEFAULT_DAYS, parse_days
 from portal.core.periods import PeriodBounds, Severity, parse_periods
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ class Settings:
     require_2fa: bool  # staff and admins must sign in with a TOTP code as well as their password
     proxy_count: int  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none)
     disclosure_periods: Mapping[Severity, PeriodBounds] = field(default_factory=dict)
+    deadline_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))  # working days
 
     @property
     def is_production(self) -> bool:
@@ -103,6 +105,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         feed_freshness = float(env_vars.get("PORTAL_FEED_FRESHNESS_SECONDS", "1"))
         if not 0 <= feed_freshness <= 60:
             raise ValueError("PORTAL_FEED_FRESHNESS_SECONDS must be between 0 and 60")
+        deadline_days = parse_days(env_vars.get("PORTAL_DEADLINE_DAYS", ""))
         proxy_count = int(env_vars.get("PORTAL_PROXY_COUNT", "0"))
         if not 0 <= proxy_count <= 5:
             raise ValueError("PORTAL_PROXY_COUNT must be between 0 and 5")
@@ -129,4 +132,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         require_2fa=require_2fa in {"1", "true", "on", "yes"},
         proxy_count=proxy_count,
         disclosure_periods=periods,
+        deadline_days=deadline_days,
     )

@@ -8,10 +8,13 @@ from flask_babel import lazy_gettext as _l
 
 from portal.agencies.rules import AgencyKind
 from portal.commitments.rules import CommitmentSubject, CommitmentType, DraftState, Fulfilment, Scope
+from portal.complaints.rules import Category, ComplaintStatus, FilerType, RefusalReason
 from portal.core.periods import Severity
+from portal.objections.rules import Ground, ObjectionStatus
 from portal.records.kinds import KINDS
 from portal.records.rules import RecordStatus
 from portal.rectifications.rules import MeasureKind, Outcome
+from portal.repairs.rules import RepairStatus
 from portal.review.rules import SubmissionKind, SubmissionStatus
 from portal.users.rules import Role
 
@@ -101,4 +104,46 @@ SUBMISSION_STATUS: dict[str, Any] = {
     SubmissionStatus.APPROVED: _l("已通过"),
     SubmissionStatus.RETURNED: _l("已退回"),
     SubmissionStatus.REJECTED: _l("未通过"),
+}
+FILER_TYPE: dict[str, Any] = {FilerType.INDIVIDUAL: _l("个人"), FilerType.ENTERPRISE: _l("企业")}
+COMPLAINT_CATEGORY: dict[str, Any] = {
+    Category.ARREARS: _l("拖欠账款"),
+    Category.BROKEN_PROMISE: _l("承诺不兑现"),
+    Category.CONTRACT: _l("合同违约"),
+    Category.OLD_DEBTS: _l("新官不理旧账"),
+    Category.OTHER: _l("其他"),
+}
+COMPLAINT_STATUS: dict[str, Any] = {
+    ComplaintStatus.SUBMITTED: _l("已提交"),
+    ComplaintStatus.ACCEPTED: _l("已受理"),
+    ComplaintStatus.NOT_ACCEPTED: _l("不予受理"),
+    ComplaintStatus.TRANSFERRED: _l("已转办"),
+    ComplaintStatus.ANSWERED: _l("部门已反馈"),
+    ComplaintStatus.CLOSED: _l("已办结"),
+}
+REFUSAL_REASON: dict[str, Any] = {
+    RefusalReason.NO_FACTS: _l("未提供具体事实和依据"),
+    RefusalReason.DUPLICATE: _l("重复投诉"),
+    RefusalReason.OTHER_CHANNEL: _l("已通过或应当通过其他法定途径处理"),
+    RefusalReason.NOT_OUR_JURISDICTION: _l("不属于本平台受理范围"),
+}
+OBJECTION_GROUND: dict[str, Any] = {
+    Ground.WRONG: _l("信息错误"),
+    Ground.OMISSION: _l("遗漏"),
+    Ground.DUPLICATE: _l("重复公示"),
+    Ground.SHOULD_NOT: _l("不应公示"),
+    Ground.OVERDUE: _l("超期公示"),
+    Ground.MISMATCH: _l("与认定机关信息不一致"),
+}
+OBJECTION_STATUS: dict[str, Any] = {
+    ObjectionStatus.SUBMITTED: _l("已提交"),
+    ObjectionStatus.ACCEPTED: _l("已受理，核查中"),
+    ObjectionStatus.CORRECTED: _l("已更正"),
+    ObjectionStatus.REVOKED: _l("已撤销公示"),
+    ObjectionStatus.UPHELD: _l("维持原记录"),
+}
+REPAIR_STATUS: dict[str, Any] = {
+    RepairStatus.SUBMITTED: _l("修复申请中"),
+    RepairStatus.APPROVED: _l("准予修复"),
+    RepairStatus.REJECTED: _l("不予修复"),
 }

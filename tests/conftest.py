@@ -59,7 +59,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             "PORTAL_SEARCH_INDEX_DIR": str(instance / "search_index"),
         }
     )
-    app.config.update(TESTING=True)
+    app.config.update(TESTING=True, PORTAL_MIN_FILL_SECONDS=0)  # tests of the minimum fill time set it back
     with app.app_context():
         upgrade()
         from portal.demo.operations import load_demo

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.core.uploads import MB, FileKind, UploadRefused, check_upload
+from portal.core.uploads import MB, FileKind
 from portal.extensions import db
+from portal.files.forms import checked_files
 from portal.records.models import Record
 from portal.rectifications.forms import MAX_EVIDENCE_FILES, ProgressForm
 from portal.rectifications.operations import report_progress
@@ -39,20 +39,7 @@ def progress(record_id: int) -> Response | tuple[str, int]:
         if done is not None:
             return done
         fields_ok = form.validate()
-        uploads = [f for f in form.evidence.data or [] if isinstance(f, FileStorage) and f.filename]
-        checked = []
-        if len(uploads) > MAX_EVIDENCE_FILES:
-            form.evidence.errors = [_("最多上传 %(n)d 个文件。", n=MAX_EVIDENCE_FILES)]
-        else:
-            for upload in uploads:
-                try:
-                    checked.append(
-                        check_upload(upload.filename or "", upload.read(), EVIDENCE_KINDS, EVIDENCE_MAX_BYTES)
-                    )
-                except UploadRefused as refused:
-                    form.evidence.errors = [f"{upload.filename}：{refused.message}"]
-                    status = refused.status
-                    break
+        checked, status = checked_files(form.evidence, EVIDENCE_KINDS, EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES)
         if fields_ok and not form.evidence.errors:
             try:
                 report_progress(

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
+from portal.extensions import db
+from portal.files.models import StoredFile
+from portal.records.models import Record
+from portal.repairs.rules import RepairStatus
+from portal.users.models import User
+
+
+class RepairApplication(db.Model):  # type: ignore[name-defined]
+    """An agency's application for credit repair of one of its records (信用修复申请)."""
+
+    __tablename__ = "repair_applications"
+    __table_args__ = (
+        Index("ix_repair_applications_queue", "status", "submitted_at"),
+        one_of("status", (s.value for s in RepairStatus)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    statement: Mapped[str] = mapped_column(Text)  # how the obligations were fulfilled
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)  # [{sha256, name, type}]
+    pledge_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))  # the signed 信用承诺书 (PDF)
+    status: Mapped[str] = mapped_column(String(16), default=RepairStatus.SUBMITTED.value)
+    filed_on: Mapped[date]
+    decide_due: Mapped[date]
+    decided_on: Mapped[date | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    record: Mapped[Record] = relationship()
+    pledge: Mapped[StoredFile] = relationship()
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def repair_status(self) -> RepairStatus:
+        return RepairStatus(self.status)
