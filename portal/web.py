@@ -142,8 +142,9 @@ def init_app(app: Flask) -> None:
         lang = request.args.get("lang")
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True)
-        if current_user.is_authenticated or request.path.startswith(("/workspace", "/login")):
-            response.headers["Cache-Control"] = "private, no-store"  # signed-in pages are never cached
+        private = request.method == "POST" or request.path.startswith(("/workspace", "/login"))
+        if private or current_user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-store"  # signed-in pages and receipts are never cached
         response.headers.setdefault("Content-Language", html_lang())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from portal import clock
 from portal.agencies.models import Agency
 from portal.commitments.models import Commitment
+from portal.complaints.models import Complaint
 from portal.core.uscc import is_valid_uscc, normalise
 from portal.extensions import db
 from portal.records.models import Record
@@ -72,8 +73,19 @@ def profile(uscc: str) -> str:
         .join(Rectification.record)
         .where(Record.agency_id == agency.id, Record.public_clause(today), Rectification.outcome.is_(None))
     )
+    complaints = db.session.scalars(
+        select(Complaint)
+        .where(Complaint.published, Complaint.agency_id == agency.id)
+        .order_by(Complaint.closed_on.desc(), Complaint.id.desc())
+        .limit(50)
+    ).all()
+    complaint_total = db.session.scalar(
+        select(func.count()).where(Complaint.published, Complaint.agency_id == agency.id)
+    )
     return render_template(
         "agencies/profile.html",
+        complaints=complaints,
+        complaint_total=complaint_total,
         agency=agency,
         records=records,
         record_total=record_total,

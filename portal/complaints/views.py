@@ -1,7 +1,138 @@
-"""Complaints: the public form, receipt and status page, and the anonymised published complaints."""
+"""Complaints, the public side: the form (no account, no JavaScript), the receipt, the status page that needs the
+number and the secret, and the closed complaints published anonymised (category, agency, dates, answer)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal import clock
+from portal.agencies.models import Agency
+from portal.complaints.models import Complaint
+from portal.complaints.operations import file_complaint
+from portal.complaints.public_forms import MAX_ATTACHMENTS, ComplaintForm, StatusForm
+from portal.core.money import parse_yuan
+from portal.core.uploads import MB, FileKind
+from portal.extensions import db, limiter
+from portal.files.forms import checked_files
+from portal.files.models import StoredFile
+from portal.files.responses import private_download
+from portal.listing import paginate, parse_list_query
+from portal.receipts.rules import normalise_number, secret_matches
+from portal.search.operations import commit
+from portal.supervision.operations import work_calendar
+from portal.workspace.forms import choices
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
+
+ATTACHMENT_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
+ATTACHMENT_MAX_BYTES = 10 * MB
+FILING_LIMIT = "10 per hour"  # per address: a person files a few; a flood is refused with 429
+LOOKUP_LIMIT = "30 per hour"  # per address: guessing receipts is refused long before it could succeed
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    """Closed complaints whose complainant agreed, anonymised: no name, contact or attachment."""
+    asked = parse_list_query(request.args, {})
+    query = select(Complaint).where(Complaint.published).order_by(Complaint.closed_on.desc(), Complaint.id.desc())
+    return render_template("complaints/index.html", results=paginate(query, asked), asked=asked), asked.status
+
+
+def _agency_choices(form: ComplaintForm) -> None:
+    agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.region_code, Agency.name)).all()
+    form.agency.choices = choices([("", _("（不在列表中，请在下面填写）")), *((str(i), n) for i, n in agencies)])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@limiter.limit(FILING_LIMIT, methods=["POST"])
+def new() -> Response | tuple[str, int]:
+    request.max_content_length = MAX_ATTACHMENTS * ATTACHMENT_MAX_BYTES + 2 * MB
+    form = ComplaintForm()
+    _agency_choices(form)
+    if not form.is_submitted():
+        return render_template("complaints/new.html", form=form), 200
+    done = form.already_done()
+    if done is not None:
+        flash(_("这份投诉已经提交过了，不会重复受理。请用回执上的编号和查询码查询进度。"), "info")
+        return done
+    fields_ok = form.validate()
+    agency = _chosen_agency(form)
+    attachments, status = checked_files(form.attachments, ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, MAX_ATTACHMENTS)
+    if not fields_ok or form.attachments.errors or form.agency.errors:
+        return render_template("complaints/new.html", form=form), status if status != 200 else 400
+    today = clock.today()
+    settings = current_app.config["PORTAL_SETTINGS"]
+    values = {
+        "filer_type": form.filer_type.data,
+        "name": form.name.data,
+        "uscc": form.uscc.data,
+        "phone": form.phone.data,
+        "email": form.email.data,
+        "agency_id": agency.id if agency else None,
+        "agency_typed": "" if agency else form.agency_typed.data,
+        "category": form.category.data,
+        "description": form.description.data,
+        "amount_fen": parse_yuan(form.amount.data) if form.amount.data else None,
+        "publish_consent": form.publish_consent.data,
+    }
+    complaint, receipt = file_complaint(
+        values,
+        attachments,
+        settings.files_dir,
+        today,
+        work_calendar([today.year, today.year + 1]),
+        settings.deadline_days,
+    )
+    form.spend(url_for(".status", number=complaint.number))
+    commit()
+    return render_template("complaints/receipt.html", complaint=complaint, receipt=receipt), 201
+
+
+def _chosen_agency(form: ComplaintForm) -> Agency | None:
+    value = (form.agency.data or "").strip()
+    if not value:
+        return None
+    agency = db.session.get(Agency, int(value)) if value.isdigit() and len(value) < 10 else None
+    if agency is None:
+        form.agency.errors = [_("请从列表中选择被投诉单位")]
+    return agency
+
+
+def _receipt_complaint(form: StatusForm) -> Complaint | None:
+    """The complaint if number and secret match; a wrong pair and an unknown number are the same None."""
+    number = normalise_number(form.number.data or "")
+    complaint = db.session.scalar(select(Complaint).where(Complaint.number == number)) if number else None
+    matches = secret_matches(form.secret.data or "", complaint.secret_hash if complaint else None)
+    return complaint if matches else None
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+def status() -> tuple[str, int]:
+    form = StatusForm()
+    if not form.is_submitted():
+        form.number.data = request.args.get("number", "")[:30]
+        return render_template("complaints/status.html", form=form, complaint=None), 200
+    if not form.validate():
+        return render_template("complaints/status.html", form=form, complaint=None), 400
+    complaint = _receipt_complaint(form)
+    if complaint is None:
+        form.form_errors.append(_("编号或查询码不正确。请核对回执后重试。"))
+        return render_template("complaints/status.html", form=form, complaint=None), 404
+    return render_template("complaints/status.html", form=form, complaint=complaint), 200
+
+
+@bp.post("/status/files/<sha256>")
+@limiter.limit(LOOKUP_LIMIT)
+def attachment(sha256: str) -> Response:
+    """The complainant's own attachment, for whoever holds the receipt (number and secret posted again)."""
+    form = StatusForm()
+    complaint = _receipt_complaint(form) if form.validate() else None
+    ref = next((a for a in complaint.attachments if a["sha256"] == sha256), None) if complaint else None
+    stored = db.session.get(StoredFile, sha256) if ref else None
+    if ref is None or stored is None:
+        abort(404)
+    return private_download(stored, ref["name"])

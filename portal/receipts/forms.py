@@ -1,4 +1,4 @@
-"""The base of the public's forms (complaints, objections, the status look-up): CSRF, and anti-abuse without a
+"""The base of the public's forms (complaints, objections): CSRF, the one-time token, and anti-abuse without a
 third-party CAPTCHA — a honeypot field people never see, and a minimum time between showing the form and posting
 it (a signed timestamp, so it cannot be forged). Rate limits per address are on the views."""
 
@@ -8,10 +8,11 @@ import time
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
+
+from portal.workspace.forms import OnceForm
 
 MIN_FILL_SECONDS = 3.0  # a person needs longer than this to fill in a form; a script posting at once does not
 MAX_FORM_AGE_SECONDS = 24 * 3600
@@ -21,7 +22,9 @@ def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="public-form-shown-at")
 
 
-class PublicForm(FlaskForm):
+class PublicForm(OnceForm):
+    """OnceForm (CSRF and the one-time token: a form posted twice files once) plus the anti-abuse fields."""
+
     # Hidden from people by CSS and aria-hidden, labelled so that a bot fills it in; a person leaves it empty.
     website = StringField(_l("网址（请勿填写）"), render_kw={"autocomplete": "off", "tabindex": "-1"})
     shown_at = HiddenField(default=lambda: _signer().dumps(time.time()))

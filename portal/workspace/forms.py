@@ -35,10 +35,13 @@ class OnceForm(FlaskForm):
         url = db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token))
         return redirect(url, code=303) if url else None
 
-    def finish(self, result_url: str, message: str) -> Response:
-        """The form went through: its token is spent in the same transaction as what it made (and points at it),
-        the request's one commit, then the message and the redirect to the result."""
+    def spend(self, result_url: str) -> None:
+        """In the transaction of what the form made: its token is used up and points at the result."""
         db.session.add(UsedFormToken(token=self.form_token.data, result_url=result_url))
+
+    def finish(self, result_url: str, message: str) -> Response:
+        """The form went through: its token spent, the request's one commit, the message, the redirect."""
+        self.spend(result_url)
         commit()
         flash(message, "info")
         return redirect(result_url, code=303)

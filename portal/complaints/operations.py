@@ -1,0 +1,140 @@
+"""Use cases for complaints: file one (public), then each step of the credit office's flow and the agency's answer.
+Each checks the rules, changes state, writes its dated step and audit entry (never the complainant's personal
+data), and flushes; the view commits once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.agencies.models import Agency
+from portal.audit.operations import write_audit
+from portal.complaints.models import Complaint, ComplaintStep
+from portal.complaints.rules import ComplaintStatus, RefusalReason, check_step, complaint_deadlines
+from portal.core.uploads import CheckedFile
+from portal.core.workdays import WorkCalendar
+from portal.extensions import db
+from portal.files.operations import keep_upload
+from portal.receipts.operations import next_number
+from portal.receipts.rules import new_secret, secret_hash
+from portal.review.rules import NotAllowed
+from portal.users.models import User
+
+
+@dataclass(frozen=True)
+class Receipt:
+    number: str
+    secret: str  # shown once, never stored
+
+
+def file_complaint(
+    values: Mapping[str, Any],
+    attachments: list[CheckedFile],
+    files_dir: Path,
+    today: date,
+    calendar: WorkCalendar,
+    days: Mapping[str, int],
+) -> tuple[Complaint, Receipt]:
+    """A new complaint with its public number, its receipt secret (only the hash is kept), its deadlines and its
+    attachments, all in the caller's transaction."""
+    deadlines = complaint_deadlines(today, calendar, days)
+    secret = new_secret()
+    complaint = Complaint(
+        number=next_number("TS", today.year),
+        secret_hash=secret_hash(secret),
+        filer_type=values["filer_type"],
+        name=values["name"],
+        uscc=values.get("uscc") or "",
+        phone=values.get("phone") or "",
+        email=values.get("email") or "",
+        agency_id=values.get("agency_id"),
+        agency_typed=values.get("agency_typed") or "",
+        category=values["category"],
+        description=values["description"],
+        amount_fen=values.get("amount_fen"),
+        publish_consent=bool(values.get("publish_consent")),
+        filed_on=today,
+        accept_due=deadlines.accept,
+        answer_due=deadlines.answer,
+        close_due=deadlines.close,
+        attachments=[keep_upload(f, files_dir) for f in attachments],
+    )
+    complaint.steps.append(ComplaintStep(status=ComplaintStatus.SUBMITTED.value, on=today))
+    db.session.add(complaint)
+    db.session.flush()
+    write_audit(
+        "complaint.file",
+        "complaint",
+        complaint.number,
+        {"category": [None, complaint.category], "agency": [None, complaint.agency_label]},
+        actor="public",
+    )
+    return complaint, Receipt(complaint.number, secret)
+
+
+def _step(complaint: Complaint, new: ComplaintStatus, today: date, by: User, note: str = "", **changes: Any) -> None:
+    old = complaint.complaint_status
+    try:
+        check_step(old, new)
+    except ValueError:
+        raise NotAllowed(_l("该投诉当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")) from None
+    complaint.status = new.value
+    complaint.steps.append(ComplaintStep(status=new.value, on=today, note=note))
+    write_audit(
+        f"complaint.{new.value}",
+        "complaint",
+        complaint.number,
+        {"status": [old.value, new.value], **{k: [None, v] for k, v in changes.items()}},
+        by=by,
+        reason=note or None,
+    )
+    db.session.flush()
+
+
+def accept(complaint: Complaint, today: date, *, by: User) -> None:
+    _step(complaint, ComplaintStatus.ACCEPTED, today, by)
+
+
+def refuse(complaint: Complaint, reason: RefusalReason, today: date, *, by: User, note: str = "") -> None:
+    """不予受理, for one of the fixed reasons (told to the complainant)."""
+    complaint.refusal_reason = reason.value
+    complaint.closed_on = today
+    _step(complaint, ComplaintStatus.NOT_ACCEPTED, today, by, note, refusal_reason=reason.value)
+
+
+def transfer(complaint: Complaint, agency: Agency, today: date, *, by: User, note: str = "") -> None:
+    """已转办: to the officers of the agency complained about (chosen from the list if it was typed)."""
+    complaint.agency_id = agency.id
+    complaint.agency = agency
+    _step(complaint, ComplaintStatus.TRANSFERRED, today, by, note, agency=agency.name)
+
+
+def agency_answers(complaint: Complaint, answer: str, today: date, *, by: User) -> None:
+    """部门已反馈: the agency's officers say what they found and did."""
+    if by.agency_id is None or by.agency_id != complaint.agency_id:
+        raise NotAllowed(_l("只有被投诉单位的填报员可以反馈。"))
+    if not answer.strip():
+        raise NotAllowed(_l("请填写反馈内容。"))
+    complaint.agency_answer = answer.strip()
+    _step(complaint, ComplaintStatus.ANSWERED, today, by)
+
+
+def close(complaint: Complaint, answer: str, today: date, *, by: User) -> None:
+    """已办结 with the credit office's answer to the complainant; with consent it is published anonymised."""
+    if not answer.strip():
+        raise NotAllowed(_l("办结时必须填写给投诉人的答复。"))
+    complaint.answer = answer.strip()
+    complaint.closed_on = today
+    complaint.published = complaint.publish_consent
+    _step(complaint, ComplaintStatus.CLOSED, today, by, published=complaint.published)
+
+
+def reveal_contact(complaint: Complaint, *, by: User) -> None:
+    """Staff pressed "show": the unmasked contact is shown, and the audit log says who saw it, when."""
+    write_audit("complaint.reveal", "complaint", complaint.number, {}, by=by)
+    db.session.flush()

@@ -1,0 +1,225 @@
+"""The public side of complaints: the form without an account, the receipt, the status page that needs the number
+and the secret, anti-abuse, hostile input, privacy of the complainant, and the anonymised published complaint."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEntry
+from portal.complaints.models import Complaint
+from portal.complaints.operations import accept, close, transfer
+from portal.demo.pdf import one_page_pdf
+from portal.extensions import db
+from tests.commitments.test_workspace import files_on_disk
+from tests.factories import make_agency, make_user
+from tests.forms import hidden_fields, multipart, post_files
+
+PERSON = {"name": "王小明", "phone": "13912345678", "email": "xiaoming@example.com", "uscc": "91990121MA0000001X"}
+
+
+def complaint_fields(agency_id: int | str = "", **changes: Any) -> dict[str, Any]:
+    return {
+        "filer_type": "individual",
+        "name": PERSON["name"],
+        "phone": PERSON["phone"],
+        "email": PERSON["email"],
+        "agency": str(agency_id),
+        "agency_typed": "" if agency_id else "演示县某某指挥部",
+        "category": "arrears",
+        "description": "2025 年完工的道路工程款 120 万元至今未付。",
+        "amount": "1200000",
+        "publish_consent": "y",
+        "consent": "y",
+    } | changes
+
+
+def file(client: FlaskClient, files: list[tuple[bytes, str]] | None = None, **fields: Any):  # type: ignore[no-untyped-def]
+    return post_files(client, "/complaints/new", complaint_fields(**fields), {"attachments": files or []})
+
+
+def receipt_of(body: str) -> tuple[str, str]:
+    number = re.search(r"TS-\d{4}-\d{6}", body)
+    secret = re.search(r"[0-9a-f]{4}(?:-[0-9a-f]{4}){5}", body)
+    assert number and secret, "no receipt on the page"
+    return number.group(0), secret.group(0)
+
+
+def look_up(client: FlaskClient, number: str, secret: str):  # type: ignore[no-untyped-def]
+    page = client.get("/complaints/status")
+    return client.post(
+        "/complaints/status", data={**hidden_fields(page.get_data(as_text=True)), "number": number, "secret": secret}
+    )
+
+
+def test_filing_gives_a_receipt_that_opens_the_status_page(app: Flask, client: FlaskClient) -> None:
+    agency = make_agency()
+    pdf = one_page_pdf(["contract"])
+    response = file(client, [(pdf, "合同.pdf")], agency_id=agency.id)
+    assert response.status_code == 201
+    body = response.get_data(as_text=True)
+    number, secret = receipt_of(body)
+    assert number.startswith("TS-2026-")
+    assert response.headers["Cache-Control"] == "private, no-store"
+    complaint = db.session.scalar(select(Complaint).where(Complaint.number == number))
+    assert complaint is not None and secret not in complaint.secret_hash and len(complaint.secret_hash) == 64
+    assert complaint.accept_due == date(2026, 11, 24) and complaint.close_due == date(2026, 12, 11)
+    status = look_up(client, number, secret)
+    assert status.status_code == 200
+    text = status.get_data(as_text=True)
+    assert "已提交" in text and agency.name in text and "合同.pdf" in text
+    download = client.post(
+        f"/complaints/status/files/{complaint.attachments[0]['sha256']}",
+        data={
+            **hidden_fields(client.get("/complaints/status").get_data(as_text=True)),
+            "number": number,
+            "secret": secret,
+        },
+    )
+    with download:
+        assert download.status_code == 200 and download.data == pdf
+        assert download.headers["Content-Disposition"].startswith("attachment")
+        assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_wrong_pairs_look_exactly_like_unknown_numbers(app: Flask, client: FlaskClient) -> None:
+    number, secret = receipt_of(file(client).get_data(as_text=True))
+    unknown = look_up(client, "TS-2026-999999", secret)
+    wrong = look_up(client, number, "0000-0000-0000-0000-0000-0000")
+    assert unknown.status_code == wrong.status_code == 404
+    strip = lambda r: re.sub(r'value="[^"]*"', "", r.get_data(as_text=True))  # noqa: E731 - the typed values differ
+    assert strip(unknown) == strip(wrong)
+    assert look_up(client, number.lower().replace("-", " - "), secret.upper()).status_code == 200
+
+
+def test_guessing_receipts_is_rate_limited(app: Flask, client: FlaskClient) -> None:
+    codes = [look_up(client, f"TS-2026-{n:06d}", "0000-0000-0000-0000-0000-0000").status_code for n in range(31)]
+    assert codes[:30] == [404] * 30 and codes[30] == 429
+
+
+def test_errors_stand_beside_their_fields_with_the_text_kept(app: Flask, client: FlaskClient) -> None:
+    before = db.session.scalar(select(func.count(Complaint.id)))
+    response = file(
+        client,
+        filer_type="enterprise",
+        uscc="91990121MA0000001Y",
+        phone="",
+        email="not-an-email",
+        description="",
+        amount="12.345",
+        agency_typed="",
+        consent="",
+        name="保留的名字",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for name in ("uscc", "email", "description", "amount", "agency_typed", "consent"):
+        assert f'id="{name}-error"' in body, name
+    assert 'value="保留的名字"' in body
+    assert db.session.scalar(select(func.count(Complaint.id))) == before
+
+
+@pytest.mark.parametrize(
+    ("files", "status", "message"),
+    [
+        ([(b"<html>hi</html>", "a.pdf")], 400, "文件内容不是"),
+        ([(b"", "a.png")], 400, "文件是空的"),
+        ([(one_page_pdf(["x"]) + b"%" + b"0" * (10 * 1024 * 1024), "big.pdf")], 413, "文件太大"),
+        ([(one_page_pdf([str(n)]), f"{n}.pdf") for n in range(6)], 400, "最多上传 5 个文件"),
+        ([(one_page_pdf(["x"]), "../../etc/x.pdf")], 400, "不能包含路径"),
+    ],
+)
+def test_bad_attachments_file_nothing(
+    app: Flask, client: FlaskClient, files: list[tuple[bytes, str]], status: int, message: str
+) -> None:
+    before = files_on_disk(app), db.session.scalar(select(func.count(Complaint.id)))
+    response = file(client, files)
+    assert response.status_code == status and message in response.get_data(as_text=True)
+    assert (files_on_disk(app), db.session.scalar(select(func.count(Complaint.id)))) == before
+
+
+def test_anti_abuse_honeypot_fill_time_csrf_and_replay(app: Flask, client: FlaskClient) -> None:
+    count = lambda: db.session.scalar(select(func.count(Complaint.id)))  # noqa: E731
+    before = count()
+    assert file(client, website="http://spam.example").status_code == 400
+    app.config["PORTAL_MIN_FILL_SECONDS"] = 3
+    try:
+        response = file(client)
+        assert response.status_code == 400 and "提交太快了" in response.get_data(as_text=True)
+    finally:
+        app.config["PORTAL_MIN_FILL_SECONDS"] = 0
+    body, content_type = multipart(complaint_fields(), {})
+    assert client.post("/complaints/new", data=body, content_type=content_type).status_code == 400  # no CSRF
+    assert count() == before
+    hidden = hidden_fields(client.get("/complaints/new").get_data(as_text=True))
+    body, content_type = multipart({**hidden, **complaint_fields()}, {})
+    first = client.post("/complaints/new", data=body, content_type=content_type)
+    again = client.post("/complaints/new", data=body, content_type=content_type)  # the same form replayed
+    assert first.status_code == 201 and again.status_code == 303
+    assert count() == before + 1
+
+
+def test_filing_is_rate_limited_per_address(app: Flask, client: FlaskClient) -> None:
+    codes = [file(client, description=f"第 {n} 件").status_code for n in range(11)]
+    assert codes[:10] == [201] * 10 and codes[10] == 429
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "x" * 100_000, "控制\x00字符", "a\x1bb"],
+)
+def test_hostile_text_is_refused_or_escaped_never_500(app: Flask, client: FlaskClient, payload: str) -> None:
+    response = file(client, description=payload, agency_typed=payload[:200], name=payload[:100])
+    assert response.status_code in (201, 400), response.status_code
+    if response.status_code == 201:
+        number, secret = receipt_of(response.get_data(as_text=True))
+        body = look_up(client, number, secret).get_data(as_text=True)
+        assert payload not in body or "<" not in payload
+
+
+def test_the_closed_complaint_is_published_anonymised_with_consent_only(app: Flask, client: FlaskClient) -> None:
+    agency = make_agency()
+    staff = make_user("staff")
+    numbers = {}
+    for consent in ("y", ""):
+        number, _ = receipt_of(
+            file(
+                client, [(one_page_pdf(["evidence"]), "证据.pdf")], agency_id=agency.id, publish_consent=consent
+            ).get_data(as_text=True)
+        )
+        complaint = db.session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint is not None
+        accept(complaint, date(2026, 11, 20), by=staff)
+        transfer(complaint, agency, date(2026, 11, 20), by=staff)
+        complaint.status = "answered"  # the agency's answer step has its own tests (test_workspace)
+        close(complaint, f"已督促支付 {consent or 'none'}", date(2026, 11, 20), by=staff)
+        numbers[consent] = number
+    db.session.flush()
+    for url in ("/complaints/", f"/agencies/{agency.uscc}"):
+        body = client.get(url).get_data(as_text=True)
+        assert numbers["y"] in body and "已督促支付 y" in body
+        assert numbers[""] not in body
+        for private in (*PERSON.values(), "证据.pdf"):
+            assert private not in body, (url, private)
+
+
+def test_personal_data_is_on_no_public_surface_and_in_no_audit_entry(app: Flask, client: FlaskClient) -> None:
+    number, _ = receipt_of(file(client, filer_type="enterprise", uscc=PERSON["uscc"]).get_data(as_text=True))
+    for url in ("/", "/complaints/", "/records/feed.atom", "/commitments/feed.atom", "/agencies/"):
+        body = client.get(url).get_data(as_text=True)
+        for private in PERSON.values():
+            assert private not in body, (url, private)
+    for private in PERSON.values():  # the search page repeats what was asked, so ask the API what it found
+        found = client.get("/api/v1/search", query_string={"q": private}).get_json()
+        assert private not in str(found["items"]), private
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_id == number)).all()
+    assert entries
+    for entry in entries:
+        for private in PERSON.values():
+            assert private not in str(entry.changes) and private not in (entry.reason or "")
