@@ -38,6 +38,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
         RATELIMIT_KEY_PREFIX="portal",
         RATELIMIT_HEADERS_ENABLED=True,
         PORTAL_SETTINGS=settings,
+        PORTAL_MIN_FILL_SECONDS=settings.min_fill_seconds,  # app.config, so that a test can change it
     )
     if settings.proxy_count:
         from werkzeug.middleware.proxy_fix import ProxyFix

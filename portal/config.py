@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse as parse_limit
+
 from portal.core.deadlines import DEFAULT_DAYS, parse_days
 from portal.core.periods import PeriodBounds, Severity, parse_periods
 
@@ -43,6 +45,8 @@ class Settings:
     proxy_count: int  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none)
     disclosure_periods: Mapping[Severity, PeriodBounds] = field(default_factory=dict)
     deadline_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))  # working days
+    public_form_limit: str = "10 per hour"  # complaints and objections filed per address
+    min_fill_seconds: float = 3.0  # a public form posted sooner after it was shown is refused (bots)
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +110,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if not 0 <= feed_freshness <= 60:
             raise ValueError("PORTAL_FEED_FRESHNESS_SECONDS must be between 0 and 60")
         deadline_days = parse_days(env_vars.get("PORTAL_DEADLINE_DAYS", ""))
+        public_form_limit = env_vars.get("PORTAL_PUBLIC_FORM_LIMIT", "10 per hour")
+        parse_limit(public_form_limit)
+        min_fill_seconds = float(env_vars.get("PORTAL_MIN_FILL_SECONDS", "3"))
+        if not 0 <= min_fill_seconds <= 60:
+            raise ValueError("PORTAL_MIN_FILL_SECONDS must be between 0 and 60")
         proxy_count = int(env_vars.get("PORTAL_PROXY_COUNT", "0"))
         if not 0 <= proxy_count <= 5:
             raise ValueError("PORTAL_PROXY_COUNT must be between 0 and 5")
@@ -133,4 +142,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         proxy_count=proxy_count,
         disclosure_periods=periods,
         deadline_days=deadline_days,
+        public_form_limit=public_form_limit,
+        min_fill_seconds=min_fill_seconds,
     )

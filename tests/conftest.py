@@ -4,6 +4,7 @@ each test then runs inside a transaction that is rolled back."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -138,15 +139,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real thing: migrations and demo data through the CLI, then gunicorn serving wsgi:app."""
-    instance = tmp_path_factory.mktemp("live")
+@contextlib.contextmanager
+def serve(instance: Path, database_url: str, **settings: str) -> Iterator[str]:
+    """The real thing: migrations and demo data through the CLI, then gunicorn (2 workers) serving wsgi:app."""
     env = {
         **os.environ,
         "PORTAL_INSTANCE_DIR": str(instance),
-        "PORTAL_DATABASE_URL": f"sqlite:///{instance / 'live.db'}",
+        "PORTAL_DATABASE_URL": database_url,
         "PORTAL_SEARCH_INDEX_DIR": str(instance / "search_index"),
+        **settings,
     }
     bin_dir = Path(sys.executable).parent
     for command in (["db", "upgrade"], ["demo", "load"], ["search", "rebuild"]):
@@ -185,3 +186,23 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(timeout=10)
         if server.stderr:
             server.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """gunicorn on SQLite (the default `make run` uses), with demo data."""
+    instance = tmp_path_factory.mktemp("live")
+    with serve(instance, f"sqlite:///{instance / 'live.db'}") as base:
+        yield base
+
+
+def fresh_postgres_database(name: str) -> str:
+    """An empty database `name` beside the test database (CI's server; the test must fail if it is down)."""
+    admin = sa.create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"

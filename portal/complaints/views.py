@@ -20,6 +20,7 @@ from portal.files.forms import checked_files
 from portal.files.models import StoredFile
 from portal.files.responses import private_download
 from portal.listing import paginate, parse_list_query
+from portal.receipts.forms import public_form_limit
 from portal.receipts.rules import normalise_number, secret_matches
 from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
@@ -29,7 +30,6 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
 ATTACHMENT_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
 ATTACHMENT_MAX_BYTES = 10 * MB
-FILING_LIMIT = "10 per hour"  # per address: a person files a few; a flood is refused with 429
 LOOKUP_LIMIT = "30 per hour"  # per address: guessing receipts is refused long before it could succeed
 
 
@@ -47,7 +47,7 @@ def _agency_choices(form: ComplaintForm) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@limiter.limit(FILING_LIMIT, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])  # per address: a flood is refused with 429
 def new() -> Response | tuple[str, int]:
     request.max_content_length = MAX_ATTACHMENTS * ATTACHMENT_MAX_BYTES + 2 * MB
     form = ComplaintForm()

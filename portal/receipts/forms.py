@@ -14,7 +14,6 @@ from wtforms.validators import ValidationError
 
 from portal.workspace.forms import OnceForm
 
-MIN_FILL_SECONDS = 3.0  # a person needs longer than this to fill in a form; a script posting at once does not
 MAX_FORM_AGE_SECONDS = 24 * 3600
 
 
@@ -39,7 +38,12 @@ class PublicForm(OnceForm):
         except (BadSignature, TypeError, ValueError):
             raise ValidationError(_l("表单已失效，请刷新页面后重新填写。")) from None
         waited = time.time() - shown
-        if waited < current_app.config.get("PORTAL_MIN_FILL_SECONDS", MIN_FILL_SECONDS):
+        if waited < current_app.config["PORTAL_MIN_FILL_SECONDS"]:
             raise ValidationError(_l("提交太快了，请检查填写的内容后再提交。"))
         if waited > MAX_FORM_AGE_SECONDS:
             raise ValidationError(_l("表单已失效，请刷新页面后重新填写。"))
+
+
+def public_form_limit() -> str:
+    """Complaints and objections filed per address (PORTAL_PUBLIC_FORM_LIMIT), for flask-limiter."""
+    return str(current_app.config["PORTAL_SETTINGS"].public_form_limit)
