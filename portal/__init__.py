@@ -49,6 +49,9 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    from portal.web import apply_upload_limit
+
+    app.before_request(apply_upload_limit)  # before CSRF reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "users.login"

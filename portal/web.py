@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, has_request_context, render_template, request, url_for
+from flask import Flask, Response, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.workspace.forms import redirect_if_form_spent
 from portal.workspace.views import workspace_links
 
+F = TypeVar("F", bound=Callable[..., Any])
 LANGUAGES = ("zh_CN", "en")
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
@@ -95,6 +96,25 @@ def format_date(value: date | str | None) -> str:
     if str(get_locale()) == "en":
         return value.isoformat()
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def upload_limit(max_bytes: int) -> Callable[[F], F]:
+    """A view that takes more than the default request size (MAX_CONTENT_LENGTH): put it right under @bp.route.
+    The limit is applied before anything reads the form (CSRF included), see `apply_upload_limit`."""
+
+    def decorator(view: F) -> F:
+        view.max_content_length = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def apply_upload_limit() -> None:
+    """before_request, registered ahead of CSRF: this endpoint's own request size limit, if it has one."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "max_content_length", None)
+    if limit is not None:
+        request.max_content_length = limit
 
 
 def field_attrs(field: Any, hint: object = None) -> dict[str, str]:

@@ -24,6 +24,7 @@ from portal.receipts.forms import public_form_limit
 from portal.receipts.rules import normalise_number, secret_matches
 from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
+from portal.web import upload_limit
 from portal.workspace.forms import choices
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
@@ -47,9 +48,9 @@ def _agency_choices(form: ComplaintForm) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@upload_limit(MAX_ATTACHMENTS * ATTACHMENT_MAX_BYTES + 2 * MB)
 @limiter.limit(public_form_limit, methods=["POST"])  # per address: a flood is refused with 429
 def new() -> Response | tuple[str, int]:
-    request.max_content_length = MAX_ATTACHMENTS * ATTACHMENT_MAX_BYTES + 2 * MB
     form = ComplaintForm()
     _agency_choices(form)
     if not form.is_submitted():

@@ -319,8 +319,8 @@ def demo_records(
             "status": status.value,
             "stopped_on": stopped_on,
             "stop_note": "演示数据" if stopped_on else "",
-            "objection_open": status is RecordStatus.PUBLIC and n % 13 == 0,
-            "repair_open": status is RecordStatus.FULFILLED and n % 7 == 0,
+            "objection_open": False,  # the markers come from real objections and repair applications only
+            "repair_open": False,
             "details": {k: v for k, v in details.items() if v is not None},
             "rectification": _rectification(n, status, agency, decision, anchor, rnd),
         }

@@ -17,6 +17,7 @@ from portal.rectifications.operations import report_progress
 from portal.review.queries import history
 from portal.review.rules import NotAllowed
 from portal.users.rules import Role
+from portal.web import upload_limit
 from portal.workspace.access import check_agency, current, signed_in
 
 bp = Blueprint("rectifications_workspace", __name__, url_prefix="/workspace/records")
@@ -26,6 +27,7 @@ EVIDENCE_MAX_BYTES = 10 * MB
 
 
 @bp.route("/<int:record_id>/progress", methods=["GET", "POST"])
+@upload_limit(MAX_EVIDENCE_FILES * EVIDENCE_MAX_BYTES + 2 * MB)
 @signed_in(Role.OFFICER)
 def progress(record_id: int) -> Response | tuple[str, int]:
     record = db.session.get(Record, record_id)

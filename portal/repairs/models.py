@@ -6,11 +6,12 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.agencies.models import Agency
 from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.files.models import StoredFile
 from portal.records.models import Record
-from portal.repairs.rules import RepairStatus
+from portal.repairs.rules import DueFlag, RepairStatus, due_flag
 from portal.users.models import User
 
 
@@ -39,6 +40,7 @@ class RepairApplication(db.Model):  # type: ignore[name-defined]
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     record: Mapped[Record] = relationship()
+    agency: Mapped[Agency] = relationship()
     pledge: Mapped[StoredFile] = relationship()
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
@@ -46,3 +48,11 @@ class RepairApplication(db.Model):  # type: ignore[name-defined]
     @property
     def repair_status(self) -> RepairStatus:
         return RepairStatus(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for the credit office's decision (the record shows 修复申请中)."""
+        return self.repair_status is RepairStatus.SUBMITTED
+
+    def due_flag(self, today: date) -> DueFlag | None:
+        return due_flag(self.repair_status, self.decide_due, today)

@@ -1,7 +1,226 @@
-"""Credit repair: the officer's application and the staff's decision."""
+"""Credit repair: the officer's application and the staff's decision.
+
+Officers apply for their own agency's records (`/workspace/records/<id>/repair`) and follow their applications;
+the credit office works through the queue (`/workspace/repairs/`) and decides each one. Evidence and the signed
+信用承诺书 are private files: staff and the applying agency's officers only; for anyone else they do not exist (404)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal import clock
+from portal.core.uploads import MB, CheckedFile, FileKind
+from portal.extensions import db
+from portal.files.forms import checked_files
+from portal.files.models import StoredFile
+from portal.files.responses import private_download
+from portal.labels import REPAIR_STATUS
+from portal.listing import choice, paginate, parse_list_query
+from portal.records.models import Record
+from portal.repairs.forms import MAX_EVIDENCE_FILES, RepairDecisionForm, RepairForm
+from portal.repairs.models import RepairApplication
+from portal.repairs.operations import apply_for_repair, decide_repair, open_application, refusal_message
+from portal.repairs.queries import of_agency, of_record, queue
+from portal.repairs.rules import RepairStatus
+from portal.review.rules import NotAllowed
+from portal.users.rules import Role
+from portal.web import upload_limit
+from portal.workspace.access import STAFF_ROLES, check_agency, current, signed_in
 
 bp = Blueprint("repairs", __name__)
+
+EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
+EVIDENCE_MAX_BYTES = 10 * MB
+PLEDGE_MAX_BYTES = 20 * MB
+FILTERS = {"status": choice(s.value for s in RepairStatus)}
+
+
+# --- the lists -----------------------------------------------------------------------------------------------------
+
+
+@bp.get("/workspace/repairs/")
+@signed_in()
+def index() -> tuple[str, int]:
+    """Staff and admins: the queue (waiting first, with due and overdue flags). Officers: their agency's
+    applications."""
+    asked = parse_list_query(request.args, FILTERS)
+    user = current()
+    is_staff = user.user_role in STAFF_ROLES
+    if is_staff:
+        status = RepairStatus(asked.filters["status"]) if "status" in asked.filters else None
+        query = queue(status)
+    elif user.agency_id is not None:
+        query = of_agency(user.agency_id)
+    else:
+        abort(403)  # an officer bound to no agency has no applications to see
+    results = paginate(query, asked)
+    return (
+        render_template("repairs/index.html", results=results, asked=asked, is_staff=is_staff),
+        asked.status,
+    )
+
+
+# --- applying --------------------------------------------------------------------------------------------------------
+
+
+def _record(record_id: int, *, lock: bool = False) -> Record:
+    """The record, if the officer's agency owns it (404 otherwise); locked while an application is made, so that
+    two applications for one record cannot be made at the same moment."""
+    query = select(Record).where(Record.id == record_id)
+    record = db.session.scalar(query.with_for_update() if lock else query)
+    if record is None:
+        abort(404)
+    check_agency(record.agency_id)
+    return record
+
+
+def _checked_pledge(form: RepairForm) -> tuple[CheckedFile | None, int]:
+    """Exactly one signed 信用承诺书: a readable, unencrypted PDF of at most 20 MB (the reason goes beside the
+    field, with the status to answer: 413 when too large, else 400)."""
+    uploads = [f for f in request.files.getlist(form.pledge.name) if f.filename]
+    if not uploads:
+        form.pledge.errors = [_("请上传签章的信用承诺书（PDF）。")]
+        return None, 400
+    if len(uploads) > 1:
+        form.pledge.errors = [_("只能上传一份信用承诺书。")]
+        return None, 400
+    checked, status = checked_files(form.pledge, frozenset({FileKind.PDF}), PLEDGE_MAX_BYTES, 1)
+    return (checked[0] if checked else None), status
+
+
+@bp.route("/workspace/records/<int(max=2147483647):record_id>/repair", methods=["GET", "POST"])
+@upload_limit(MAX_EVIDENCE_FILES * EVIDENCE_MAX_BYTES + PLEDGE_MAX_BYTES + 2 * MB)
+@signed_in(Role.OFFICER)
+def apply(record_id: int) -> Response | tuple[str, int]:
+    today = clock.today()
+    form = RepairForm()
+    record = _record(record_id, lock=form.is_submitted())
+    status = 200
+    if form.is_submitted():
+        done = form.already_done()
+        if done is not None:
+            return done
+        if refusal_message(record, today) is not None or open_application(record.id) is not None:
+            return _apply_page(record, form, today), 409  # the page says why, and from when it is allowed
+        fields_ok = form.validate()
+        evidence, evidence_status = checked_files(
+            form.evidence, EVIDENCE_KINDS, EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES, required=True
+        )
+        pledge, pledge_status = _checked_pledge(form)
+        if fields_ok and pledge is not None and not form.evidence.errors:
+            try:
+                with db.session.begin_nested():  # a refusal leaves no trace of its partial work, nor any file
+                    application = apply_for_repair(
+                        record,
+                        form.statement.data or "",
+                        evidence,
+                        pledge,
+                        current_app.config["PORTAL_SETTINGS"].files_dir,
+                        today,
+                        by=current(),
+                    )
+            except NotAllowed as refusal:
+                form.form_errors.append(str(refusal.message))
+                return _apply_page(record, form, today), 409
+            url = url_for(".show", application_id=application.id)
+            message = _("信用修复申请已提交。信用办将在 %(day)s 前作出决定。", day=application.decide_due.isoformat())
+            return form.finish(url, message)
+        status = 413 if 413 in (evidence_status, pledge_status) else 400
+    return _apply_page(record, form, today), status
+
+
+def _apply_page(record: Record, form: RepairForm, today: date) -> str:
+    return render_template(
+        "repairs/apply.html",
+        record=record,
+        form=form,
+        refused=refusal_message(record, today),
+        pending=open_application(record.id),
+        applications=of_record(record.id),
+        decide_days=current_app.config["PORTAL_SETTINGS"].deadline_days["repair_decide"],
+    )
+
+
+# --- one application: reading it, deciding it, its files -------------------------------------------------------------
+
+
+def _application(application_id: int, *, lock: bool = False) -> RepairApplication:
+    """The application, if the signed-in user may see it (staff; officers of the applying agency; else 404)."""
+    query = select(RepairApplication).where(RepairApplication.id == application_id)
+    application = db.session.scalar(query.with_for_update() if lock else query)
+    if application is None:
+        abort(404)
+    check_agency(application.agency_id)
+    return application
+
+
+@bp.route("/workspace/repairs/<int(max=2147483647):application_id>", methods=["GET", "POST"])
+@signed_in()
+def show(application_id: int) -> Response | tuple[str, int]:
+    """The application, its record and files; staff decide it here, the agency's officers read the outcome."""
+    form = RepairDecisionForm()
+    if not form.is_submitted():
+        return _show_page(_application(application_id), form), 200
+    if current().user_role not in STAFF_ROLES:
+        abort(403)
+    application = _application(application_id, lock=True)  # two deciders at once: the second waits, then sees it
+    done = form.already_done()
+    if done is not None:
+        return done
+    if not application.is_open:
+        form.form_errors.append(_("这份申请已经作出决定，不能再次决定。"))
+        return _show_page(application, form), 409
+    if form.validate():
+        try:
+            decision = RepairStatus(form.decision.data or "")
+            if decision is RepairStatus.SUBMITTED:
+                raise ValueError(decision)
+        except ValueError:
+            form.decision.errors = [_("请选择准予修复或不予修复。")]
+        else:
+            reason = (form.reason.data or "").strip()
+            if decision is RepairStatus.REJECTED and not reason:
+                form.reason.errors = [_("不予修复时必须说明理由，申请单位会看到这段理由。")]
+            else:
+                try:
+                    with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
+                        decide_repair(application, decision, reason, clock.today(), by=current())
+                except NotAllowed as refused:
+                    form.form_errors.append(str(refused.message))
+                    return _show_page(application, form), 409
+                url = url_for(".show", application_id=application.id)
+                return form.finish(url, _("已作出决定：%(decision)s。", decision=REPAIR_STATUS[decision]))
+    return _show_page(application, form), 400
+
+
+def _show_page(application: RepairApplication, form: RepairDecisionForm) -> str:
+    user = current()
+    return render_template(
+        "repairs/show.html",
+        application=application,
+        form=form,
+        is_staff=user.user_role in STAFF_ROLES,
+    )
+
+
+@bp.get("/workspace/repairs/<int(max=2147483647):application_id>/files/<sha256>")
+@signed_in()
+def file(application_id: int, sha256: str) -> Response:
+    """An evidence file or the signed pledge of an application: staff, or officers of the applying agency."""
+    application = _application(application_id)
+    if sha256 == application.pledge_sha256:
+        name = f"信用承诺书-{application.id}.pdf"
+    else:
+        ref = next((f for f in application.evidence if f.get("sha256") == sha256), None)
+        if ref is None:
+            abort(404)
+        name = str(ref["name"])
+    stored = db.session.get(StoredFile, sha256)
+    if stored is None:
+        abort(404)
+    return private_download(stored, name)
