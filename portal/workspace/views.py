@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 
 from portal.commitments.models import Commitment
 from portal.commitments.rules import EDITABLE_STATES
+from portal.complaints.models import Complaint
+from portal.complaints.rules import FINISHED, ComplaintStatus
 from portal.extensions import db
+from portal.objections.models import Objection
+from portal.objections.rules import OPEN as OPEN_OBJECTIONS
+from portal.repairs.models import RepairApplication
+from portal.repairs.rules import RepairStatus
 from portal.review.models import Submission
 from portal.review.rules import SubmissionStatus
 from portal.users.rules import Role
@@ -57,6 +63,32 @@ def dashboard() -> str:
             or 0
         )
         figures["pending"] = db.session.scalar(pending.where(Submission.agency_id == user.agency_id)) or 0
+        figures["complaints"] = (
+            db.session.scalar(
+                select(func.count(Complaint.id)).where(
+                    Complaint.agency_id == user.agency_id, Complaint.status == ComplaintStatus.TRANSFERRED.value
+                )
+            )
+            or 0
+        )
     else:
         figures["pending"] = db.session.scalar(pending) or 0
+        figures["complaints"] = (
+            db.session.scalar(
+                select(func.count(Complaint.id)).where(Complaint.status.not_in([s.value for s in FINISHED]))
+            )
+            or 0
+        )
+        figures["objections"] = (
+            db.session.scalar(
+                select(func.count(Objection.id)).where(Objection.status.in_([s.value for s in OPEN_OBJECTIONS]))
+            )
+            or 0
+        )
+        figures["repairs"] = (
+            db.session.scalar(
+                select(func.count(RepairApplication.id)).where(RepairApplication.status == RepairStatus.SUBMITTED.value)
+            )
+            or 0
+        )
     return render_template("workspace/dashboard.html", user=user, figures=figures)
