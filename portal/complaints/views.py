@@ -20,7 +20,7 @@ from portal.files.forms import checked_files
 from portal.files.models import StoredFile
 from portal.files.responses import private_download
 from portal.listing import paginate, parse_list_query
-from portal.receipts.forms import public_form_limit
+from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
 from portal.receipts.rules import normalise_number, secret_matches
 from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
@@ -31,7 +31,6 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
 ATTACHMENT_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
 ATTACHMENT_MAX_BYTES = 10 * MB
-LOOKUP_LIMIT = "30 per hour"  # per address: guessing receipts is refused long before it could succeed
 
 
 @bp.get("/")

@@ -44,6 +44,9 @@ class PublicForm(OnceForm):
             raise ValidationError(_l("表单已失效，请刷新页面后重新填写。"))
 
 
+LOOKUP_LIMIT = "30 per hour"  # receipt look-ups per address: guessing is refused long before it could succeed
+
+
 def public_form_limit() -> str:
     """Complaints and objections filed per address (PORTAL_PUBLIC_FORM_LIMIT), for flask-limiter."""
     return str(current_app.config["PORTAL_SETTINGS"].public_form_limit)

@@ -1,0 +1,122 @@
+"""The public's objection form and status look-up (PublicForm: CSRF, one-time token, honeypot, minimum fill time),
+and the staff's forms on an objection's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from portal import labels
+from portal.objections.rules import DECIDED, Ground, ObjectionStatus, contact_problem
+from portal.receipts.forms import PublicForm
+from portal.receipts.rules import normalise_number
+from portal.records.forms import REQUIRED, PlainText
+from portal.workspace.forms import OnceForm, choices
+
+EXPLANATION_MAX = 5000
+MAX_EVIDENCE_FILES = 5
+
+
+def _too_long(longest: int) -> Length:
+    return Length(max=longest, message=_l("太长了：最多 %(max)d 个字符。"))
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _strip_lines(value: Any) -> Any:
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
+
+
+class ObjectionForm(PublicForm):
+    ground = SelectField(
+        _l("异议理由"),
+        choices=choices([("", _l("请选择")), *labels.OBJECTION_GROUND.items()]),
+        validators=[REQUIRED],
+        validate_choice=False,
+    )
+    explanation = TextAreaField(
+        _l("异议说明"),
+        validators=[REQUIRED, _too_long(EXPLANATION_MAX), PlainText(True)],
+        filters=[_strip_lines],
+    )
+    evidence = MultipleFileField(
+        _l("证明材料"), render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+    )
+    name = StringField(_l("姓名或单位名称"), validators=[REQUIRED, _too_long(100), PlainText()], filters=[_strip])
+    phone = StringField(_l("联系电话"), validators=[_too_long(30), PlainText()], filters=[_strip])  # see validate_phone
+    email = StringField(_l("电子邮箱"), validators=[Optional(), _too_long(200), PlainText()], filters=[_strip])
+    consent = BooleanField(
+        _l("我承诺所填内容真实，并同意信用办为处理本异议使用我的联系方式；这些信息不会公开。"),
+        validators=[DataRequired(_l("请阅读并勾选此声明后再提交。"))],
+    )
+
+    def validate_ground(self, field: SelectField) -> None:
+        if field.data not in {g.value for g in Ground}:
+            raise ValidationError(_l("请从列表中选择异议理由。"))
+
+    def validate_phone(self, field: StringField) -> None:
+        """Runs even when empty (no Optional): one of phone and e-mail is needed."""
+        problem = contact_problem(field.data or "", self.email.data or "")
+        if problem == "missing":
+            raise ValidationError(_l("请至少填写联系电话或电子邮箱中的一项。"))
+        if problem == "phone":
+            raise ValidationError(_l("请填写有效的电话号码，如 13812345678 或 0527-12345678。"))
+
+    def validate_email(self, field: StringField) -> None:
+        if field.data and contact_problem("", field.data) == "email":
+            raise ValidationError(_l("请填写有效的电子邮箱，如 name@example.cn。"))
+
+    def objection_ground(self) -> Ground:
+        return Ground(self.ground.data)
+
+
+def _number(value: Any) -> Any:
+    return normalise_number(value)[:40] if isinstance(value, str) else value
+
+
+class StatusForm(PublicForm):
+    """Number and secret, posted (so that the secret is in no address and no log line)."""
+
+    number = StringField(_l("异议编号"), validators=[REQUIRED, _too_long(20), PlainText()], filters=[_number])
+    secret = StringField(
+        _l("查询码"),
+        validators=[REQUIRED, _too_long(60), PlainText()],
+        filters=[_strip],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+class RevealForm(FlaskForm):
+    """Only CSRF: showing the contact again is another audited look, not a second item."""
+
+
+class AcceptForm(OnceForm):
+    pass
+
+
+class DecisionForm(OnceForm):
+    outcome = RadioField(
+        _l("核查结论"),
+        choices=choices((s.value, labels.OBJECTION_STATUS[s]) for s in ObjectionStatus if s in DECIDED),
+        validate_choice=False,
+        validators=[DataRequired(_l("请选择核查结论。"))],
+    )
+    reason = TextAreaField(
+        _l("理由（异议人会看到）"),
+        validators=[REQUIRED, _too_long(EXPLANATION_MAX), PlainText(True)],
+        filters=[_strip_lines],
+    )
+
+    def validate_outcome(self, field: RadioField) -> None:
+        if field.data not in {s.value for s in DECIDED}:
+            raise ValidationError(_l("请选择核查结论。"))
+
+    def decided(self) -> ObjectionStatus:
+        return ObjectionStatus(self.outcome.data)
