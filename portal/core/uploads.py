@@ -88,7 +88,7 @@ def check_upload(name: str, data: bytes, allowed: frozenset[FileKind], max_bytes
         raise UploadRefused(_l("文件太大：最大 %(mb)d MB。", mb=max_bytes // MB), status=413)
     kind = _sniff(data)
     if kind is None or kind not in allowed:
-        wanted = "、".join(k.name for k in sorted(allowed))
+        wanted = " / ".join(k.name for k in sorted(allowed))
         raise UploadRefused(_l("文件内容不是 %(kinds)s（按文件内容判断，与扩展名无关）。", kinds=wanted))
     if kind is FileKind.PDF:
         _check_pdf(data)
