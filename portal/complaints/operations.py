@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
@@ -24,6 +25,8 @@ from portal.receipts.operations import next_number
 from portal.receipts.rules import new_secret, secret_hash
 from portal.review.rules import NotAllowed
 from portal.users.models import User
+
+ALREADY_MOVED = _l("该投诉当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,12 @@ def _step(complaint: Complaint, new: ComplaintStatus, today: date, by: User, not
     try:
         check_step(old, new)
     except ValueError:
-        raise NotAllowed(_l("该投诉当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")) from None
+        raise NotAllowed(ALREADY_MOVED) from None
+    moved = db.session.execute(  # only if nobody moved it meanwhile (SQLite has no row locks)
+        update(Complaint).where(Complaint.id == complaint.id, Complaint.status == old.value).values(status=new.value)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotAllowed(ALREADY_MOVED)
     complaint.status = new.value
     complaint.steps.append(ComplaintStep(status=new.value, on=today, note=note))
     write_audit(

@@ -1,7 +1,317 @@
-"""Complaints in the workspace: the staff queue with due and overdue flags, each step, and the officers' answers."""
+"""Complaints in the workspace: the staff queue with due and overdue flags, each step, and the officers' answers.
+
+Staff see every complaint, the complainant's name and contact masked until they press "show" (audited). Officers
+see only the complaints transferred to their agency, without anything about the complainant, and answer them."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, Select, case, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from portal import clock
+from portal.agencies.models import Agency
+from portal.complaints.forms import (
+    AcceptForm,
+    AgencyAnswerForm,
+    CloseForm,
+    RefuseForm,
+    RevealForm,
+    TransferForm,
+)
+from portal.complaints.models import Complaint
+from portal.complaints.operations import accept, agency_answers, close, refuse, reveal_contact, transfer
+from portal.complaints.rules import FINISHED, TRANSITIONS, Category, ComplaintStatus, urgency
+from portal.core.masking import mask_email, mask_name, mask_phone
+from portal.core.workdays import WorkCalendar
+from portal.extensions import db
+from portal.files.models import StoredFile
+from portal.files.responses import private_download
+from portal.listing import choice, paginate, parse_list_query
+from portal.review.rules import NotAllowed
+from portal.search.operations import commit
+from portal.supervision.operations import work_calendar
+from portal.users.models import User
+from portal.users.rules import Role
+from portal.workspace.access import STAFF_ROLES, current, signed_in
+from portal.workspace.forms import OnceForm
 
 bp = Blueprint("complaints_workspace", __name__, url_prefix="/workspace/complaints")
+
+FLAGS = ("overdue", "due")  # rules.urgency's flags: 已逾期, 今明到期
+FILTERS = {
+    "status": choice(s.value for s in ComplaintStatus),
+    "category": choice(c.value for c in Category),
+    "flag": choice(FLAGS),
+}
+OPEN = tuple(s.value for s in ComplaintStatus if s not in FINISHED)
+# What an agency's officers see: the complaints transferred to their agency, from then on (answered, closed).
+OFFICER_STATUSES = (ComplaintStatus.TRANSFERRED.value, ComplaintStatus.ANSWERED.value, ComplaintStatus.CLOSED.value)
+
+# Complaint.due in SQL: acceptance, the agency's answer, or closing; NULL once finished.
+due_next: ColumnElement[date | None] = case(
+    (Complaint.status == ComplaintStatus.SUBMITTED.value, Complaint.accept_due),
+    (
+        Complaint.status.in_([ComplaintStatus.ACCEPTED.value, ComplaintStatus.TRANSFERRED.value]),
+        Complaint.answer_due,
+    ),
+    (Complaint.status == ComplaintStatus.ANSWERED.value, Complaint.close_due),
+    else_=None,
+)
+
+
+def _calendar(today: date) -> WorkCalendar:
+    return work_calendar(range(today.year - 1, today.year + 2))
+
+
+def _is_officer(user: User) -> bool:
+    return user.user_role is Role.OFFICER
+
+
+# --- the queue ---------------------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@signed_in()
+def index() -> tuple[str, int]:
+    asked = parse_list_query(request.args, FILTERS)
+    user = current()
+    today = clock.today()
+    calendar = _calendar(today)
+    query: Select[Any] = select(Complaint).options(joinedload(Complaint.agency))
+    if _is_officer(user):
+        query = query.where(Complaint.agency_id == user.agency_id, Complaint.status.in_(OFFICER_STATUSES))
+    if "status" in asked.filters:
+        query = query.where(Complaint.status == asked.filters["status"])
+    else:
+        query = query.where(Complaint.status.in_(OPEN))
+    if "category" in asked.filters:
+        query = query.where(Complaint.category == asked.filters["category"])
+    flag = asked.filters.get("flag")
+    if flag == "overdue":
+        query = query.where(due_next < today)
+    elif flag == "due":  # urgency(): on the due day or the working day before it
+        query = query.where(due_next >= today, due_next < calendar.add_workdays(today, 2))
+    results = paginate(query.order_by(due_next, Complaint.closed_on.desc(), Complaint.id), asked)
+    flags = {c.id: urgency(c.due, today, calendar) for c in results.items}
+    return (
+        render_template(
+            "workspace/complaints/index.html",
+            results=results,
+            asked=asked,
+            flags=flags,
+            is_officer=_is_officer(user),
+        ),
+        asked.status,
+    )
+
+
+# --- one complaint -----------------------------------------------------------------------------------------------
+
+
+def _complaint(complaint_id: int, *, lock: bool = False) -> Complaint:
+    """The complaint, if the signed-in user may see it: staff all; officers only those transferred to their agency
+    (anything else is 404, as if it did not exist)."""
+    query = select(Complaint).where(Complaint.id == complaint_id)
+    complaint = db.session.scalar(query.with_for_update() if lock else query)
+    if complaint is None:
+        abort(404)
+    user = current()
+    if _is_officer(user) and (complaint.agency_id != user.agency_id or complaint.status not in OFFICER_STATUSES):
+        abort(404)
+    return complaint
+
+
+def _agencies() -> list[tuple[int, str]]:
+    rows = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.region_code, Agency.name))
+    return [(agency_id, name) for agency_id, name in rows]
+
+
+def _contact(complaint: Complaint, revealed: bool) -> dict[str, str]:
+    if revealed:
+        return {"name": complaint.name, "phone": complaint.phone, "email": complaint.email}
+    return {
+        "name": mask_name(complaint.name),
+        "phone": mask_phone(complaint.phone) if complaint.phone else "",
+        "email": mask_email(complaint.email) if complaint.email else "",
+    }
+
+
+def _page(
+    complaint: Complaint,
+    forms: dict[str, OnceForm] | None = None,
+    *,
+    revealed: bool = False,
+    conflict: str | None = None,
+) -> str:
+    """The complaint's page: staff see the complainant (masked unless revealed) and the step forms; officers see
+    what they need to answer, and the answer form."""
+    user = current()
+    today = clock.today()
+    officer = _is_officer(user)
+    shown: dict[str, Any] = dict(forms or {})
+    if officer:
+        shown.setdefault("answer_form", AgencyAnswerForm(formdata=None))
+    else:
+        shown.setdefault("accept_form", AcceptForm(formdata=None))
+        shown.setdefault("refuse_form", RefuseForm(formdata=None))
+        shown.setdefault("close_form", CloseForm(formdata=None))
+        if "transfer_form" not in shown:
+            transfer_form = TransferForm(formdata=None, data={"agency": str(complaint.agency_id or "")})
+            shown["transfer_form"] = transfer_form
+        shown["transfer_form"].set_agencies(_agencies())
+    return render_template(
+        "workspace/complaints/show.html",
+        complaint=complaint,
+        is_officer=officer,
+        contact=None if officer else _contact(complaint, revealed),
+        revealed=revealed,
+        reveal_form=None if officer else RevealForm(formdata=None),
+        flag=urgency(complaint.due, today, _calendar(today)),
+        conflict=conflict,
+        **shown,
+    )
+
+
+@bp.get("/<int(max=2147483647):complaint_id>")
+@signed_in()
+def show(complaint_id: int) -> str:
+    return _page(_complaint(complaint_id))
+
+
+@bp.post("/<int(max=2147483647):complaint_id>/reveal")
+@signed_in(*STAFF_ROLES)
+def reveal(complaint_id: int) -> tuple[str, int]:
+    """ "显示联系方式": the page once more, with the complainant's name and contact unmasked; audited."""
+    complaint = _complaint(complaint_id)
+    if not RevealForm().validate():
+        abort(400)
+    reveal_contact(complaint, by=current())
+    commit()
+    return _page(complaint, revealed=True), 200
+
+
+@bp.get("/<int(max=2147483647):complaint_id>/files/<sha256>")
+@signed_in()
+def attachment(complaint_id: int, sha256: str) -> Response:
+    """An attachment: staff, or officers of the agency the complaint was transferred to; anyone else 404."""
+    complaint = _complaint(complaint_id)
+    ref = next((f for f in complaint.attachments if f.get("sha256") == sha256), None)
+    stored = db.session.get(StoredFile, sha256) if ref else None
+    if ref is None or stored is None:
+        abort(404)
+    return private_download(stored, ref["name"])
+
+
+# --- the steps -----------------------------------------------------------------------------------------------------
+
+
+def _take_step(
+    complaint_id: int,
+    form: OnceForm,
+    name: str,
+    to: ComplaintStatus,
+    act: Callable[[Complaint], Any],
+    message: Callable[[Complaint], str],
+) -> Response | tuple[str, int]:
+    """One step posted: the row locked (two people at once: the second waits, then is refused with 409), the same
+    form posted twice sent to the result, a step no longer possible 409 (before any field error: its form is no
+    longer on the page), field errors 400, then the operation and the one commit."""
+    complaint = _complaint(complaint_id, lock=True)
+    done = form.already_done()
+    if done is not None:
+        return done
+    if to not in TRANSITIONS[complaint.complaint_status]:
+        return _page(complaint, conflict=_("该投诉当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")), 409
+    if not form.validate():
+        return _page(complaint, {name: form}), 400
+    try:
+        with db.session.begin_nested():  # a refused step leaves nothing of its partial work
+            act(complaint)
+    except NotAllowed as refused:
+        return _page(complaint, conflict=str(refused.message)), 409
+    url = url_for(".show", complaint_id=complaint.id)
+    return form.finish(url, message(complaint))
+
+
+@bp.post("/<int(max=2147483647):complaint_id>/accept")
+@signed_in(*STAFF_ROLES)
+def accept_step(complaint_id: int) -> Response | tuple[str, int]:
+    return _take_step(
+        complaint_id,
+        AcceptForm(),
+        "accept_form",
+        ComplaintStatus.ACCEPTED,
+        lambda c: accept(c, clock.today(), by=current()),
+        lambda c: _("已受理投诉 %(number)s。", number=c.number),
+    )
+
+
+@bp.post("/<int(max=2147483647):complaint_id>/refuse")
+@signed_in(*STAFF_ROLES)
+def refuse_step(complaint_id: int) -> Response | tuple[str, int]:
+    form = RefuseForm()
+    return _take_step(
+        complaint_id,
+        form,
+        "refuse_form",
+        ComplaintStatus.NOT_ACCEPTED,
+        lambda c: refuse(c, form.refusal_reason(), clock.today(), by=current(), note=form.refuse_note.data or ""),
+        lambda c: _("投诉 %(number)s 不予受理，投诉人查询进度时会看到理由。", number=c.number),
+    )
+
+
+@bp.post("/<int(max=2147483647):complaint_id>/transfer")
+@signed_in(*STAFF_ROLES)
+def transfer_step(complaint_id: int) -> Response | tuple[str, int]:
+    form = TransferForm()
+    form.set_agencies(_agencies())
+
+    def act(complaint: Complaint) -> None:
+        agency = db.session.get(Agency, form.agency_id())
+        if agency is None:  # removed since the list was read
+            raise NotAllowed(_("所选单位不存在，请重新选择。"))
+        transfer(complaint, agency, clock.today(), by=current(), note=form.transfer_note.data or "")
+
+    return _take_step(
+        complaint_id,
+        form,
+        "transfer_form",
+        ComplaintStatus.TRANSFERRED,
+        act,
+        lambda c: _("投诉 %(number)s 已转办给 %(agency)s。", number=c.number, agency=c.agency_label),
+    )
+
+
+@bp.post("/<int(max=2147483647):complaint_id>/answer")
+@signed_in(Role.OFFICER)
+def answer_step(complaint_id: int) -> Response | tuple[str, int]:
+    form = AgencyAnswerForm()
+    return _take_step(
+        complaint_id,
+        form,
+        "answer_form",
+        ComplaintStatus.ANSWERED,
+        lambda c: agency_answers(c, form.agency_answer.data or "", clock.today(), by=current()),
+        lambda c: _("已反馈投诉 %(number)s，信用办将据此答复投诉人。", number=c.number),
+    )
+
+
+@bp.post("/<int(max=2147483647):complaint_id>/close")
+@signed_in(*STAFF_ROLES)
+def close_step(complaint_id: int) -> Response | tuple[str, int]:
+    form = CloseForm()
+    return _take_step(
+        complaint_id,
+        form,
+        "close_form",
+        ComplaintStatus.CLOSED,
+        lambda c: close(c, form.answer.data or "", clock.today(), by=current()),
+        lambda c: _("投诉 %(number)s 已办结，投诉人查询进度时会看到答复。", number=c.number),
+    )
