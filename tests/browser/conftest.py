@@ -37,3 +37,12 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def no_js_page(browser: Browser) -> Iterator[Page]:
+    """A visitor with JavaScript switched off: every page must work so."""
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()

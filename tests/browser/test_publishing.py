@@ -5,25 +5,16 @@ JavaScript is off, as for a visitor who has it disabled; axe-core checks each fo
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from portal.demo.operations import DEMO_PASSWORD
 from portal.demo.pdf import one_page_pdf
 from tests.browser.accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def no_js_page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
@@ -39,9 +30,7 @@ def sign_out(page: Page) -> None:
     page.wait_for_load_state()
 
 
-def test_officer_uploads_staff_approves_public_sees_sha256(
-    live_server: str, no_js_page: Page, tmp_path: Path
-) -> None:
+def test_officer_uploads_staff_approves_public_sees_sha256(live_server: str, no_js_page: Page, tmp_path: Path) -> None:
     page = no_js_page
     letter = tmp_path / "承诺书.pdf"
     letter.write_bytes(one_page_pdf(["Browser test commitment letter", "signed and sealed"]))
