@@ -162,12 +162,31 @@ def status() -> Response:
                 objection=objection,
                 record_public=objection.record.is_public(today),
                 flag=urgency(_due(objection), today, _calendar(today)),
+                download_form=StatusForm(formdata=None),
+                secret=typed_secret,  # only for the objector's own downloads on this page (not cached)
             )
             return _private(page, 200)
         # An unknown number and a wrong secret get the same answer, word for word.
         form.form_errors.append(_("异议编号或查询码不正确，请核对回执后重试。"))
         return _private(render_template("objections/status.html", form=form, objection=None), 404)
     return _private(render_template("objections/status.html", form=form, objection=None), 400)
+
+
+@bp.post("/objections/status/files/<sha256>")
+@limiter.limit(LOOKUP_LIMIT)
+def own_evidence(sha256: str) -> Response:
+    """The objector's own evidence file, for whoever holds the receipt (number and secret posted again)."""
+    form = StatusForm()
+    objection = None
+    if form.validate():
+        objection = db.session.scalar(select(Objection).where(Objection.number == form.number.data))
+        if not secret_matches(form.secret.data or "", objection.secret_hash if objection else None):
+            objection = None
+    ref = next((f for f in objection.attachments if f["sha256"] == sha256), None) if objection else None
+    stored = db.session.get(StoredFile, sha256) if ref else None
+    if ref is None or stored is None:
+        abort(404)
+    return private_download(stored, ref["name"])
 
 
 def _due(objection: Objection) -> date | None:

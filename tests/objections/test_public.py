@@ -4,6 +4,7 @@ objector's privacy on every public surface."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -474,3 +475,19 @@ def test_the_objector_appears_on_no_public_page_feed_search_or_audit_entry(
         assert f"records/{record.id}" not in feed, term
     audit = all_audit_text()
     assert not any(p in audit for p in private)
+
+
+def test_the_objector_downloads_their_own_evidence_with_the_receipt(app: Flask, client: FlaskClient) -> None:
+    record = make_record()
+    pdf = one_page_pdf(["my evidence"])
+    number, secret = receipt_of(file(client, record, [(pdf, "证明.pdf")]).get_data(as_text=True))
+    page = look_up(client, number, secret).get_data(as_text=True)
+    assert "证明.pdf" in page
+    sha = hashlib.sha256(pdf).hexdigest()
+    hidden = hidden_fields(client.get("/objections/status").get_data(as_text=True))
+    url = f"/objections/status/files/{sha}"
+    with client.post(url, data={**hidden, "number": number, "secret": secret}) as response:
+        assert response.status_code == 200 and response.data == pdf
+        assert response.headers["Content-Disposition"].startswith("attachment")
+    wrong = client.post(url, data={**hidden, "number": number, "secret": "0000-0000-0000-0000-0000-0000"})
+    assert wrong.status_code == 404
