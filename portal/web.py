@@ -162,9 +162,11 @@ def init_app(app: Flask) -> None:
         lang = request.args.get("lang")
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True)
-        private = request.method == "POST" or request.path.startswith(("/workspace", "/login"))
+        # Never kept by a cache: answers to posts (receipts), pages carrying a CSRF token (every form), the
+        # workspace (its file downloads included) and anything shown to a signed-in user.
+        private = request.method == "POST" or "csrf_token" in g or request.path.startswith("/workspace")
         if private or current_user.is_authenticated:
-            response.headers["Cache-Control"] = "private, no-store"  # signed-in pages and receipts are never cached
+            response.headers["Cache-Control"] = "private, no-store"
         response.headers.setdefault("Content-Language", html_lang())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

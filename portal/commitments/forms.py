@@ -7,9 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal import labels
 from portal.commitments.rules import Fulfilment
-from portal.workspace.forms import OnceForm, choices
-
-REQUIRED = DataRequired(_l("此项必填"))
+from portal.workspace.forms import REQUIRED, OnceForm, choices
 
 
 class CommitmentForm(OnceForm):

@@ -20,22 +20,13 @@ from portal.files.responses import private_download
 from portal.review.queries import history
 from portal.review.rules import NotAllowed
 from portal.users.rules import Role
-from portal.workspace.access import check_agency, current, signed_in
+from portal.workspace.access import agency_item, current, signed_in
 from portal.workspace.forms import OnceForm
 
 bp = Blueprint("commitments_workspace", __name__, url_prefix="/workspace/commitments")
 
 LETTER_MAX_BYTES = 20 * MB
 OFFICER = Role.OFFICER
-
-
-def _commitment(commitment_id: int) -> Commitment:
-    """The commitment, if the signed-in user may see it (officers: their own agency's only; others: 404)."""
-    commitment = db.session.get(Commitment, commitment_id)
-    if commitment is None:
-        abort(404)
-    check_agency(commitment.agency_id)
-    return commitment
 
 
 @bp.get("/")
@@ -105,7 +96,7 @@ def new() -> Response | tuple[str, int]:
 @bp.route("/<int:commitment_id>/edit", methods=["GET", "POST"])
 @signed_in(OFFICER)
 def edit(commitment_id: int) -> Response | tuple[str, int]:
-    commitment = _commitment(commitment_id)
+    commitment = agency_item(Commitment, commitment_id)
     if not commitment.is_editable:
         return _refused(NotAllowed(_("已提交或已发布的承诺书不能再修改。")))
     return _edit(CommitmentForm(obj=commitment), commitment)
@@ -114,7 +105,7 @@ def edit(commitment_id: int) -> Response | tuple[str, int]:
 @bp.get("/<int:commitment_id>")
 @signed_in()
 def show(commitment_id: int) -> str:
-    commitment = _commitment(commitment_id)
+    commitment = agency_item(Commitment, commitment_id)
     return render_template(
         "workspace/commitments/show.html",
         commitment=commitment,
@@ -126,7 +117,7 @@ def show(commitment_id: int) -> str:
 @bp.post("/<int:commitment_id>/submit")
 @signed_in(OFFICER)
 def submit(commitment_id: int) -> Response | tuple[str, int]:
-    commitment = _commitment(commitment_id)
+    commitment = agency_item(Commitment, commitment_id)
     form = OnceForm()
     if not form.validate_on_submit():
         abort(400)
@@ -144,7 +135,7 @@ def submit(commitment_id: int) -> Response | tuple[str, int]:
 @bp.route("/<int:commitment_id>/fulfilment", methods=["GET", "POST"])
 @signed_in(OFFICER)
 def fulfilment(commitment_id: int) -> Response | tuple[str, int]:
-    commitment = _commitment(commitment_id)
+    commitment = agency_item(Commitment, commitment_id)
     form = FulfilmentForm()
     status = 200
     if form.is_submitted():
@@ -177,7 +168,7 @@ def fulfilment(commitment_id: int) -> Response | tuple[str, int]:
 @signed_in()
 def letter(commitment_id: int) -> Response:
     """The draft's letter, for its officers and for staff (the public get published letters at /commitments/)."""
-    commitment = _commitment(commitment_id)
+    commitment = agency_item(Commitment, commitment_id)
     if commitment.letter is None:
         abort(404)
     return private_download(commitment.letter, f"commitment-draft-{commitment.id}.pdf")

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from portal import labels
 from portal.complaints.rules import RefusalReason
-from portal.records.forms import REQUIRED, PlainText
-from portal.workspace.forms import OnceForm, choices
+from portal.workspace.forms import REQUIRED, OnceForm, PlainText, choices, strip_lines, too_long
 
 # workspace forms
 
 NOTE_MAX = 2000
 ANSWER_MAX = 10000
-
-
-def _too_long(longest: int) -> Length:
-    return Length(max=longest, message=_l("太长了：最多 %(max)d 个字符。"))
-
-
-def _strip_lines(value: Any) -> Any:
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
 
 
 class RevealForm(FlaskForm):
@@ -47,8 +36,8 @@ class RefuseForm(OnceForm):
     )
     refuse_note = TextAreaField(
         _l("补充说明（可不填，投诉人会看到）"),
-        validators=[_too_long(NOTE_MAX), PlainText(True)],
-        filters=[_strip_lines],
+        validators=[too_long(NOTE_MAX), PlainText(True)],
+        filters=[strip_lines],
     )
 
     def validate_reason(self, field: RadioField) -> None:
@@ -65,8 +54,8 @@ class TransferForm(OnceForm):
     agency = SelectField(_l("转办给"), choices=[], validate_choice=False, validators=[REQUIRED])
     transfer_note = TextAreaField(
         _l("转办说明（可不填，投诉人和承办单位会看到）"),
-        validators=[_too_long(NOTE_MAX), PlainText(True)],
-        filters=[_strip_lines],
+        validators=[too_long(NOTE_MAX), PlainText(True)],
+        filters=[strip_lines],
     )
 
     def set_agencies(self, agencies: list[tuple[int, str]]) -> None:
@@ -86,8 +75,8 @@ class AgencyAnswerForm(OnceForm):
 
     agency_answer = TextAreaField(
         _l("反馈内容"),
-        validators=[REQUIRED, _too_long(ANSWER_MAX), PlainText(True)],
-        filters=[_strip_lines],
+        validators=[REQUIRED, too_long(ANSWER_MAX), PlainText(True)],
+        filters=[strip_lines],
     )
 
 
@@ -96,6 +85,6 @@ class CloseForm(OnceForm):
 
     answer = TextAreaField(
         _l("给投诉人的答复"),
-        validators=[REQUIRED, _too_long(ANSWER_MAX), PlainText(True)],
-        filters=[_strip_lines],
+        validators=[REQUIRED, too_long(ANSWER_MAX), PlainText(True)],
+        filters=[strip_lines],
     )

@@ -15,44 +15,34 @@ from portal.complaints.rules import FilerType
 from portal.core.money import parse_yuan
 from portal.core.uscc import normalise, uscc_error
 from portal.receipts.forms import PublicForm
-from portal.workspace.forms import choices
+from portal.workspace.forms import REQUIRED, PlainText, choices, strip, strip_lines
 
-REQUIRED = DataRequired(_l("此项必填"))
 PHONE = re.compile(r"\+?[0-9][0-9 -]{4,28}")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MAX_ATTACHMENTS = 5
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _plain(form: FlaskForm, field: StringField) -> None:
-    """Control characters are refused (PostgreSQL refuses NUL; others hide text); line breaks in long text pass."""
-    allowed = {"\n", "\r", "\t"} if isinstance(field, TextAreaField) else set()
-    if field.data and any(ord(ch) < 32 and ch not in allowed for ch in field.data):
-        raise ValidationError(_l("含有不可见的控制字符，请删除后再提交"))
 
 
 class ComplaintForm(PublicForm):
     filer_type = RadioField(
         _l("投诉人类型"), choices=choices(labels.FILER_TYPE.items()), default=FilerType.INDIVIDUAL.value
     )
-    name = StringField(_l("姓名或企业名称"), validators=[REQUIRED, Length(max=100), _plain], filters=[_strip])
-    uscc = StringField(_l("统一社会信用代码（企业必填）"), validators=[Optional(), _plain], filters=[_strip])
-    phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=30), _plain], filters=[_strip])
+    name = StringField(_l("姓名或企业名称"), validators=[REQUIRED, Length(max=100), PlainText()], filters=[strip])
+    uscc = StringField(_l("统一社会信用代码（企业必填）"), validators=[Optional(), PlainText()], filters=[strip])
+    phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=30), PlainText()], filters=[strip])
     email = StringField(
         _l("电子邮箱"),
         validators=[Optional(), Length(max=200), Regexp(EMAIL, message=_l("请填写有效的电子邮箱地址"))],
-        filters=[_strip],
+        filters=[strip],
     )
     agency = SelectField(_l("被投诉单位"), choices=[], validate_choice=False)
     agency_typed = StringField(
-        _l("被投诉单位不在列表中时，请填写其名称"), validators=[Length(max=200), _plain], filters=[_strip]
+        _l("被投诉单位不在列表中时，请填写其名称"), validators=[Length(max=200), PlainText()], filters=[strip]
     )
     category = SelectField(_l("投诉类别"), choices=choices(labels.COMPLAINT_CATEGORY.items()))
-    description = TextAreaField(_l("投诉事项"), validators=[REQUIRED, Length(max=10000), _plain], filters=[_strip])
-    amount = StringField(_l("涉及金额（元，可不填）"), validators=[Length(max=30)], filters=[_strip])
+    description = TextAreaField(
+        _l("投诉事项"), validators=[REQUIRED, Length(max=10000), PlainText(True)], filters=[strip_lines]
+    )
+    amount = StringField(_l("涉及金额（元，可不填）"), validators=[Length(max=30)], filters=[strip])
     attachments = MultipleFileField(_l("附件（PDF、JPEG 或 PNG，最多 5 个，每个最大 10 MB）"))
     publish_consent = BooleanField(_l("同意办结后将答复去除个人信息后公开"))
     consent = BooleanField(
@@ -93,5 +83,5 @@ class ComplaintForm(PublicForm):
 class StatusForm(FlaskForm):
     """The receipt: the public number and the secret (posted, so that the secret is in no address or log)."""
 
-    number = StringField(_l("投诉编号"), validators=[REQUIRED, Length(max=30)], filters=[_strip])
-    secret = StringField(_l("查询码"), validators=[REQUIRED, Length(max=60)], filters=[_strip])
+    number = StringField(_l("投诉编号"), validators=[REQUIRED, Length(max=30)], filters=[strip])
+    secret = StringField(_l("查询码"), validators=[REQUIRED, Length(max=60)], filters=[strip])

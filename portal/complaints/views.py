@@ -3,7 +3,7 @@ number and the secret, and the closed complaints published anonymised (category,
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -17,8 +17,7 @@ from portal.core.money import parse_yuan
 from portal.core.uploads import MB, FileKind
 from portal.extensions import db, limiter
 from portal.files.forms import checked_files
-from portal.files.models import StoredFile
-from portal.files.responses import private_download
+from portal.files.responses import download_listed
 from portal.listing import paginate, parse_list_query
 from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
 from portal.receipts.rules import normalise_number, secret_matches
@@ -131,8 +130,4 @@ def attachment(sha256: str) -> Response:
     """The complainant's own attachment, for whoever holds the receipt (number and secret posted again)."""
     form = StatusForm()
     complaint = _receipt_complaint(form) if form.validate() else None
-    ref = next((a for a in complaint.attachments if a["sha256"] == sha256), None) if complaint else None
-    stored = db.session.get(StoredFile, sha256) if ref else None
-    if ref is None or stored is None:
-        abort(404)
-    return private_download(stored, ref["name"])
+    return download_listed(complaint.attachments if complaint else None, sha256)

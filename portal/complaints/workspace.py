@@ -31,15 +31,14 @@ from portal.complaints.rules import FINISHED, TRANSITIONS, Category, ComplaintSt
 from portal.core.masking import mask_email, mask_name, mask_phone
 from portal.core.workdays import WorkCalendar
 from portal.extensions import db
-from portal.files.models import StoredFile
-from portal.files.responses import private_download
+from portal.files.responses import download_listed
 from portal.listing import choice, paginate, parse_list_query
 from portal.review.rules import NotAllowed
 from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
 from portal.users.models import User
 from portal.users.rules import Role
-from portal.workspace.access import STAFF_ROLES, current, signed_in
+from portal.workspace.access import STAFF_ROLES, current, get_or_404, signed_in
 from portal.workspace.forms import OnceForm
 
 bp = Blueprint("complaints_workspace", __name__, url_prefix="/workspace/complaints")
@@ -118,10 +117,7 @@ def index() -> tuple[str, int]:
 def _complaint(complaint_id: int, *, lock: bool = False) -> Complaint:
     """The complaint, if the signed-in user may see it: staff all; officers only those transferred to their agency
     (anything else is 404, as if it did not exist)."""
-    query = select(Complaint).where(Complaint.id == complaint_id)
-    complaint = db.session.scalar(query.with_for_update() if lock else query)
-    if complaint is None:
-        abort(404)
+    complaint = get_or_404(Complaint, complaint_id, lock=lock)
     user = current()
     if _is_officer(user) and (complaint.agency_id != user.agency_id or complaint.status not in OFFICER_STATUSES):
         abort(404)
@@ -202,11 +198,7 @@ def reveal(complaint_id: int) -> tuple[str, int]:
 def attachment(complaint_id: int, sha256: str) -> Response:
     """An attachment: staff, or officers of the agency the complaint was transferred to; anyone else 404."""
     complaint = _complaint(complaint_id)
-    ref = next((f for f in complaint.attachments if f.get("sha256") == sha256), None)
-    stored = db.session.get(StoredFile, sha256) if ref else None
-    if ref is None or stored is None:
-        abort(404)
-    return private_download(stored, ref["name"])
+    return download_listed(complaint.attachments, sha256)
 
 
 # --- the steps -----------------------------------------------------------------------------------------------------

@@ -9,29 +9,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from portal import labels
 from portal.objections.rules import DECIDED, Ground, ObjectionStatus, contact_problem
 from portal.receipts.forms import PublicForm
 from portal.receipts.rules import normalise_number
-from portal.records.forms import REQUIRED, PlainText
-from portal.workspace.forms import OnceForm, choices
+from portal.workspace.forms import REQUIRED, OnceForm, PlainText, choices, strip, strip_lines, too_long
 
 EXPLANATION_MAX = 5000
 MAX_EVIDENCE_FILES = 5
-
-
-def _too_long(longest: int) -> Length:
-    return Length(max=longest, message=_l("太长了：最多 %(max)d 个字符。"))
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _strip_lines(value: Any) -> Any:
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
 
 
 class ObjectionForm(PublicForm):
@@ -43,15 +30,15 @@ class ObjectionForm(PublicForm):
     )
     explanation = TextAreaField(
         _l("异议说明"),
-        validators=[REQUIRED, _too_long(EXPLANATION_MAX), PlainText(True)],
-        filters=[_strip_lines],
+        validators=[REQUIRED, too_long(EXPLANATION_MAX), PlainText(True)],
+        filters=[strip_lines],
     )
     evidence = MultipleFileField(
         _l("证明材料"), render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
     )
-    name = StringField(_l("姓名或单位名称"), validators=[REQUIRED, _too_long(100), PlainText()], filters=[_strip])
-    phone = StringField(_l("联系电话"), validators=[_too_long(30), PlainText()], filters=[_strip])  # see validate_phone
-    email = StringField(_l("电子邮箱"), validators=[Optional(), _too_long(200), PlainText()], filters=[_strip])
+    name = StringField(_l("姓名或单位名称"), validators=[REQUIRED, too_long(100), PlainText()], filters=[strip])
+    phone = StringField(_l("联系电话"), validators=[too_long(30), PlainText()], filters=[strip])  # see validate_phone
+    email = StringField(_l("电子邮箱"), validators=[Optional(), too_long(200), PlainText()], filters=[strip])
     consent = BooleanField(
         _l("我承诺所填内容真实，并同意信用办为处理本异议使用我的联系方式；这些信息不会公开。"),
         validators=[DataRequired(_l("请阅读并勾选此声明后再提交。"))],
@@ -84,11 +71,11 @@ def _number(value: Any) -> Any:
 class StatusForm(PublicForm):
     """Number and secret, posted (so that the secret is in no address and no log line)."""
 
-    number = StringField(_l("异议编号"), validators=[REQUIRED, _too_long(20), PlainText()], filters=[_number])
+    number = StringField(_l("异议编号"), validators=[REQUIRED, too_long(20), PlainText()], filters=[_number])
     secret = StringField(
         _l("查询码"),
-        validators=[REQUIRED, _too_long(60), PlainText()],
-        filters=[_strip],
+        validators=[REQUIRED, too_long(60), PlainText()],
+        filters=[strip],
         render_kw={"autocomplete": "off"},
     )
 
@@ -110,8 +97,8 @@ class DecisionForm(OnceForm):
     )
     reason = TextAreaField(
         _l("理由（异议人会看到）"),
-        validators=[REQUIRED, _too_long(EXPLANATION_MAX), PlainText(True)],
-        filters=[_strip_lines],
+        validators=[REQUIRED, too_long(EXPLANATION_MAX), PlainText(True)],
+        filters=[strip_lines],
     )
 
     def validate_outcome(self, field: RadioField) -> None:

@@ -18,8 +18,7 @@ from portal.core.uploads import MB, FileKind
 from portal.core.workdays import WorkCalendar
 from portal.extensions import db, limiter
 from portal.files.forms import checked_files
-from portal.files.models import StoredFile
-from portal.files.responses import private_download
+from portal.files.responses import download_listed
 from portal.listing import choice, paginate, parse_list_query
 from portal.objections.forms import (
     MAX_EVIDENCE_FILES,
@@ -39,7 +38,7 @@ from portal.review.rules import NotAllowed
 from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
 from portal.web import upload_limit
-from portal.workspace.access import STAFF_ROLES, current, signed_in
+from portal.workspace.access import STAFF_ROLES, current, get_or_404, signed_in
 from portal.workspace.models import UsedFormToken
 
 bp = Blueprint("objections", __name__)
@@ -47,13 +46,6 @@ bp = Blueprint("objections", __name__)
 EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
 EVIDENCE_MAX_BYTES = 10 * MB
 FILTERS = {"status": choice(s.value for s in ObjectionStatus)}
-
-
-def _private(body: str, status: int) -> Response:
-    """A page that must not be kept by any cache (it holds a receipt secret, or answers a look-up with one)."""
-    response = current_app.make_response((body, status))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _calendar(today: date) -> WorkCalendar:
@@ -98,7 +90,7 @@ def _spent_number() -> str | None:
 @bp.route("/records/<int(max=2147483647):record_id>/objection", methods=["GET", "POST"])
 @upload_limit(MAX_EVIDENCE_FILES * EVIDENCE_MAX_BYTES + 2 * MB)
 @limiter.limit(public_form_limit, methods=["POST"])  # per address (PORTAL_PUBLIC_FORM_LIMIT)
-def new(record_id: int) -> Response:
+def new(record_id: int) -> Response | tuple[str, int]:
     today = clock.today()
     record = db.session.get(Record, record_id)
     if record is None or not record.is_public(today):
@@ -108,7 +100,7 @@ def new(record_id: int) -> Response:
     if form.is_submitted():
         number = _spent_number()
         if number is not None:  # posted twice: one objection, and its secret was shown the first time only
-            return _private(render_template("objections/already_filed.html", record=record, number=number), 200)
+            return render_template("objections/already_filed.html", record=record, number=number), 200
         fields_ok = form.validate()
         _guard_errors_on_top(form)
         checked, status = checked_files(form.evidence, EVIDENCE_KINDS, EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES)
@@ -131,9 +123,9 @@ def new(record_id: int) -> Response:
             form.spend(url_for(".status", number=receipt.number))  # a second post of this form finds the number
             commit()
             body = render_template("objections/receipt.html", record=record, objection=objection, receipt=receipt)
-            return _private(body, 201)
+            return body, 201
         status = status if status != 200 else 400
-    return _private(render_template("objections/new.html", form=form, record=record), status)
+    return render_template("objections/new.html", form=form, record=record), status
 
 
 # --- the public: status look-up ----------------------------------------------------------------------------------
@@ -141,11 +133,11 @@ def new(record_id: int) -> Response:
 
 @bp.route("/objections/status", methods=["GET", "POST"])
 @limiter.limit(LOOKUP_LIMIT, methods=["POST"])
-def status() -> Response:
+def status() -> tuple[str, int]:
     if request.method != "POST":
         asked = normalise_number(request.args.get("number", ""))[:20]
         form = StatusForm(data={"number": asked if asked.isprintable() else ""})
-        return _private(render_template("objections/status.html", form=form, objection=None), 200)
+        return render_template("objections/status.html", form=form, objection=None), 200
     form = StatusForm()
     fields_ok = form.validate()
     _guard_errors_on_top(form)
@@ -165,11 +157,11 @@ def status() -> Response:
                 download_form=StatusForm(formdata=None),
                 secret=typed_secret,  # only for the objector's own downloads on this page (not cached)
             )
-            return _private(page, 200)
+            return page, 200
         # An unknown number and a wrong secret get the same answer, word for word.
         form.form_errors.append(_("异议编号或查询码不正确，请核对回执后重试。"))
-        return _private(render_template("objections/status.html", form=form, objection=None), 404)
-    return _private(render_template("objections/status.html", form=form, objection=None), 400)
+        return render_template("objections/status.html", form=form, objection=None), 404
+    return render_template("objections/status.html", form=form, objection=None), 400
 
 
 @bp.post("/objections/status/files/<sha256>")
@@ -182,11 +174,7 @@ def own_evidence(sha256: str) -> Response:
         objection = db.session.scalar(select(Objection).where(Objection.number == form.number.data))
         if not secret_matches(form.secret.data or "", objection.secret_hash if objection else None):
             objection = None
-    ref = next((f for f in objection.attachments if f["sha256"] == sha256), None) if objection else None
-    stored = db.session.get(StoredFile, sha256) if ref else None
-    if ref is None or stored is None:
-        abort(404)
-    return private_download(stored, ref["name"])
+    return download_listed(objection.attachments if objection else None, sha256)
 
 
 def _due(objection: Objection) -> date | None:
@@ -225,14 +213,6 @@ def queue() -> tuple[str, int]:
     ), asked.status
 
 
-def _objection(objection_id: int, *, lock: bool = False) -> Objection:
-    query = select(Objection).where(Objection.id == objection_id)
-    objection = db.session.scalar(query.with_for_update() if lock else query)
-    if objection is None:
-        abort(404)
-    return objection
-
-
 def _page(
     objection: Objection,
     *,
@@ -269,10 +249,10 @@ def _page(
 @signed_in(*STAFF_ROLES)
 def show(objection_id: int) -> Response | tuple[str, int]:
     if request.method != "POST":
-        return _page(_objection(objection_id)), 200
+        return _page(get_or_404(Objection, objection_id)), 200
     action = request.form.get("action", "")
     if action == "reveal":
-        objection = _objection(objection_id)
+        objection = get_or_404(Objection, objection_id)
         reveal_form = RevealForm()
         if not reveal_form.validate():
             abort(400)
@@ -281,7 +261,7 @@ def show(objection_id: int) -> Response | tuple[str, int]:
         return _page(objection, revealed=True), 200
     if action == "accept":
         accept_form = AcceptForm()
-        objection = _objection(objection_id, lock=True)  # two staff at once: the second waits, then is refused
+        objection = get_or_404(Objection, objection_id, lock=True)
         done = accept_form.already_done()
         if done is not None:
             return done
@@ -296,7 +276,7 @@ def show(objection_id: int) -> Response | tuple[str, int]:
         return accept_form.finish(url, _("已受理异议 %(number)s，请在核查期限内作出结论。", number=objection.number))
     if action == "decide":
         decision_form = DecisionForm()
-        objection = _objection(objection_id, lock=True)
+        objection = get_or_404(Objection, objection_id, lock=True)
         done = decision_form.already_done()
         if done is not None:
             return done
@@ -323,9 +303,5 @@ def file(objection_id: int, sha256: str) -> Response:
     """An evidence file: staff only (anyone else signed in gets 404, as if it did not exist)."""
     if current().user_role not in STAFF_ROLES:
         abort(404)
-    objection = _objection(objection_id)
-    ref = next((f for f in objection.attachments if f.get("sha256") == sha256), None)
-    stored = db.session.get(StoredFile, sha256) if ref else None
-    if ref is None or stored is None:
-        abort(404)
-    return private_download(stored, ref["name"])
+    objection = get_or_404(Objection, objection_id)
+    return download_listed(objection.attachments, sha256)

@@ -5,14 +5,13 @@ there adds it to the form. Values travel between form, operations and prefill as
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Field, Form, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from portal import labels
 from portal.agencies.models import Agency
@@ -21,7 +20,15 @@ from portal.core.periods import Severity
 from portal.core.uscc import normalise, uscc_error
 from portal.records.kinds import COMMON_LABELS, KINDS, WINDOW_LABELS, FieldType, KindField
 from portal.records.models import Record
-from portal.workspace.forms import OnceForm, choices
+from portal.workspace.forms import (  # noqa: F401 - control_characters is part of this module's vocabulary
+    REQUIRED,
+    OnceForm,
+    PlainText,
+    choices,
+    control_characters,
+    strip,
+    strip_lines,
+)
 
 RecordValues = dict[str, Any]
 
@@ -59,12 +66,6 @@ def yuan_input(fen: int | None) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def control_characters(text: str, *, multiline: bool) -> bool:
-    """Does the text hold control characters (line breaks and tabs allowed in multi-line text)?"""
-    allowed = {"\n", "\t"} if multiline else set()
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
-
-
 def uscc_message(code: str) -> str | None:
     """None for a valid 统一社会信用代码, else why not, in the reader's language."""
     reason = uscc_error(code)
@@ -80,43 +81,6 @@ def uscc_message(code: str) -> str | None:
 
 
 # --- fields and validators ---------------------------------------------------------------------------------------
-
-
-class Required(DataRequired):
-    """DataRequired that keeps the field's own parse error (a bad date or amount is not "missing") and accepts 0."""
-
-    def __call__(self, form: Form, field: Field) -> None:
-        if field.process_errors:
-            raise StopValidation()
-        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
-            field.errors[:] = []
-            raise StopValidation(self.message)
-
-
-REQUIRED = Required(_l("此项必填"))
-
-
-class PlainText:
-    """No control characters (PostgreSQL refuses NUL; others hide text); one line unless `multiline`."""
-
-    def __init__(self, multiline: bool = False) -> None:
-        self.multiline = multiline
-
-    def __call__(self, form: Form, field: Field) -> None:
-        if isinstance(field.data, str) and control_characters(field.data, multiline=self.multiline):
-            # the form comes back with the text: show where the characters were, not the characters themselves
-            field.data = "".join(
-                "\ufffd" if control_characters(ch, multiline=self.multiline) else ch for ch in field.data
-            )
-            raise ValidationError(_l("不能包含控制字符") if self.multiline else _l("不能包含换行或控制字符"))
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _strip_lines(value: Any) -> Any:
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
 
 
 class IsoDateField(DateField):
@@ -164,18 +128,18 @@ def kind_form_field(spec: KindField) -> Field:
     need = [REQUIRED] if spec.required else [Optional()]
     if spec.type is FieldType.LONG_TEXT:
         return TextAreaField(
-            spec.label, validators=[*need, Length(max=LONG_TEXT_MAX), PlainText(True)], filters=[_strip_lines]
+            spec.label, validators=[*need, Length(max=LONG_TEXT_MAX), PlainText(True)], filters=[strip_lines]
         )
     if spec.type is FieldType.DATE:
         return IsoDateField(spec.label, validators=need)
     if spec.type is FieldType.MONEY:
         return YuanField(spec.label, validators=need)
     longest = CODE_MAX if spec.type is FieldType.CODE else TEXT_MAX
-    return StringField(spec.label, validators=[*need, Length(max=longest), PlainText()], filters=[_strip])
+    return StringField(spec.label, validators=[*need, Length(max=longest), PlainText()], filters=[strip])
 
 
 def _text(label: Any, longest: int) -> StringField:
-    return StringField(label, validators=[REQUIRED, Length(max=longest), PlainText()], filters=[_strip])
+    return StringField(label, validators=[REQUIRED, Length(max=longest), PlainText()], filters=[strip])
 
 
 class RecordForm(OnceForm):
@@ -186,7 +150,7 @@ class RecordForm(OnceForm):
     summary = TextAreaField(
         COMMON_LABELS["summary"],
         validators=[Optional(), Length(max=SUMMARY_MAX), PlainText(True)],
-        filters=[_strip_lines],
+        filters=[strip_lines],
     )
     severity = SelectField(
         COMMON_LABELS["severity"],
@@ -247,7 +211,7 @@ class CorrectionReason:
     reason = TextAreaField(
         _l("更正理由（公开显示）"),
         validators=[REQUIRED, Length(max=LONG_TEXT_MAX), PlainText(True)],
-        filters=[_strip_lines],
+        filters=[strip_lines],
     )
 
 
@@ -264,7 +228,7 @@ def record_form(kind_code: str, correcting: bool = False) -> type[RecordForm]:
     if kind.code == "investment_promise":
         attrs["links_commitment"] = True
         attrs["commitment_code"] = StringField(
-            COMMON_LABELS["commitment_code"], validators=[Optional(), Length(max=40), PlainText()], filters=[_strip]
+            COMMON_LABELS["commitment_code"], validators=[Optional(), Length(max=40), PlainText()], filters=[strip]
         )
     bases: tuple[type, ...] = (RecordForm, CorrectionReason) if correcting else (RecordForm,)
     return type(f"{kind.code.title().replace('_', '')}{'Correction' if correcting else 'Record'}Form", bases, attrs)

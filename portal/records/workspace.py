@@ -26,7 +26,7 @@ from portal.records.rules import SHOWN_STATUSES, TRANSITIONS, RecordStatus
 from portal.review.rules import NotAllowed
 from portal.users.models import User
 from portal.users.rules import Role
-from portal.workspace.access import STAFF_ROLES, check_agency, current, signed_in
+from portal.workspace.access import STAFF_ROLES, agency_item, check_agency, current, signed_in
 from portal.workspace.forms import OnceForm, choices
 
 bp = Blueprint("records_workspace", __name__, url_prefix="/workspace/records")
@@ -43,16 +43,6 @@ PROGRESS_ENDPOINT = "rectifications_workspace.progress"
 
 
 # --- reading -----------------------------------------------------------------------------------------------------
-
-
-def _record(record_id: int, *, lock: bool = False) -> Record:
-    """The record, if the signed-in user may see it (officers: their own agency's only; others 404)."""
-    query = select(Record).where(Record.id == record_id)
-    record = db.session.scalar(query.with_for_update() if lock else query)
-    if record is None:
-        abort(404)
-    check_agency(record.agency_id)
-    return record
 
 
 def _agencies() -> list[Agency]:
@@ -174,7 +164,7 @@ def _refused(message: Any) -> tuple[str, int]:
 @bp.route("/<int(max=2147483647):record_id>/correct", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def correct(record_id: int) -> Response | tuple[str, int]:
-    record = _record(record_id, lock=request.method == "POST")
+    record = agency_item(Record, record_id, lock=request.method == "POST")
     form_class = record_form(record.kind, correcting=True)
     form = form_class() if request.method == "POST" else form_class(data=prefill(record_values(record)))
     done = form.already_done() if form.is_submitted() else None
@@ -225,7 +215,7 @@ class StopForm(OnceForm):
 @bp.route("/<int(max=2147483647):record_id>/stop", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def stop(record_id: int) -> Response | tuple[str, int]:
-    record = _record(record_id, lock=request.method == "POST")
+    record = agency_item(Record, record_id, lock=request.method == "POST")
     form = StopForm()
     done = form.already_done() if form.is_submitted() else None
     if done is not None:  # this very form went through already (the record is stopped now): show what it did

@@ -5,12 +5,12 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.workspace.forms import OnceForm
+from portal.workspace.forms import REQUIRED, OnceForm
 
 MAX_EVIDENCE_FILES = 5
 
 
 class ProgressForm(OnceForm):
     entry_date = DateField(_l("进展日期"), validators=[DataRequired(_l("请填写日期，格式如 2026-11-20"))])
-    text = TextAreaField(_l("进展情况"), validators=[DataRequired(_l("此项必填")), Length(max=5000)])
+    text = TextAreaField(_l("进展情况"), validators=[REQUIRED, Length(max=5000)])
     evidence = MultipleFileField(_l("佐证材料（PDF、JPEG 或 PNG，最多 5 个，每个最大 10 MB）"))

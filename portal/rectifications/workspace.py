@@ -3,13 +3,12 @@ files, sent to review. Approved, it becomes a public progress entry on the recor
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.core.uploads import MB, FileKind
-from portal.extensions import db
 from portal.files.forms import checked_files
 from portal.records.models import Record
 from portal.rectifications.forms import MAX_EVIDENCE_FILES, ProgressForm
@@ -18,7 +17,7 @@ from portal.review.queries import history
 from portal.review.rules import NotAllowed
 from portal.users.rules import Role
 from portal.web import upload_limit
-from portal.workspace.access import check_agency, current, signed_in
+from portal.workspace.access import agency_item, current, signed_in
 
 bp = Blueprint("rectifications_workspace", __name__, url_prefix="/workspace/records")
 
@@ -30,10 +29,7 @@ EVIDENCE_MAX_BYTES = 10 * MB
 @upload_limit(MAX_EVIDENCE_FILES * EVIDENCE_MAX_BYTES + 2 * MB)
 @signed_in(Role.OFFICER)
 def progress(record_id: int) -> Response | tuple[str, int]:
-    record = db.session.get(Record, record_id)
-    if record is None:
-        abort(404)
-    check_agency(record.agency_id)
+    record = agency_item(Record, record_id)
     form = ProgressForm()
     status = 200
     if form.is_submitted():

@@ -10,15 +10,13 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.core.uploads import MB, CheckedFile, FileKind
 from portal.extensions import db
 from portal.files.forms import checked_files
-from portal.files.models import StoredFile
-from portal.files.responses import private_download
+from portal.files.responses import download_listed
 from portal.labels import REPAIR_STATUS
 from portal.listing import choice, paginate, parse_list_query
 from portal.records.models import Record
@@ -30,7 +28,7 @@ from portal.repairs.rules import RepairStatus
 from portal.review.rules import NotAllowed
 from portal.users.rules import Role
 from portal.web import upload_limit
-from portal.workspace.access import STAFF_ROLES, check_agency, current, signed_in
+from portal.workspace.access import STAFF_ROLES, agency_item, current, signed_in
 
 bp = Blueprint("repairs", __name__)
 
@@ -68,17 +66,6 @@ def index() -> tuple[str, int]:
 # --- applying --------------------------------------------------------------------------------------------------------
 
 
-def _record(record_id: int, *, lock: bool = False) -> Record:
-    """The record, if the officer's agency owns it (404 otherwise); locked while an application is made, so that
-    two applications for one record cannot be made at the same moment."""
-    query = select(Record).where(Record.id == record_id)
-    record = db.session.scalar(query.with_for_update() if lock else query)
-    if record is None:
-        abort(404)
-    check_agency(record.agency_id)
-    return record
-
-
 def _checked_pledge(form: RepairForm) -> tuple[CheckedFile | None, int]:
     """Exactly one signed 信用承诺书: a readable, unencrypted PDF of at most 20 MB (the reason goes beside the
     field, with the status to answer: 413 when too large, else 400)."""
@@ -99,7 +86,7 @@ def _checked_pledge(form: RepairForm) -> tuple[CheckedFile | None, int]:
 def apply(record_id: int) -> Response | tuple[str, int]:
     today = clock.today()
     form = RepairForm()
-    record = _record(record_id, lock=form.is_submitted())
+    record = agency_item(Record, record_id, lock=form.is_submitted())
     status = 200
     if form.is_submitted():
         done = form.already_done()
@@ -149,26 +136,16 @@ def _apply_page(record: Record, form: RepairForm, today: date) -> str:
 # --- one application: reading it, deciding it, its files -------------------------------------------------------------
 
 
-def _application(application_id: int, *, lock: bool = False) -> RepairApplication:
-    """The application, if the signed-in user may see it (staff; officers of the applying agency; else 404)."""
-    query = select(RepairApplication).where(RepairApplication.id == application_id)
-    application = db.session.scalar(query.with_for_update() if lock else query)
-    if application is None:
-        abort(404)
-    check_agency(application.agency_id)
-    return application
-
-
 @bp.route("/workspace/repairs/<int(max=2147483647):application_id>", methods=["GET", "POST"])
 @signed_in()
 def show(application_id: int) -> Response | tuple[str, int]:
     """The application, its record and files; staff decide it here, the agency's officers read the outcome."""
     form = RepairDecisionForm()
     if not form.is_submitted():
-        return _show_page(_application(application_id), form), 200
+        return _show_page(agency_item(RepairApplication, application_id), form), 200
     if current().user_role not in STAFF_ROLES:
         abort(403)
-    application = _application(application_id, lock=True)  # two deciders at once: the second waits, then sees it
+    application = agency_item(RepairApplication, application_id, lock=True)
     done = form.already_done()
     if done is not None:
         return done
@@ -212,15 +189,6 @@ def _show_page(application: RepairApplication, form: RepairDecisionForm) -> str:
 @signed_in()
 def file(application_id: int, sha256: str) -> Response:
     """An evidence file or the signed pledge of an application: staff, or officers of the applying agency."""
-    application = _application(application_id)
-    if sha256 == application.pledge_sha256:
-        name = f"信用承诺书-{application.id}.pdf"
-    else:
-        ref = next((f for f in application.evidence if f.get("sha256") == sha256), None)
-        if ref is None:
-            abort(404)
-        name = str(ref["name"])
-    stored = db.session.get(StoredFile, sha256)
-    if stored is None:
-        abort(404)
-    return private_download(stored, name)
+    application = agency_item(RepairApplication, application_id)
+    pledge = {"sha256": application.pledge_sha256, "name": f"信用承诺书-{application.id}.pdf"}
+    return download_listed([pledge, *application.evidence], sha256)

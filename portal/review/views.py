@@ -3,15 +3,13 @@ decision form. Evidence files are served only to staff and to the submitting age
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.extensions import db
-from portal.files.models import StoredFile
-from portal.files.responses import private_download
+from portal.files.responses import download_listed
 from portal.labels import SUBMISSION_STATUS
 from portal.listing import choice, paginate, parse_list_query
 from portal.review.forms import DecisionForm
@@ -19,7 +17,7 @@ from portal.review.models import Submission
 from portal.review.operations import decide
 from portal.review.queries import queue as queue_query
 from portal.review.rules import NotAllowed, SubmissionKind, SubmissionStatus
-from portal.workspace.access import STAFF_ROLES, check_agency, current, signed_in
+from portal.workspace.access import STAFF_ROLES, check_agency, current, get_or_404, signed_in
 
 bp = Blueprint("review", __name__, url_prefix="/workspace/review")
 
@@ -39,21 +37,13 @@ def queue() -> tuple[str, int]:
     return render_template("workspace/review/queue.html", results=results, asked=asked, status=status), asked.status
 
 
-def _submission(submission_id: int, *, lock: bool = False) -> Submission:
-    query = select(Submission).where(Submission.id == submission_id)
-    submission = db.session.scalar(query.with_for_update() if lock else query)
-    if submission is None:
-        abort(404)
-    return submission
-
-
 @bp.route("/<int:submission_id>", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def show(submission_id: int) -> Response | tuple[str, int]:
     form = DecisionForm()
     status = 200
     if form.is_submitted():
-        submission = _submission(submission_id, lock=True)  # two reviewers at once: the second waits, then sees it
+        submission = get_or_404(Submission, submission_id, lock=True)
         done = form.already_done()
         if done is not None:
             return done
@@ -74,7 +64,7 @@ def show(submission_id: int) -> Response | tuple[str, int]:
                 return form.finish(url, _("已处理：%(decision)s。", decision=SUBMISSION_STATUS[decision]))
         status = 400
     else:
-        submission = _submission(submission_id)
+        submission = get_or_404(Submission, submission_id)
     return _page(submission, form), status
 
 
@@ -86,10 +76,6 @@ def _page(submission: Submission, form: DecisionForm) -> str:
 @signed_in()
 def file(submission_id: int, sha256: str) -> Response:
     """An evidence file of a submission: staff, or officers of the submitting agency; anyone else 404."""
-    submission = _submission(submission_id)
+    submission = get_or_404(Submission, submission_id)
     check_agency(submission.agency_id)
-    ref = next((f for f in submission.files if f["sha256"] == sha256), None)
-    stored = db.session.get(StoredFile, sha256) if ref else None
-    if ref is None or stored is None:
-        abort(404)
-    return private_download(stored, ref["name"])
+    return download_listed(submission.files, sha256)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from portal.users.forms import ActiveForm, RoleForm, UserForm
 from portal.users.models import User
 from portal.users.operations import create_user, set_active, set_role
 from portal.users.rules import MIN_PASSWORD_CHARS, InvalidUser, Role, check_password, check_role, check_username
-from portal.workspace.access import current, signed_in
+from portal.workspace.access import current, get_or_404, signed_in
 from portal.workspace.forms import choices
 
 bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
@@ -53,14 +53,6 @@ def _chosen_agency(field: SelectField) -> Agency | None:
     if agency is None:
         field.errors = [*field.errors, _("请从列表中选择机构")]
     return agency
-
-
-def _user(user_id: int, *, lock: bool = False) -> User:
-    query = select(User).where(User.id == user_id)
-    user = db.session.scalar(query.with_for_update() if lock else query)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.get("/")
@@ -127,7 +119,7 @@ def _new_page(form: UserForm) -> str:
 @bp.get("/<int(max=2147483647):user_id>")  # larger ids cannot exist: 404, not a database error
 @signed_in(Role.ADMIN)
 def show(user_id: int) -> tuple[str, int]:
-    user = _user(user_id)
+    user = get_or_404(User, user_id)
     role_form = RoleForm(data={"role": user.role, "agency": str(user.agency_id or "")})
     return _show_page(user, role_form, ActiveForm()), 200
 
@@ -135,7 +127,7 @@ def show(user_id: int) -> tuple[str, int]:
 @bp.post("/<int(max=2147483647):user_id>/role")
 @signed_in(Role.ADMIN)
 def role(user_id: int) -> Response | tuple[str, int]:
-    user = _user(user_id, lock=True)
+    user = get_or_404(User, user_id, lock=True)
     form = RoleForm()
     if form.validate():
         new_role = Role(form.role.data)
@@ -159,7 +151,7 @@ def role(user_id: int) -> Response | tuple[str, int]:
 @bp.post("/<int(max=2147483647):user_id>/active")
 @signed_in(Role.ADMIN)
 def active(user_id: int) -> Response | tuple[str, int]:
-    user = _user(user_id, lock=True)
+    user = get_or_404(User, user_id, lock=True)
     form = ActiveForm()
     if form.validate():
         try:

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-import unicodedata
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, Form, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
 
 from portal.labels import ROLE
 from portal.users.rules import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
-from portal.workspace.forms import OnceForm, choices
+from portal.workspace.forms import OnceForm, PlainText, choices, strip
 
 
 class LoginForm(FlaskForm):
@@ -32,17 +29,6 @@ class CodeForm(FlaskForm):
 ROLE_CHOICES = choices(ROLE.items())
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def one_line(_form: Form, field: Field) -> None:
-    """No control characters (PostgreSQL refuses NUL; line breaks do not belong in a name or a reason)."""
-    if isinstance(field.data, str) and any(unicodedata.category(ch) == "Cc" for ch in field.data):
-        field.data = "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in field.data)
-        raise ValidationError(_l("不能包含换行或控制字符"))
-
-
 AGENCY_LABEL = _l("所属机构（仅机构填报员）")
 
 
@@ -53,14 +39,14 @@ class UserForm(OnceForm):
 
     username = StringField(
         _l("用户名"),
-        validators=[DataRequired(_l("请输入用户名")), Length(max=80, message=_l("最多 %(max)d 个字符")), one_line],
-        filters=[_strip],
+        validators=[DataRequired(_l("请输入用户名")), Length(max=80, message=_l("最多 %(max)d 个字符")), PlainText()],
+        filters=[strip],
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
     display_name = StringField(
         _l("姓名"),
-        validators=[DataRequired(_l("请输入姓名")), Length(max=100, message=_l("最多 %(max)d 个字符")), one_line],
-        filters=[_strip],
+        validators=[DataRequired(_l("请输入姓名")), Length(max=100, message=_l("最多 %(max)d 个字符")), PlainText()],
+        filters=[strip],
     )
     role = SelectField(_l("角色"), choices=ROLE_CHOICES)
     agency = SelectField(AGENCY_LABEL, choices=[], validate_choice=False)
@@ -89,6 +75,6 @@ class ActiveForm(FlaskForm):
     active = BooleanField(_l("账号可用"))
     reason = StringField(
         _l("原因"),
-        validators=[DataRequired(_l("请说明原因")), Length(max=500, message=_l("最多 %(max)d 个字符")), one_line],
-        filters=[_strip],
+        validators=[DataRequired(_l("请说明原因")), Length(max=500, message=_l("最多 %(max)d 个字符")), PlainText()],
+        filters=[strip],
     )

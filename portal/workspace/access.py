@@ -9,12 +9,14 @@ from typing import Any, TypeVar, cast
 
 from flask import abort, current_app, redirect, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
-from portal.extensions import login_manager
+from portal.extensions import db, login_manager
 from portal.users.models import User
 from portal.users.rules import TOTP_ROLES, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
 STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 
 
@@ -47,6 +49,23 @@ def second_factor_missing(user: User) -> bool:
 def current() -> User:
     """The signed-in user (only inside a view guarded by `signed_in`)."""
     return cast(User, current_user._get_current_object())
+
+
+def get_or_404(model: type[M], item_id: int, *, lock: bool = False) -> M:
+    """The row with this id, or 404. With `lock` it is held (a PostgreSQL row lock) until the request commits, so
+    that two people deciding the same item at once act one after the other and the second sees the first."""
+    query = select(model).where(model.id == item_id)  # type: ignore[attr-defined]
+    item = db.session.scalar(query.with_for_update() if lock else query)
+    if item is None:
+        abort(404)
+    return item
+
+
+def agency_item(model: type[M], item_id: int, *, lock: bool = False) -> M:
+    """get_or_404 for an item that belongs to an agency: officers get only their own agency's (else 404)."""
+    item = get_or_404(model, item_id, lock=lock)
+    check_agency(item.agency_id)  # type: ignore[attr-defined]
+    return item
 
 
 def check_agency(agency_id: int) -> None:
