@@ -20,7 +20,7 @@ from portal.files.forms import checked_files
 from portal.files.responses import download_listed
 from portal.listing import paginate, parse_list_query
 from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
-from portal.receipts.rules import normalise_number, secret_matches
+from portal.receipts.operations import by_receipt
 from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
 from portal.web import upload_limit
@@ -102,10 +102,7 @@ def _chosen_agency(form: ComplaintForm) -> Agency | None:
 
 def _receipt_complaint(form: StatusForm) -> Complaint | None:
     """The complaint if number and secret match; a wrong pair and an unknown number are the same None."""
-    number = normalise_number(form.number.data or "")
-    complaint = db.session.scalar(select(Complaint).where(Complaint.number == number)) if number else None
-    matches = secret_matches(form.secret.data or "", complaint.secret_hash if complaint else None)
-    return complaint if matches else None
+    return by_receipt(Complaint, form.number.data or "", form.secret.data or "")
 
 
 @bp.route("/status", methods=["GET", "POST"])

@@ -32,7 +32,8 @@ from portal.objections.models import Objection
 from portal.objections.operations import Objector, accept, decide, file_objection, reveal_contact
 from portal.objections.rules import OPEN, ObjectionStatus, due_for, urgency
 from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
-from portal.receipts.rules import normalise_number, secret_matches
+from portal.receipts.operations import by_receipt
+from portal.receipts.rules import normalise_number
 from portal.records.models import Record
 from portal.review.rules import NotAllowed
 from portal.search.operations import commit
@@ -144,9 +145,8 @@ def status() -> tuple[str, int]:
     typed_secret = form.secret.data or ""
     form.secret.raw_data, form.secret.data = [], ""  # never sent back in a page
     if fields_ok:
-        objection = db.session.scalar(select(Objection).where(Objection.number == form.number.data))
-        if secret_matches(typed_secret, objection.secret_hash if objection else None):
-            assert objection is not None
+        objection = by_receipt(Objection, form.number.data or "", typed_secret)
+        if objection is not None:
             today = clock.today()
             page = render_template(
                 "objections/status.html",
@@ -169,11 +169,7 @@ def status() -> tuple[str, int]:
 def own_evidence(sha256: str) -> Response:
     """The objector's own evidence file, for whoever holds the receipt (number and secret posted again)."""
     form = StatusForm()
-    objection = None
-    if form.validate():
-        objection = db.session.scalar(select(Objection).where(Objection.number == form.number.data))
-        if not secret_matches(form.secret.data or "", objection.secret_hash if objection else None):
-            objection = None
+    objection = by_receipt(Objection, form.number.data or "", form.secret.data or "") if form.validate() else None
     return download_listed(objection.attachments if objection else None, sha256)
 
 
