@@ -3,7 +3,8 @@
     .venv/bin/python bench/pages.py [--records 100000] [--requests 200] [--database-url URL]
 
 Builds (or reuses) a database of --records demo records, then prints p50 and p95 in milliseconds for the home
-page, filtered record lists at page 50 and a record page. Target: p95 under 50 ms for each.
+page, filtered record lists at page 50, a record page, the busiest agency's profile and the complaint form.
+Target: p95 under 50 ms for each.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from datetime import date
 
 from common import TODAY, arguments, prepared_app, report, timed
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from portal.agencies.models import Agency
 from portal.extensions import db
 from portal.records.models import Record
 
@@ -23,9 +25,23 @@ def main() -> None:
     with app.app_context():
         today = date.fromisoformat(TODAY)
         record_id = db.session.scalar(select(Record.id).where(Record.public_clause(today), Record.kind == "arrears"))
+        busiest = db.session.scalar(  # the agency with the most records: its profile is the heaviest
+            select(Agency.uscc)
+            .join(Record, Record.agency_id == Agency.id)
+            .group_by(Agency.uscc)
+            .order_by(func.count().desc())
+        )
     client = app.test_client()
     print(f"{'page':58} {'p50 ms':>8} {'p95 ms':>8}")
-    for path in ("/", "/records/?kind=arrears&status=public&page=50", "/records/?page=50", f"/records/{record_id}"):
+    paths = (
+        "/",
+        "/records/?kind=arrears&status=public&page=50",
+        "/records/?page=50",
+        f"/records/{record_id}",
+        f"/agencies/{busiest}",
+        "/complaints/new",
+    )
+    for path in paths:
         report(path, timed(client, path, args.requests))
 
 
