@@ -21,7 +21,10 @@ def test_list_groups_agencies_by_region_and_kind(client: FlaskClient) -> None:
         assert agency.name in text
     # regions in code order, each a heading; kinds as sub-headings
     assert text.index("演示县 990121") < text.index("演示县城关镇 990121100") < text.index("演示经济开发区 990121400")
-    assert "政府部门" in text and "事业单位" in text and "国有企业" in text and "乡镇（街道）" in text
+    assert "政府部门" in text
+    assert "事业单位" in text
+    assert "国有企业" in text
+    assert "乡镇（街道）" in text
 
 
 def test_profile_shows_commitments_records_and_outcomes(client: FlaskClient) -> None:

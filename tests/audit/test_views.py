@@ -56,7 +56,8 @@ def ours(ids: list[int], entries: dict[str, AuditEntry]) -> list[str]:
 
 def test_staff_and_admins_only(app: Flask, client: FlaskClient) -> None:
     response = client.get(f"{LOG}?actor=x")
-    assert response.status_code == 302 and unquote(response.headers["Location"]) == f"/login?next={LOG}?actor=x"
+    assert response.status_code == 302
+    assert unquote(response.headers["Location"]) == f"/login?next={LOG}?actor=x"
     sign_in(client, make_user("officer"))
     assert client.get(LOG).status_code == 403
     for role in ("staff", "admin"):
@@ -71,7 +72,8 @@ def test_staff_and_admins_only(app: Flask, client: FlaskClient) -> None:
 
 def test_the_log_has_no_route_that_changes_anything(app: Flask, client: FlaskClient) -> None:
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("audit.")]
-    assert rules and all(rule.methods <= {"GET", "HEAD", "OPTIONS"} for rule in rules)  # type: ignore[operator]
+    assert rules
+    assert all(rule.methods <= {"GET", "HEAD", "OPTIONS"} for rule in rules)
     sign_in(client, make_user("admin"))
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(LOG).get_data(as_text=True))
     assert token
@@ -87,7 +89,8 @@ def test_newest_first_and_paginated(app: Flask, client: FlaskClient) -> None:
     assert first == [e.id for e in reversed(pages)][:20]
     assert second == [e.id for e in reversed(pages)][20:]
     body = client.get(f"{LOG}?actor=pager").get_data(as_text=True)
-    assert "共 25 条，第 1 / 2 页" in body and 'href="/workspace/audit/?actor=pager&amp;page=2"' in body
+    assert "共 25 条，第 1 / 2 页" in body
+    assert 'href="/workspace/audit/?actor=pager&amp;page=2"' in body
     assert shown(client, "actor=pager&page=3") == []  # past the end: empty, not an error
 
 
@@ -127,8 +130,10 @@ def test_the_filter_form_offers_the_actions_and_keeps_the_choice(
     )
     parse_strict(body)
     assert '<optgroup label="test">' in body
-    assert '<option value="test"' in body and '<option value="test.beta"' in body
-    assert '<option value="test.alpha" selected>' in body and '<option value="widget" selected>' in body
+    assert '<option value="test"' in body
+    assert '<option value="test.beta"' in body
+    assert '<option value="test.alpha" selected>' in body
+    assert '<option value="widget" selected>' in body
     assert 'name="actor" type="text" size="20" maxlength="100" value="alice.t"' in body
     assert 'value="2026-03-01"' in body
 
@@ -160,9 +165,12 @@ def test_bad_filters_are_refused_beside_their_field(
     body = response.get_data(as_text=True)
     parse_strict(body)
     beside = re.search(rf'<p class="field-error-message" id="filter-{field}-error">([^<]*)</p>', body)
-    assert beside and message in beside.group(1)
-    assert f'id="filter-{field}"' in body and f'aria-describedby="filter-{field}-error"' in body
-    assert 'id="entry-' not in body and "<script>" not in body
+    assert beside
+    assert message in beside.group(1)
+    assert f'id="filter-{field}"' in body
+    assert f'aria-describedby="filter-{field}-error"' in body
+    assert 'id="entry-' not in body
+    assert "<script>" not in body
 
 
 def test_stored_payloads_come_back_escaped(app: Flask, client: FlaskClient) -> None:
@@ -189,7 +197,8 @@ def test_stored_payloads_come_back_escaped(app: Flask, client: FlaskClient) -> N
     assert "&lt;script&gt;alert(&#39;field&#39;)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(2)&gt; → &lt;/td&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in html
     assert "&lt;iframe src=javascript:alert(5)&gt;&lt;/iframe&gt;" in html
-    assert "&lt;b&gt;mallory&lt;/b&gt;" in html and "&#34;&gt;&lt;svg onload=alert(1)&gt;" in html
+    assert "&lt;b&gt;mallory&lt;/b&gt;" in html
+    assert "&#34;&gt;&lt;svg onload=alert(1)&gt;" in html
     assert "— → {&#34;&lt;i&gt;&#34;: 1}" in html
     assert 'href="javascript' not in html
     # and the filter links built from them are encoded, not injected

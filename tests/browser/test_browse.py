@@ -61,7 +61,8 @@ def test_pages_work_without_javascript(live_server: str, browser: Browser) -> No
     page.wait_for_load_state()
     assert "kind=arrears" in page.url
     kinds = page.locator("table.list tbody tr td:nth-child(3)").all_inner_texts()
-    assert kinds and set(kinds) == {"拖欠账款/合同违约"}
+    assert kinds
+    assert set(kinds) == {"拖欠账款/合同违约"}
     context.close()
 
 

@@ -25,7 +25,9 @@ def test_fulfilment_is_recorded_shown_and_audited(client: FlaskClient) -> None:
         actor="staff1",
     )
     text = visible_text(client.get(f"/commitments/{commitment.code}").get_data(as_text=True))
-    assert "部分履行" in text and "2026年11月18日" in text and "部分款项未付" in text
+    assert "部分履行" in text
+    assert "2026年11月18日" in text
+    assert "部分款项未付" in text
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_id == commitment.code)).one()
     assert entry.changes["fulfilment"] == ["in_progress", "partly"]
 

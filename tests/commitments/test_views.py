@@ -55,14 +55,16 @@ def test_detail_shows_the_letter_with_its_sha256_and_history(client: FlaskClient
     commitment = db.session.scalars(
         select(Commitment).where(Commitment.public_clause(), Commitment.fulfilment == "fulfilled")
     ).first()
-    assert commitment is not None and commitment.letter is not None
+    assert commitment is not None
+    assert commitment.letter is not None
     response = client.get(f"/commitments/{commitment.code}")
     body = response.get_data(as_text=True)
     parse_strict(body)
     assert title_of(body).startswith(commitment.title)
     text = visible_text(body)
     assert commitment.letter.sha256 in text
-    assert "全部履行" in text and commitment.fulfilment_history[0].determined_by in text
+    assert "全部履行" in text
+    assert commitment.fulfilment_history[0].determined_by in text
 
     with client.get(f"/commitments/{commitment.code}/letter.pdf") as pdf:
         assert pdf.status_code == 200

@@ -186,7 +186,9 @@ def test_a_new_draft_needs_its_letter_and_fields(app: Flask, client: FlaskClient
     response = post_form(client, "/workspace/commitments/new", commitment_fields(title="", made_on="20261118"))
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="title-error"' in body and 'id="made_on-error"' in body and 'id="letter-error"' in body
+    assert 'id="title-error"' in body
+    assert 'id="made_on-error"' in body
+    assert 'id="letter-error"' in body
     assert "请上传签章承诺书" in body
     assert count(Commitment) == count(Commitment)
     assert db.session.scalar(select(func.count()).where(Commitment.agency_id == officer.agency_id)) == 0
@@ -227,7 +229,8 @@ def test_a_submitted_draft_is_locked(app: Flask, client: FlaskClient, officer) -
     response = client.post(f"/workspace/commitments/{draft.id}/edit", data={**hidden, **commitment_fields(title="改")})
     assert response.status_code == 409
     db.session.refresh(draft)
-    assert draft.title == "优化营商环境承诺" and draft.state == "submitted"
+    assert draft.title == "优化营商环境承诺"
+    assert draft.state == "submitted"
     # submitting the locked draft again (with a fresh form token) is refused
     response = client.post(f"/workspace/commitments/{draft.id}/submit", data=hidden)
     assert response.status_code == 409

@@ -68,12 +68,17 @@ def test_filing_gives_a_receipt_that_opens_the_status_page(app: Flask, client: F
     assert number.startswith("TS-2026-")
     assert response.headers["Cache-Control"] == "private, no-store"
     complaint = db.session.scalar(select(Complaint).where(Complaint.number == number))
-    assert complaint is not None and secret not in complaint.secret_hash and len(complaint.secret_hash) == 64
-    assert complaint.accept_due == date(2026, 11, 24) and complaint.close_due == date(2026, 12, 11)
+    assert complaint is not None
+    assert secret not in complaint.secret_hash
+    assert len(complaint.secret_hash) == 64
+    assert complaint.accept_due == date(2026, 11, 24)
+    assert complaint.close_due == date(2026, 12, 11)
     status = look_up(client, number, secret)
     assert status.status_code == 200
     text = status.get_data(as_text=True)
-    assert "已提交" in text and agency.name in text and "合同.pdf" in text
+    assert "已提交" in text
+    assert agency.name in text
+    assert "合同.pdf" in text
     download = client.post(
         f"/complaints/status/files/{complaint.attachments[0]['sha256']}",
         data={
@@ -83,7 +88,8 @@ def test_filing_gives_a_receipt_that_opens_the_status_page(app: Flask, client: F
         },
     )
     with download:
-        assert download.status_code == 200 and download.data == pdf
+        assert download.status_code == 200
+        assert download.data == pdf
         assert download.headers["Content-Disposition"].startswith("attachment")
         assert download.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -100,7 +106,8 @@ def test_wrong_pairs_look_exactly_like_unknown_numbers(app: Flask, client: Flask
 
 def test_guessing_receipts_is_rate_limited(app: Flask, client: FlaskClient) -> None:
     codes = [look_up(client, f"TS-2026-{n:06d}", "0000-0000-0000-0000-0000-0000").status_code for n in range(31)]
-    assert codes[:30] == [404] * 30 and codes[30] == 429
+    assert codes[:30] == [404] * 30
+    assert codes[30] == 429
 
 
 def test_errors_stand_beside_their_fields_with_the_text_kept(app: Flask, client: FlaskClient) -> None:
@@ -140,7 +147,8 @@ def test_bad_attachments_file_nothing(
 ) -> None:
     before = files_on_disk(app), db.session.scalar(select(func.count(Complaint.id)))
     response = file(client, files)
-    assert response.status_code == status and message in response.get_data(as_text=True)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
     assert (files_on_disk(app), db.session.scalar(select(func.count(Complaint.id)))) == before
 
 
@@ -151,7 +159,8 @@ def test_anti_abuse_honeypot_fill_time_csrf_and_replay(app: Flask, client: Flask
     app.config["PORTAL_MIN_FILL_SECONDS"] = 3
     try:
         response = file(client)
-        assert response.status_code == 400 and "提交太快了" in response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "提交太快了" in response.get_data(as_text=True)
     finally:
         app.config["PORTAL_MIN_FILL_SECONDS"] = 0
     body, content_type = multipart(complaint_fields(), {})
@@ -161,13 +170,15 @@ def test_anti_abuse_honeypot_fill_time_csrf_and_replay(app: Flask, client: Flask
     body, content_type = multipart({**hidden, **complaint_fields()}, {})
     first = client.post("/complaints/new", data=body, content_type=content_type)
     again = client.post("/complaints/new", data=body, content_type=content_type)  # the same form replayed
-    assert first.status_code == 201 and again.status_code == 303
+    assert first.status_code == 201
+    assert again.status_code == 303
     assert count() == before + 1
 
 
 def test_filing_is_rate_limited_per_address(app: Flask, client: FlaskClient) -> None:
     codes = [file(client, description=f"第 {n} 件").status_code for n in range(11)]
-    assert codes[:10] == [201] * 10 and codes[10] == 429
+    assert codes[:10] == [201] * 10
+    assert codes[10] == 429
 
 
 @pytest.mark.parametrize(
@@ -203,7 +214,8 @@ def test_the_closed_complaint_is_published_anonymised_with_consent_only(app: Fla
     db.session.flush()
     for url in ("/complaints/", f"/agencies/{agency.uscc}"):
         body = client.get(url).get_data(as_text=True)
-        assert numbers["y"] in body and "已督促支付 y" in body
+        assert numbers["y"] in body
+        assert "已督促支付 y" in body
         assert numbers[""] not in body
         for private in (*PERSON.values(), "证据.pdf"):
             assert private not in body, (url, private)
@@ -222,7 +234,8 @@ def test_personal_data_is_on_no_public_surface_and_in_no_audit_entry(app: Flask,
     assert entries
     for entry in entries:
         for private in PERSON.values():
-            assert private not in str(entry.changes) and private not in (entry.reason or "")
+            assert private not in str(entry.changes)
+            assert private not in (entry.reason or "")
 
 
 def test_five_large_attachments_fit_the_forms_own_size_limit(app: Flask, client: FlaskClient) -> None:

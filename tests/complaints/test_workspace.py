@@ -143,11 +143,16 @@ def test_accept_transfer_answer_close(app: Flask, client: FlaskClient) -> None:
     parse_strict(body)
     assert title_of(body).startswith(f"投诉 {complaint.number}")
     text = visible_text(body)
-    assert agency.name in text and "拖欠账款" in text and "道路工程款" in text
-    assert "120.00 万元" in text and "送货单.pdf" in text and "2026年11月20日" in text
+    assert agency.name in text
+    assert "拖欠账款" in text
+    assert "道路工程款" in text
+    assert "120.00 万元" in text
+    assert "送货单.pdf" in text
+    assert "2026年11月20日" in text
 
     accepted = step(client, complaint, "accept")
-    assert accepted.status_code == 303 and accepted.headers["Location"] == url(complaint)
+    assert accepted.status_code == 303
+    assert accepted.headers["Location"] == url(complaint)
     assert f"已受理投诉 {complaint.number}" in text_of(client.get(url(complaint)))
 
     transfer_page = client.get(url(complaint)).get_data(as_text=True)
@@ -163,12 +168,15 @@ def test_accept_transfer_answer_close(app: Flask, client: FlaskClient) -> None:
 
     sign_in(client, staff)
     closing_page = text_of(client.get(url(complaint)))
-    assert "已于本月支付 60 万元" in closing_page and "给投诉人的答复" in closing_page
+    assert "已于本月支付 60 万元" in closing_page
+    assert "给投诉人的答复" in closing_page
     closed = step(client, complaint, "close", {"answer": "经核实，拖欠款项已部分支付，余款年底前付清。"})
     assert closed.status_code == 303
 
     done = fresh(complaint)
-    assert done.status == "closed" and done.closed_on == TODAY and done.published
+    assert done.status == "closed"
+    assert done.closed_on == TODAY
+    assert done.published
     assert done.agency_answer == "已于本月支付 60 万元，余款年底前付清。"
     assert step_history(done) == [
         ("submitted", TODAY, ""),
@@ -186,7 +194,9 @@ def test_accept_transfer_answer_close(app: Flask, client: FlaskClient) -> None:
     ]
     final = client.get(url(complaint))
     final_text = text_of(final)
-    assert "已办结" in final_text and "余款年底前付清" in final_text and "已公开" in final_text
+    assert "已办结" in final_text
+    assert "余款年底前付清" in final_text
+    assert "已公开" in final_text
     for action in ("accept", "refuse", "transfer", "answer", "close"):  # no step is offered any more
         assert url(complaint, action) + '"' not in final.get_data(as_text=True)
 
@@ -198,13 +208,17 @@ def test_typed_agency_is_chosen_from_the_list_when_transferring(app: Flask, clie
     assert "演示县某某指挥部" in text_of(client.get(url(complaint)))
     step(client, complaint, "accept")
     missing = step(client, complaint, "transfer", {"agency": ""})
-    assert missing.status_code == 400 and "此项必填" in text_of(missing)
+    assert missing.status_code == 400
+    assert "此项必填" in text_of(missing)
     unknown = step(client, complaint, "transfer", {"agency": "999999999"})
-    assert unknown.status_code == 400 and "请从列表中选择承办单位" in text_of(unknown)
-    assert fresh(complaint).status == "accepted" and fresh(complaint).agency_id is None
+    assert unknown.status_code == 400
+    assert "请从列表中选择承办单位" in text_of(unknown)
+    assert fresh(complaint).status == "accepted"
+    assert fresh(complaint).agency_id is None
     assert step(client, complaint, "transfer", {"agency": str(agency.id)}).status_code == 303
     moved = fresh(complaint)
-    assert moved.agency_id == agency.id and moved.status == "transferred"
+    assert moved.agency_id == agency.id
+    assert moved.status == "transferred"
 
 
 @pytest.mark.parametrize("reason", list(RefusalReason))
@@ -215,16 +229,20 @@ def test_refuse_with_each_reason(app: Flask, client: FlaskClient, reason: Refusa
     response = step(client, complaint, "refuse", {"reason": reason.value, "refuse_note": "请通过仲裁途径解决。"})
     assert response.status_code == 303
     refused = fresh(complaint)
-    assert refused.status == "not_accepted" and refused.refusal_reason == reason.value and refused.closed_on == TODAY
+    assert refused.status == "not_accepted"
+    assert refused.refusal_reason == reason.value
+    assert refused.closed_on == TODAY
     assert step_history(refused)[-1] == ("not_accepted", TODAY, "请通过仲裁途径解决。")
     entry = db.session.scalars(
         select(AuditEntry).where(
             AuditEntry.entity_id == complaint.number, AuditEntry.action == "complaint.not_accepted"
         )
     ).one()
-    assert entry.actor == staff.username and entry.changes["refusal_reason"] == [None, reason.value]
+    assert entry.actor == staff.username
+    assert entry.changes["refusal_reason"] == [None, reason.value]
     text = text_of(client.get(url(complaint)))
-    assert f"不予受理：{REFUSAL_REASON[reason]}" in text and "请通过仲裁途径解决。" in text
+    assert f"不予受理：{REFUSAL_REASON[reason]}" in text
+    assert "请通过仲裁途径解决。" in text
     # finished: out of the open queue, found with the status filter
     assert complaint.number not in text_of(client.get("/workspace/complaints/"))
     assert complaint.number in text_of(client.get("/workspace/complaints/?status=not_accepted"))
@@ -238,7 +256,8 @@ def test_refusal_needs_a_reason_from_the_list(app: Flask, client: FlaskClient) -
         assert response.status_code == 400
         body = response.get_data(as_text=True)
         assert 'class="field-error-message"' in body
-        assert fresh(complaint).status == "submitted" and fresh(complaint).refusal_reason is None
+        assert fresh(complaint).status == "submitted"
+        assert fresh(complaint).refusal_reason is None
     assert len(fresh(complaint).steps) == 1
 
 
@@ -270,7 +289,9 @@ def test_deadlines_across_national_day(app: Flask, client: FlaskClient) -> None:
     )
     sign_in(client, make_user(Role.STAFF))
     text = text_of(client.get(url(complaint)))
-    assert "2026年10月9日" in text and "2026年10月20日" in text and "2026年10月27日" in text
+    assert "2026年10月9日" in text
+    assert "2026年10月20日" in text
+    assert "2026年10月27日" in text
 
 
 def _flag_in_queue(client: FlaskClient, complaint: Complaint, query: str = "") -> str | None:
@@ -351,10 +372,12 @@ def test_bad_filters_answer_400_beside_the_field(app: Flask, client: FlaskClient
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     parse_strict(body)
-    assert "请检查以下参数" in body and "<script>" not in body
+    assert "请检查以下参数" in body
+    assert "<script>" not in body
     name = query[1:].split("=")[0]
     if name != "page":
-        assert f'id="filter-{name}-error"' in body and f'aria-describedby="filter-{name}-error"' in body
+        assert f'id="filter-{name}-error"' in body
+        assert f'aria-describedby="filter-{name}-error"' in body
 
 
 # --- privacy: masking and the audited reveal --------------------------------------------------------------------------
@@ -368,18 +391,25 @@ def test_staff_see_the_complainant_masked_until_they_press_show(app: Flask, clie
     for private in (NAME, PHONE, EMAIL):
         assert private not in body
     text = visible_text(body)
-    assert "欧***" in text and "139****5678" in text and "x***@example.com" in text and USCC in text
+    assert "欧***" in text
+    assert "139****5678" in text
+    assert "x***@example.com" in text
+    assert USCC in text
     assert audit_actions(complaint) == [("complaint.file", "public")]
 
     no_token = client.post(url(complaint, "reveal"))
-    assert no_token.status_code == 400 and NAME not in no_token.get_data(as_text=True)
+    assert no_token.status_code == 400
+    assert NAME not in no_token.get_data(as_text=True)
     assert audit_actions(complaint) == [("complaint.file", "public")]
 
     shown = client.post(url(complaint, "reveal"), data=form_fields(body, url(complaint, "reveal")))
     assert shown.status_code == 200
     assert shown.headers["Cache-Control"] == "private, no-store"
     shown_text = text_of(shown)
-    assert NAME in shown_text and PHONE in shown_text and EMAIL in shown_text and "已记入审计日志" in shown_text
+    assert NAME in shown_text
+    assert PHONE in shown_text
+    assert EMAIL in shown_text
+    assert "已记入审计日志" in shown_text
     assert audit_actions(complaint) == [("complaint.file", "public"), ("complaint.reveal", staff.username)]
     # the next visit is masked again
     assert NAME not in client.get(url(complaint)).get_data(as_text=True)
@@ -389,7 +419,10 @@ def test_individual_without_email_shows_no_uscc(app: Flask, client: FlaskClient)
     complaint = make_complaint(app, make_agency(), filer_type="individual", uscc="", email="", name="张三")
     sign_in(client, make_user(Role.ADMIN))
     text = text_of(client.get(url(complaint)))
-    assert "张*" in text and "张三" not in text and "统一社会信用代码" not in text and "未填写" in text
+    assert "张*" in text
+    assert "张三" not in text
+    assert "统一社会信用代码" not in text
+    assert "未填写" in text
 
 
 # --- officers ---------------------------------------------------------------------------------------------------------
@@ -424,23 +457,30 @@ def test_officers_of_the_agency_see_it_only_once_transferred_and_without_the_com
     for private in (NAME, PHONE, EMAIL, USCC, "欧***", "139****5678", "x***@example.com", "显示联系方式", "企业"):
         assert private not in body
     text = visible_text(body)
-    assert "道路工程款" in text and "送货单.pdf" in text and "请十日内反馈" in text and "反馈办理情况" in text
+    assert "道路工程款" in text
+    assert "送货单.pdf" in text
+    assert "请十日内反馈" in text
+    assert "反馈办理情况" in text
     for staff_action in ("accept", "refuse", "transfer", "close", "reveal"):
         assert url(complaint, staff_action) + '"' not in body
     download = client.get(url(complaint, f"files/{sha}"))
     with download:
-        assert download.status_code == 200 and download.data == PDF
+        assert download.status_code == 200
+        assert download.data == PDF
         assert download.headers["Content-Disposition"].startswith("attachment")
         assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(url(complaint, "files/" + "0" * 64)).status_code == 404
 
     queue = client.get("/workspace/complaints/")
-    assert queue.status_code == 200 and complaint.number in text_of(queue) and "转办给本单位的投诉" in text_of(queue)
+    assert queue.status_code == 200
+    assert complaint.number in text_of(queue)
+    assert "转办给本单位的投诉" in text_of(queue)
 
     # after answering and closing, the officers still find it (with the status filter once finished)
     assert step(client, complaint, "answer", {"agency_answer": "已付清。"}).status_code == 303
     answered = text_of(client.get(url(complaint)))
-    assert "已付清。" in answered and "反馈办理情况" not in answered
+    assert "已付清。" in answered
+    assert "反馈办理情况" not in answered
     close(fresh(complaint), "已办结", TODAY, by=staff)
     assert client.get(url(complaint)).status_code == 200
     assert complaint.number in text_of(client.get("/workspace/complaints/?status=closed"))
@@ -465,7 +505,8 @@ def test_other_agencies_officers_get_404_and_staff_see_all(app: Flask, client: F
         sign_in(client, user)
         assert client.get(url(complaint)).status_code == 200
         with client.get(url(complaint, f"files/{sha}")) as download:
-            assert download.status_code == 200 and download.data == PDF
+            assert download.status_code == 200
+            assert download.data == PDF
         assert complaint.number in text_of(client.get("/workspace/complaints/"))
 
 
@@ -480,11 +521,13 @@ def test_anonymous_visitors_are_sent_to_the_login_page(app: Flask, client: Flask
     sha = complaint.attachments[0]["sha256"]
     for path in ("/workspace/complaints/", url(complaint), url(complaint, f"files/{sha}")):
         response = client.get(path)
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
     token = csrf_token(client)
     for action in (*STAFF_STEPS, "answer"):
         response = client.post(url(complaint, action), data={"csrf_token": token, "form_token": "b" * 32})
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
     assert fresh(complaint).status == "submitted"
 
 
@@ -502,7 +545,8 @@ def test_officers_cannot_take_staff_steps_and_staff_cannot_answer(app: Flask, cl
         url(complaint, "answer"), data={**data, "csrf_token": csrf_token(client), "agency_answer": "x"}
     )
     assert answer.status_code == 403
-    assert fresh(complaint).status == "transferred" and len(fresh(complaint).steps) == 3
+    assert fresh(complaint).status == "transferred"
+    assert len(fresh(complaint).steps) == 3
     assert client.get(url(complaint, "accept")).status_code == 405
 
 
@@ -527,10 +571,12 @@ def test_script_in_description_and_answers_comes_back_escaped(app: Flask, client
     assert step(client, complaint, "answer", {"agency_answer": XSS}).status_code == 303
     sign_in(client, staff)
     assert step(client, complaint, "close", {"answer": XSS}).status_code == 303
-    assert fresh(complaint).answer == XSS and fresh(complaint).agency_answer == XSS
+    assert fresh(complaint).answer == XSS
+    assert fresh(complaint).agency_answer == XSS
     body = client.get(url(complaint)).get_data(as_text=True)
     parse_strict(body)
-    assert "<script>alert" not in body and "<img src=x" not in body
+    assert "<script>alert" not in body
+    assert "<img src=x" not in body
     assert body.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 3  # description, agency's answer, answer
 
 
@@ -541,10 +587,12 @@ def test_a_step_without_the_csrf_token_is_refused(app: Flask, client: FlaskClien
     fields = form_fields(body, url(complaint, "accept"))
     del fields["csrf_token"]
     response = client.post(url(complaint, "accept"), data=fields)
-    assert response.status_code == 400 and "安全令牌" in text_of(response)
+    assert response.status_code == 400
+    assert "安全令牌" in text_of(response)
     wrong = client.post(url(complaint, "accept"), data={**fields, "csrf_token": "forged"})
     assert wrong.status_code == 400
-    assert fresh(complaint).status == "submitted" and len(fresh(complaint).steps) == 1
+    assert fresh(complaint).status == "submitted"
+    assert len(fresh(complaint).steps) == 1
 
 
 def test_the_same_step_form_posted_twice_takes_one_step(app: Flask, client: FlaskClient) -> None:
@@ -583,9 +631,12 @@ def test_a_step_no_longer_allowed_is_409_and_changes_nothing(app: Flask, client:
         assert response.status_code == 409
         body = response.get_data(as_text=True)
         parse_strict(body)
-        assert "不能进行此操作" in visible_text(body) and "未做任何更改" in visible_text(body)
+        assert "不能进行此操作" in visible_text(body)
+        assert "未做任何更改" in visible_text(body)
     after = fresh(complaint)
-    assert after.status == "accepted" and after.refusal_reason is None and after.closed_on is None
+    assert after.status == "accepted"
+    assert after.refusal_reason is None
+    assert after.closed_on is None
     assert [s for s, _on, _note in step_history(after)] == ["submitted", "accepted"]
     assert [a for a, _actor in audit_actions(after)] == ["complaint.file", "complaint.accepted"]
 

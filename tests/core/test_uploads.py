@@ -69,7 +69,9 @@ def test_the_letter_limit_is_20_mb() -> None:
 )
 def test_a_file_is_what_its_content_says(name: str, data: bytes, allowed: frozenset[FileKind], kind: FileKind) -> None:
     checked = check_upload(name, data, allowed, LETTER_MAX_BYTES)
-    assert checked.kind is kind and checked.data == data and checked.name == name
+    assert checked.kind is kind
+    assert checked.data == data
+    assert checked.name == name
 
 
 def test_a_letter_of_exactly_20_mb_is_not_refused_for_its_size() -> None:
@@ -101,7 +103,8 @@ def test_a_letter_must_be_a_pdf_by_content(name: str, data: bytes) -> None:
 def test_evidence_that_is_not_an_allowed_kind_names_the_kinds(data: bytes) -> None:
     allowed = frozenset({FileKind.JPEG}) if data != JPEG else frozenset({FileKind.PNG})
     message = refusal("file.jpg", data, allowed)
-    assert "按文件内容判断" in message and ("JPEG" in message or "PNG" in message)
+    assert "按文件内容判断" in message
+    assert "JPEG" in message or "PNG" in message
 
 
 def test_an_empty_file_is_refused() -> None:
@@ -179,7 +182,8 @@ def test_a_pdf_without_pages_is_refused() -> None:
 def test_hostile_names_are_refused(name: str, message: str) -> None:
     with pytest.raises(UploadRefused) as refused:
         safe_name(name)
-    assert message in str(refused.value.message) and refused.value.status == 400
+    assert message in str(refused.value.message)
+    assert refused.value.status == 400
     assert message in refusal(name, PDF)  # check_upload refuses the name before looking at the content
 
 

@@ -58,7 +58,8 @@ def test_atom_has_updated_author_category_and_rfc5005_links() -> None:
     entry = parsed.entries[0]
     assert entry.updated_parsed[:5] == (2026, 11, 3, 2, 30)
     assert entry.author == "演示县财政局"
-    assert entry.tags[0].term == "arrears" and entry.tags[0].label == "拖欠账款/合同违约"
+    assert entry.tags[0].term == "arrears"
+    assert entry.tags[0].label == "拖欠账款/合同违约"
     rels = {link.rel: link.href for link in parsed.feed.links}
     assert rels["self"] == INFO.self_url
     assert rels["next"].endswith("page=2")

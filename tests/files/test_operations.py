@@ -36,9 +36,12 @@ def test_a_file_is_stored_under_its_sha256_outside_static(app: Flask, tmp_path: 
     data = unique_pdf()
     stored = store_bytes(data, FileKind.PDF.value, tmp_path)
     sha256 = hashlib.sha256(data).hexdigest()
-    assert stored.sha256 == sha256 and stored.size == len(data) and stored.content_type == "application/pdf"
+    assert stored.sha256 == sha256
+    assert stored.size == len(data)
+    assert stored.content_type == "application/pdf"
     path = tmp_path / sha256[:2] / sha256
-    assert stored.path_in(tmp_path) == path and path.read_bytes() == data
+    assert stored.path_in(tmp_path) == path
+    assert path.read_bytes() == data
     assert files_on_disk(tmp_path) == [path]  # no temporary file left beside it
     settings = app.config["PORTAL_SETTINGS"]
     assert "static" not in settings.files_dir.parts
@@ -50,13 +53,15 @@ def test_two_identical_uploads_keep_one_file(app: Flask, tmp_path: Path) -> None
     second = store_bytes(data, "application/pdf", tmp_path)
     db.session.flush()
     assert first is second
-    assert rows(first.sha256) == 1 and len(files_on_disk(tmp_path)) == 1
+    assert rows(first.sha256) == 1
+    assert len(files_on_disk(tmp_path)) == 1
 
     db.session.commit()
     third = keep_upload(CheckedFile("再传一次.pdf", FileKind.PDF, data), tmp_path)  # in a later transaction
     assert third == {"sha256": first.sha256, "name": "再传一次.pdf", "type": "application/pdf"}
     db.session.flush()
-    assert rows(first.sha256) == 1 and len(files_on_disk(tmp_path)) == 1
+    assert rows(first.sha256) == 1
+    assert len(files_on_disk(tmp_path)) == 1
 
 
 def test_a_file_written_in_a_transaction_that_rolls_back_is_removed(app: Flask, tmp_path: Path) -> None:
@@ -79,7 +84,8 @@ def test_a_committed_file_stays(app: Flask, tmp_path: Path) -> None:
     assert path.exists()
 
     db.session.rollback()  # a later transaction's rollback does not touch it
-    assert path.exists() and path.read_bytes() == data
+    assert path.exists()
+    assert path.read_bytes() == data
 
 
 def test_a_rolled_back_duplicate_does_not_remove_the_committed_file(app: Flask, tmp_path: Path) -> None:
@@ -89,7 +95,8 @@ def test_a_rolled_back_duplicate_does_not_remove_the_committed_file(app: Flask, 
 
     store_bytes(data, "application/pdf", tmp_path)  # the same letter uploaded again, then that request fails
     db.session.rollback()
-    assert path.exists() and rows(hashlib.sha256(data).hexdigest()) == 1
+    assert path.exists()
+    assert rows(hashlib.sha256(data).hexdigest()) == 1
 
 
 def test_a_file_whose_row_is_kept_but_whose_file_is_gone_is_written_again(app: Flask, tmp_path: Path) -> None:

@@ -78,7 +78,8 @@ def test_security_headers(client: FlaskClient) -> None:
 
 def test_head_and_wrong_method(client: FlaskClient) -> None:
     head = client.head("/records/")
-    assert head.status_code == 200 and head.data == b""
+    assert head.status_code == 200
+    assert head.data == b""
     post = client.post("/records/")
     assert post.status_code in (400, 405)  # CSRF or method: never a 500, never a change
     response = client.open("/records/", method="PUT")

@@ -88,7 +88,8 @@ def all_audit_text() -> str:
 def test_the_public_record_page_links_to_the_form(app: Flask, client: FlaskClient) -> None:
     record = make_record()
     page = client.get(f"/records/{record.id}").get_data(as_text=True)
-    assert f'href="{form_url(record.id)}"' in page and "对该记录提出异议" in page
+    assert f'href="{form_url(record.id)}"' in page
+    assert "对该记录提出异议" in page
     response = client.get(form_url(record.id))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -97,7 +98,9 @@ def test_the_public_record_page_links_to_the_form(app: Flask, client: FlaskClien
     assert record.title in body
     for label in ("信息错误", "遗漏", "重复公示", "不应公示", "超期公示", "与认定机关信息不一致"):
         assert label in body
-    assert 'enctype="multipart/form-data"' in body and 'name="website"' in body and 'name="form_token"' in body
+    assert 'enctype="multipart/form-data"' in body
+    assert 'name="website"' in body
+    assert 'name="form_token"' in body
     assert "不会出现在任何公开页面上" in body
     assert "no-store" in response.headers["Cache-Control"]
 
@@ -136,14 +139,19 @@ def test_filing_gives_a_receipt_once_and_stores_only_the_secrets_hash(
     number, secret = receipt_of(body)
     assert number.startswith("YY-2026-")
     assert "只在此页面显示这一次" in body
-    assert "2026年11月24日" in body and "2026年12月4日" in body  # accept in 2, verify in 10 working days
-    assert NAME not in body and PHONE not in body and EMAIL not in body
+    assert "2026年11月24日" in body
+    assert "2026年12月4日" in body
+    assert NAME not in body
+    assert PHONE not in body
+    assert EMAIL not in body
 
     objection = db.session.scalar(select(Objection).where(Objection.number == number))
-    assert objection is not None and objection.record_id == record.id
+    assert objection is not None
+    assert objection.record_id == record.id
     assert objection.secret_hash == secret_hash(secret)
     stored = json.dumps([getattr(objection, c.key) for c in Objection.__table__.columns], default=str)
-    assert secret not in stored and secret.replace("-", "") not in stored
+    assert secret not in stored
+    assert secret.replace("-", "") not in stored
     assert (objection.status, objection.ground, objection.filed_on) == ("submitted", "wrong", date(2026, 11, 20))
     assert (objection.accept_due, objection.verify_due) == (date(2026, 11, 24), date(2026, 12, 4))
     assert (objection.name, objection.phone, objection.email) == (NAME, PHONE, EMAIL)
@@ -160,11 +168,16 @@ def test_filing_gives_a_receipt_once_and_stores_only_the_secrets_hash(
     assert "异议处理中" in page
 
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "objection.file"))
-    assert entry is not None and entry.entity_id == number and entry.actor == "public"
+    assert entry is not None
+    assert entry.entity_id == number
+    assert entry.actor == "public"
     assert entry.changes == {"number": [None, number], "ground": [None, "wrong"], "record": [None, record.id]}
     assert db.session.scalar(select(OutboxEntry).where(OutboxEntry.item_key == f"record:{record.id}")) is not None
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert NAME not in logged and PHONE not in logged and EMAIL not in logged and secret not in logged
+    assert NAME not in logged
+    assert PHONE not in logged
+    assert EMAIL not in logged
+    assert secret not in logged
 
 
 def test_the_same_form_posted_twice_files_once_and_shows_no_second_secret(app: Flask, client: FlaskClient) -> None:
@@ -177,8 +190,10 @@ def test_the_same_form_posted_twice_files_once_and_shows_no_second_secret(app: F
     again = client.post(form_url(record.id), data=body, content_type=content_type)
     assert again.status_code == 200
     text = again.get_data(as_text=True)
-    assert "此异议已经提交" in text and number in text
-    assert secret not in text and not SECRET.search(text)
+    assert "此异议已经提交" in text
+    assert number in text
+    assert secret not in text
+    assert not SECRET.search(text)
     assert f"/objections/status?number={number}" in text
     assert objections_on(record) == 1
 
@@ -201,7 +216,8 @@ def test_deadlines_across_national_day(app: Flask, client: FlaskClient, monkeypa
     response = file(client, record)
     assert response.status_code == 201
     body = response.get_data(as_text=True)
-    assert "2026年10月9日" in body and "2026年10月20日" in body
+    assert "2026年10月9日" in body
+    assert "2026年10月20日" in body
     number, _ = receipt_of(body)
     objection = db.session.scalar(select(Objection).where(Objection.number == number))
     assert objection is not None
@@ -220,7 +236,8 @@ def test_five_files_of_nine_megabytes_are_accepted(app: Flask, client: FlaskClie
     assert response.status_code == 201
     number, _ = receipt_of(response.get_data(as_text=True))
     objection = db.session.scalar(select(Objection).where(Objection.number == number))
-    assert objection is not None and len(objection.attachments) == 5
+    assert objection is not None
+    assert len(objection.attachments) == 5
 
 
 # --- refused input ---------------------------------------------------------------------------------------------------
@@ -254,8 +271,10 @@ def test_refused_input_is_shown_beside_its_field_and_nothing_is_kept(
     parse_strict(body)
     for message in messages:
         assert message in body
-    assert 'aria-invalid="true"' in body and "请更正以下问题" in body
-    assert objections_on(record) == 0 and files_on_disk(app) == before
+    assert 'aria-invalid="true"' in body
+    assert "请更正以下问题" in body
+    assert objections_on(record) == 0
+    assert files_on_disk(app) == before
     db.session.refresh(record)
     assert not record.objection_open
 
@@ -289,8 +308,10 @@ def test_refused_files_keep_nothing(
     response = file(client, record, [(one_page_pdf(["kept only if all are accepted"]), "ok.pdf"), *files])
     assert response.status_code == status
     body = response.get_data(as_text=True)
-    assert message in body and "决定日期有误" in body  # the typed text is kept
-    assert objections_on(record) == 0 and files_on_disk(app) == before
+    assert message in body
+    assert "决定日期有误" in body
+    assert objections_on(record) == 0
+    assert files_on_disk(app) == before
 
 
 def test_a_request_over_the_size_limit_gets_413(app: Flask, client: FlaskClient) -> None:
@@ -321,9 +342,11 @@ def test_missing_tokens_and_wrong_content_types_are_refused(app: Flask, client: 
 def test_the_honeypot_and_a_forged_timestamp_are_refused(app: Flask, client: FlaskClient) -> None:
     record = make_record()
     trapped = file(client, record, website="http://spam.example")
-    assert trapped.status_code == 400 and "提交未被接受" in trapped.get_data(as_text=True)
+    assert trapped.status_code == 400
+    assert "提交未被接受" in trapped.get_data(as_text=True)
     forged = file(client, record, shown_at="1700000000")
-    assert forged.status_code == 400 and "表单已失效" in forged.get_data(as_text=True)
+    assert forged.status_code == 400
+    assert "表单已失效" in forged.get_data(as_text=True)
     assert objections_on(record) == 0
 
 
@@ -368,10 +391,17 @@ def test_the_status_page_shows_steps_and_dates_with_number_and_secret(app: Flask
     assert "no-store" in response.headers["Cache-Control"]
     body = response.get_data(as_text=True)
     parse_strict(body)
-    assert number in body and record.title in body and "信息错误" in body
-    assert "已提交" in body and "2026年11月20日" in body
-    assert "等待受理（期限：2026年11月24日）" in body and "核查并答复（期限：2026年12月4日）" in body
-    assert NAME not in body and PHONE not in body and EMAIL not in body and secret not in body
+    assert number in body
+    assert record.title in body
+    assert "信息错误" in body
+    assert "已提交" in body
+    assert "2026年11月20日" in body
+    assert "等待受理（期限：2026年11月24日）" in body
+    assert "核查并答复（期限：2026年12月4日）" in body
+    assert NAME not in body
+    assert PHONE not in body
+    assert EMAIL not in body
+    assert secret not in body
 
 
 def test_a_wrong_secret_and_an_unknown_number_look_exactly_alike(app: Flask, client: FlaskClient) -> None:
@@ -423,7 +453,8 @@ def test_the_status_page_shows_no_other_objectors_data(app: Flask, client: Flask
         )
     )
     body = look_up(client, mine, secret).get_data(as_text=True)
-    assert mine in body and other not in body
+    assert mine in body
+    assert other not in body
     for private in ("张三", "13800000001", "李四", "lisi@example.cn", "另一位异议人的说明"):
         assert private not in body
 
@@ -487,7 +518,8 @@ def test_the_objector_downloads_their_own_evidence_with_the_receipt(app: Flask, 
     hidden = hidden_fields(client.get("/objections/status").get_data(as_text=True))
     url = f"/objections/status/files/{sha}"
     with client.post(url, data={**hidden, "number": number, "secret": secret}) as response:
-        assert response.status_code == 200 and response.data == pdf
+        assert response.status_code == 200
+        assert response.data == pdf
         assert response.headers["Content-Disposition"].startswith("attachment")
     wrong = client.post(url, data={**hidden, "number": number, "secret": "0000-0000-0000-0000-0000-0000"})
     assert wrong.status_code == 404

@@ -137,17 +137,24 @@ def test_the_queue_puts_open_objections_first_by_due_date_and_flags_them(
     positions = [body.index(o.number) for o in (overdue, due, later, done)]
     assert positions == sorted(positions)
     rows = {o.number: re.search(rf"{o.number}.*?</tr>", body, re.S).group(0) for o in (overdue, due, later, done)}  # type: ignore[union-attr]
-    assert "已逾期" in rows[overdue.number] and "受理 2026年11月12日" in rows[overdue.number]
-    assert "即将到期" in rows[due.number] and "已逾期" not in rows[due.number]
+    assert "已逾期" in rows[overdue.number]
+    assert "受理 2026年11月12日" in rows[overdue.number]
+    assert "即将到期" in rows[due.number]
+    assert "已逾期" not in rows[due.number]
     assert "答复 2026年12月4日" in rows[later.number]
-    assert "即将到期" not in rows[later.number] and "已逾期" not in rows[later.number]
-    assert "已办结" in rows[done.number] and "维持原记录" in rows[done.number]
-    assert NAME not in body and PHONE not in body
+    assert "即将到期" not in rows[later.number]
+    assert "已逾期" not in rows[later.number]
+    assert "已办结" in rows[done.number]
+    assert "维持原记录" in rows[done.number]
+    assert NAME not in body
+    assert PHONE not in body
 
     only_upheld = client.get("/workspace/objections/?status=upheld").get_data(as_text=True)
-    assert done.number in only_upheld and overdue.number not in only_upheld
+    assert done.number in only_upheld
+    assert overdue.number not in only_upheld
     bad = client.get("/workspace/objections/?status=%3Cscript%3E")
-    assert bad.status_code == 400 and "<script>" not in bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "<script>" not in bad.get_data(as_text=True)
 
 
 # --- an objection's page --------------------------------------------------------------------------------------------
@@ -160,20 +167,32 @@ def test_the_contact_is_masked_until_shown_and_showing_is_audited(app: Flask, cl
     assert response.headers["Cache-Control"] == "private, no-store"
     body = response.get_data(as_text=True)
     parse_strict(body)
-    assert mask_name(NAME) in body and mask_phone(PHONE) in body and mask_email(EMAIL) in body
-    assert NAME not in body and PHONE not in body and EMAIL not in body
-    assert objection.record.title in body and "金额有误" in body and "证明.pdf" in body
+    assert mask_name(NAME) in body
+    assert mask_phone(PHONE) in body
+    assert mask_email(EMAIL) in body
+    assert NAME not in body
+    assert PHONE not in body
+    assert EMAIL not in body
+    assert objection.record.title in body
+    assert "金额有误" in body
+    assert "证明.pdf" in body
     assert not audit_entries("objection.reveal", objection)
 
     assert client.post(page_url(objection), data={"action": "reveal"}).status_code == 400  # no CSRF token
     assert not audit_entries("objection.reveal", objection)
     shown = act(client, objection, "reveal")
-    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "private, no-store"
+    assert shown.status_code == 200
+    assert shown.headers["Cache-Control"] == "private, no-store"
     text = shown.get_data(as_text=True)
-    assert NAME in text and PHONE in text and EMAIL in text and "已记入审计日志" in text
+    assert NAME in text
+    assert PHONE in text
+    assert EMAIL in text
+    assert "已记入审计日志" in text
     entries = audit_entries("objection.reveal", objection)
-    assert len(entries) == 1 and entries[0].actor_id == staff.id
-    assert NAME not in all_audit_text() and PHONE not in all_audit_text()
+    assert len(entries) == 1
+    assert entries[0].actor_id == staff.id
+    assert NAME not in all_audit_text()
+    assert PHONE not in all_audit_text()
     assert NAME not in client.get(page_url(objection)).get_data(as_text=True)  # masked again on the next visit
 
 
@@ -184,7 +203,8 @@ def test_evidence_is_downloaded_by_staff_only_as_an_attachment(app: Flask, clien
     response = client.get(f"{page_url(objection)}/files/{sha}")
     data = response.get_data()
     response.close()
-    assert response.status_code == 200 and data == PDF
+    assert response.status_code == 200
+    assert data == PDF
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response.headers["Cache-Control"]
@@ -200,13 +220,17 @@ def test_hostile_input_is_stored_as_typed_and_shown_escaped(app: Flask, client: 
     assert response.status_code == 201
     number, _ = receipt_of(response.get_data(as_text=True))
     objection = db.session.scalar(select(Objection).where(Objection.number == number))
-    assert objection is not None and objection.explanation == payload
+    assert objection is not None
+    assert objection.explanation == payload
     for body in (
         client.get(page_url(objection)).get_data(as_text=True),
         act(client, objection, "reveal").get_data(as_text=True),
     ):
-        assert "<script>alert" not in body and "<img src=x" not in body and "<b>evil" not in body
-        assert "&lt;script&gt;alert(" in body and "&lt;b&gt;evil&lt;b&gt;.pdf" in body
+        assert "<script>alert" not in body
+        assert "<img src=x" not in body
+        assert "<b>evil" not in body
+        assert "&lt;script&gt;alert(" in body
+        assert "&lt;b&gt;evil&lt;b&gt;.pdf" in body
 
 
 def test_an_unknown_action_is_refused(app: Flask, client: FlaskClient, staff: User) -> None:
@@ -230,7 +254,8 @@ def test_accept_then_uphold_and_the_objector_reads_the_reason(app: Flask, client
     body = client.get(page_url(objection)).get_data(as_text=True)
     form = action_form(body, "accept")
     accepted = client.post(page_url(objection), data=form)
-    assert accepted.status_code == 303 and accepted.headers["Location"] == page_url(objection)
+    assert accepted.status_code == 303
+    assert accepted.headers["Location"] == page_url(objection)
     again = client.post(page_url(objection), data=form)  # the same form posted twice: one acceptance
     assert again.status_code == 303
     db.session.refresh(objection)
@@ -239,9 +264,11 @@ def test_accept_then_uphold_and_the_objector_reads_the_reason(app: Flask, client
     assert "已受理，核查中" in look_up(client, number, secret).get_data(as_text=True)
 
     no_reason = act(client, objection, "decide", outcome="upheld", reason="  ")
-    assert no_reason.status_code == 400 and "此项必填" in no_reason.get_data(as_text=True)
+    assert no_reason.status_code == 400
+    assert "此项必填" in no_reason.get_data(as_text=True)
     no_outcome = act(client, objection, "decide", outcome="deleted", reason="x")
-    assert no_outcome.status_code == 400 and "请选择核查结论" in no_outcome.get_data(as_text=True)
+    assert no_outcome.status_code == 400
+    assert "请选择核查结论" in no_outcome.get_data(as_text=True)
     db.session.refresh(objection)
     assert objection.status == "accepted"
 
@@ -254,11 +281,15 @@ def test_accept_then_uphold_and_the_objector_reads_the_reason(app: Flask, client
     assert not record.objection_open
     assert "异议处理中" not in client.get(f"/records/{record.id}").get_data(as_text=True)
     entry = audit_entries("objection.decide", objection)[0]
-    assert entry.changes["status"] == ["accepted", "upheld"] and entry.actor_id == staff.id
+    assert entry.changes["status"] == ["accepted", "upheld"]
+    assert entry.actor_id == staff.id
 
     status = look_up(client, number, secret).get_data(as_text=True)
-    assert "维持原记录" in status and reason in status
-    assert NAME not in all_audit_text() and PHONE not in all_audit_text() and EMAIL not in all_audit_text()
+    assert "维持原记录" in status
+    assert reason in status
+    assert NAME not in all_audit_text()
+    assert PHONE not in all_audit_text()
+    assert EMAIL not in all_audit_text()
 
 
 def test_a_decision_needs_an_accepted_objection(app: Flask, client: FlaskClient, staff: User) -> None:
@@ -266,7 +297,8 @@ def test_a_decision_needs_an_accepted_objection(app: Flask, client: FlaskClient,
     body = client.get(page_url(objection)).get_data(as_text=True)
     crafted = {**action_form(body, "accept"), "action": "decide", "outcome": "upheld", "reason": "跳过受理"}
     response = client.post(page_url(objection), data=crafted)
-    assert response.status_code == 409 and "可能已被他人处理" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "可能已被他人处理" in response.get_data(as_text=True)
     assert db.session.get(Objection, objection.id).status == "submitted"  # type: ignore[union-attr]
 
 
@@ -280,7 +312,8 @@ def test_a_second_decision_is_refused(app: Flask, client: FlaskClient, staff: Us
     late = client.post(page_url(objection), data={**second, "outcome": "revoked", "reason": "撤销"})
     assert late.status_code == 409
     db.session.refresh(objection)
-    assert objection.status == "upheld" and objection.record.status == "public"
+    assert objection.status == "upheld"
+    assert objection.record.status == "public"
 
 
 def test_corrected_needs_a_correction_saved_after_the_objection(app: Flask, client: FlaskClient, staff: User) -> None:
@@ -297,7 +330,8 @@ def test_corrected_needs_a_correction_saved_after_the_objection(app: Flask, clie
     assert refused.status_code == 400
     assert "还没有保存过更正" in refused.get_data(as_text=True)
     db.session.refresh(objection)
-    assert objection.status == "accepted" and objection.correction_id is None
+    assert objection.status == "accepted"
+    assert objection.correction_id is None
 
     correction = correct_record(record, {**record_values(record), "title": "更正后的标题"}, "异议成立", TODAY, staff)
     assert correction is not None
@@ -306,12 +340,18 @@ def test_corrected_needs_a_correction_saved_after_the_objection(app: Flask, clie
     assert decided.status_code == 303
     db.session.refresh(objection)
     db.session.refresh(record)
-    assert objection.status == "corrected" and objection.correction_id == correction.id
-    assert not record.objection_open and record.status == "public"
+    assert objection.status == "corrected"
+    assert objection.correction_id == correction.id
+    assert not record.objection_open
+    assert record.status == "public"
     public = client.get(f"/records/{record.id}").get_data(as_text=True)
-    assert "更正后的标题" in public and "更正记录" in public and "异议处理中" not in public
+    assert "更正后的标题" in public
+    assert "更正记录" in public
+    assert "异议处理中" not in public
     status = look_up(client, number, secret).get_data(as_text=True)
-    assert "已更正" in status and "较早的更正" in status and "更正后的标题" in status  # old → new of this correction
+    assert "已更正" in status
+    assert "较早的更正" in status
+    assert "更正后的标题" in status
     assert "异议成立，已更正记录标题。" in status
     assert original_title not in status  # the earlier correction is not the one linked
 
@@ -329,10 +369,13 @@ def test_revoked_stops_publication_with_the_410_notice(app: Flask, client: Flask
     assert (record.status, record.stopped_on, record.stop_note) == ("revoked", TODAY, reason)
     assert not record.objection_open
     gone = client.get(f"/records/{record.id}")
-    assert gone.status_code == 410 and "已撤销" in gone.get_data(as_text=True)
+    assert gone.status_code == 410
+    assert "已撤销" in gone.get_data(as_text=True)
     assert client.get(f"/records/{record.id}/objection").status_code == 404
     status = look_up(client, number, secret).get_data(as_text=True)
-    assert "已撤销公示" in status and "已停止公示" in status and f'href="/records/{record.id}"' not in status
+    assert "已撤销公示" in status
+    assert "已停止公示" in status
+    assert f'href="/records/{record.id}"' not in status
     assert [
         e.changes["status"]
         for e in db.session.scalars(

@@ -27,7 +27,8 @@ def test_every_content_page_renders_in_both_languages(client: FlaskClient, slug:
         assert trail in body  # breadcrumbs: 首页 › 政策与指南 › the page
         assert body.count('<li aria-current="page">') == 1
     assert title_of(zh) != title_of(en)
-    assert '<html lang="en">' in en and '<html lang="zh-CN">' in zh
+    assert '<html lang="en">' in en
+    assert '<html lang="zh-CN">' in zh
 
 
 def test_credit_repair_page_says_repair_is_free(client: FlaskClient) -> None:

@@ -30,7 +30,8 @@ def test_revoking_stops_publication_with_a_dated_notice_and_an_audit_entry(clien
     assert "已撤销" in response.get_data(as_text=True)
     [entry] = audit_for(record.id)
     assert entry.changes["status"] == ["public", "revoked"]
-    assert entry.reason == "异议成立，认定错误" and entry.actor == "staff1"
+    assert entry.reason == "异议成立，认定错误"
+    assert entry.actor == "staff1"
 
 
 def test_illegal_transition_changes_nothing(app: Flask) -> None:
@@ -57,6 +58,7 @@ def test_expire_marks_only_records_past_their_maximum(app: Flask) -> None:
         )
     )
     assert expire_due_records(today) == expected
-    assert due.status == "expired" and due.stopped_on == date(2026, 11, 20)
+    assert due.status == "expired"
+    assert due.stopped_on == date(2026, 11, 20)
     assert not_due.status == "public"
     assert expire_due_records(today) == 0  # nothing left to do

@@ -95,7 +95,8 @@ def test_bad_query_parameters_get_400_with_a_message(client: FlaskClient, query:
     body = response.get_data(as_text=True)
     parse_strict(body)
     name = query.split("=")[0]
-    assert 'role="alert"' in body and "请检查以下参数" in body
+    assert 'role="alert"' in body
+    assert "请检查以下参数" in body
     assert f"<code>{name}</code></a> — " in body or (name == "page" and "<code>page</code> — " in body)
     assert '<form class="filters"' in body  # the form is shown again, ready to correct
     if name != "page":  # the message stands beside its field, and the field says it is invalid

@@ -158,7 +158,8 @@ def test_anonymous_visitors_are_sent_to_the_login(app: Flask, client: FlaskClien
         response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
         assert response.status_code == 302, (method, url)
         assert response.headers["Location"].startswith("/login?next="), (method, url)
-    assert audit("record.status", record.id) == [] and audit("record.correct", record.id) == []
+    assert audit("record.status", record.id) == []
+    assert audit("record.correct", record.id) == []
 
 
 def test_officers_see_their_agencys_records_and_nothing_else(app: Flask, client: FlaskClient) -> None:
@@ -170,20 +171,24 @@ def test_officers_see_their_agencys_records_and_nothing_else(app: Flask, client:
     token = {"csrf_token": csrf_of(client.get("/workspace/records/").get_data(as_text=True))}
 
     listing = client.get("/workspace/records/").get_data(as_text=True)
-    assert "本单位的记录" in listing and "别的单位的记录" not in listing
+    assert "本单位的记录" in listing
+    assert "别的单位的记录" not in listing
     assert "录入失信记录" not in listing
     page = client.get(f"/workspace/records/{own.id}")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert f'href="/workspace/records/{own.id}/progress"' in body  # report rectification progress
-    assert f"/workspace/records/{own.id}/correct" not in body and f"/workspace/records/{own.id}/stop" not in body
+    assert f"/workspace/records/{own.id}/correct" not in body
+    assert f"/workspace/records/{own.id}/stop" not in body
 
     response = client.get(f"/workspace/records/{other.id}")
-    assert response.status_code == 404 and "别的单位的记录" not in response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "别的单位的记录" not in response.get_data(as_text=True)
     for method, url in routes(own.id)[2:] + routes(other.id)[5:]:
         response = client.open(url, method=method, data=token if method == "POST" else None)
         assert response.status_code == 403, (method, url)
-    assert not audit("record.correct", own.id) and not audit("record.status", own.id)
+    assert not audit("record.correct", own.id)
+    assert not audit("record.status", own.id)
 
 
 def test_an_officer_without_a_rectification_gets_no_progress_link(app: Flask, client: FlaskClient) -> None:
@@ -207,7 +212,8 @@ def test_staff_and_admins_open_every_page(app: Flask, client: FlaskClient, role:
     listing = client.get("/workspace/records/").get_data(as_text=True)
     assert "/workspace/records/new" in listing
     page = client.get(f"/workspace/records/{record.id}").get_data(as_text=True)
-    assert f"/workspace/records/{record.id}/correct" in page and f"/workspace/records/{record.id}/stop" in page
+    assert f"/workspace/records/{record.id}/correct" in page
+    assert f"/workspace/records/{record.id}/stop" in page
     assert f'href="/records/{record.id}"' in page
 
 
@@ -218,15 +224,19 @@ def test_the_workspace_list_filters_and_shows_stopped_records(app: Flask, client
         agency, title="已撤销的记录", status="revoked", stopped_on=date(2026, 11, 1), stop_note="认定错误"
     )
     body = client.get(f"/workspace/records/?agency={agency.uscc}").get_data(as_text=True)
-    assert "仍在公示的记录" in body and "已撤销的记录" in body
+    assert "仍在公示的记录" in body
+    assert "已撤销的记录" in body
     body = client.get(f"/workspace/records/?agency={agency.uscc}&status=revoked").get_data(as_text=True)
-    assert "已撤销的记录" in body and "仍在公示的记录" not in body
+    assert "已撤销的记录" in body
+    assert "仍在公示的记录" not in body
     body = client.get(f"/workspace/records/?agency={agency.uscc}&kind=arrears").get_data(as_text=True)
-    assert "仍在公示的记录" in body and "已撤销的记录" not in body
+    assert "仍在公示的记录" in body
+    assert "已撤销的记录" not in body
     response = client.get("/workspace/records/?kind=nonsense&page=x")
     assert response.status_code == 400
     page = client.get(f"/workspace/records/{stopped.id}").get_data(as_text=True)
-    assert "认定错误" in page and f"/workspace/records/{stopped.id}/correct" not in page
+    assert "认定错误" in page
+    assert f"/workspace/records/{stopped.id}/correct" not in page
     assert client.get(f"/workspace/records/{stopped.id}/correct").status_code == 409
     assert client.get(f"/workspace/records/{stopped.id}/stop").status_code == 409
     assert public.id
@@ -237,11 +247,13 @@ def test_the_workspace_list_filters_and_shows_stopped_records(app: Flask, client
 
 def test_the_kind_is_chosen_first(app: Flask, client: FlaskClient, staff: User) -> None:
     body = client.get("/workspace/records/new").get_data(as_text=True)
-    assert '<form method="get"' in body and '<select id="kind" name="kind"' in body
+    assert '<form method="get"' in body
+    assert '<select id="kind" name="kind"' in body
     for kind in KINDS.values():
         assert f'<option value="{kind.code}">{kind.label}</option>' in body
     response = client.get("/workspace/records/new?kind=nonsense")
-    assert response.status_code == 400 and "不是可选的类别" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "不是可选的类别" in response.get_data(as_text=True)
     token = hidden_fields(client.get(new_url("arrears")).get_data(as_text=True))
     assert client.post("/workspace/records/new?kind=nonsense", data=token).status_code == 400
 
@@ -253,13 +265,15 @@ def test_every_kind_entered_through_its_form_is_public(app: Flask, client: Flask
     form = client.get(new_url(kind)).get_data(as_text=True)
     parse_strict(form)
     for spec in KINDS[kind].fields:
-        assert f'for="{spec.name}"' in form and str(spec.label) in form
+        assert f'for="{spec.name}"' in form
+        assert str(spec.label) in form
 
     response = enter(client, kind, agency.id)
     assert response.status_code == 303, response.get_data(as_text=True)
     record = db.session.scalars(select(Record).where(Record.agency_id == agency.id)).one()
     assert response.headers["Location"] == f"/workspace/records/{record.id}"
-    assert record.kind == kind and record.status == "public"
+    assert record.kind == kind
+    assert record.status == "public"
     window = disclosure_window(date(2026, 11, 1), Severity.GENERAL, app.config["PORTAL_SETTINGS"].disclosure_periods)
     assert (record.publication_start, record.publication_min_end, record.publication_max_end) == (
         date.fromisoformat(TODAY),
@@ -286,7 +300,8 @@ def test_every_kind_entered_through_its_form_is_public(app: Flask, client: Flask
     assert f'<a href="/records/{record.id}">录入测试记录{kind}1</a>' in listing
 
     [entry] = audit("record.create", record.id)
-    assert entry.actor_id == staff.id and entry.changes["title"] == [None, f"录入测试记录{kind}1"]
+    assert entry.actor_id == staff.id
+    assert entry.changes["title"] == [None, f"录入测试记录{kind}1"]
     assert entry.changes["kind"] == [None, kind]
     first = KINDS[kind].fields[0]
     assert entry.changes[first.name] == [
@@ -305,7 +320,8 @@ def test_an_investment_promise_links_a_published_commitment(app: Flask, client: 
         assert response.status_code == 400
         assert code in error_beside(response.get_data(as_text=True), "commitment_code")
     response = enter(client, "investment_promise", agency.id, commitment_code="12345")
-    assert response.status_code == 400 and "没有编号为 12345 的公开承诺" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "没有编号为 12345 的公开承诺" in response.get_data(as_text=True)
     assert not db.session.scalars(select(Record).where(Record.agency_id == agency.id)).all()
 
     response = enter(client, "investment_promise", agency.id, commitment_code=commitment.code)
@@ -343,7 +359,8 @@ def test_the_preview_shows_the_disclosure_window_and_saves_nothing(
 
 def test_the_preview_refuses_what_saving_would(app: Flask, client: FlaskClient, staff: User) -> None:
     response = enter(client, "arrears", make_agency().id, action="preview", decision_date="2026-12-01")
-    assert response.status_code == 400 and '<div class="preview"' not in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<div class="preview"' not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -415,7 +432,8 @@ def test_a_post_without_csrf_token_changes_nothing(app: Flask, client: FlaskClie
     assert response.status_code == 400
     assert (count(Record), count(AuditEntry)) == before
     db.session.refresh(record)
-    assert record.status == "public" and not record.corrections
+    assert record.status == "public"
+    assert not record.corrections
 
 
 # --- corrections -------------------------------------------------------------------------------------------------
@@ -476,10 +494,13 @@ def test_a_correction_keeps_the_old_values_and_is_shown_publicly(app: Flask, cli
     assert response.status_code == 303, response.get_data(as_text=True)
     assert response.headers["Location"] == f"/workspace/records/{record.id}"
     db.session.refresh(record)
-    assert record.title == "更正后的标题" and record.details["fine"] == 200000
-    assert record.decision_date == date(2026, 10, 15) and record.publication_max_end == date(2027, 10, 15)
+    assert record.title == "更正后的标题"
+    assert record.details["fine"] == 200000
+    assert record.decision_date == date(2026, 10, 15)
+    assert record.publication_max_end == date(2027, 10, 15)
     [correction] = record.corrections
-    assert correction.corrected_on == date.fromisoformat(TODAY) and correction.actor_id == staff.id
+    assert correction.corrected_on == date.fromisoformat(TODAY)
+    assert correction.actor_id == staff.id
     assert correction.reason == "认定机关来函更正"
     assert correction.changes == {
         "title": ["原标题", "更正后的标题"],
@@ -490,15 +511,20 @@ def test_a_correction_keeps_the_old_values_and_is_shown_publicly(app: Flask, cli
     }
     workspace = client.get(f"/workspace/records/{record.id}").get_data(as_text=True)
     parse_strict(workspace)
-    assert "更正记录" in workspace and staff.display_name in workspace  # staff see who corrected
+    assert "更正记录" in workspace
+    assert staff.display_name in workspace
     [entry] = audit("record.correct", record.id)
-    assert entry.changes == correction.changes and entry.reason == "认定机关来函更正" and entry.actor_id == staff.id
+    assert entry.changes == correction.changes
+    assert entry.reason == "认定机关来函更正"
+    assert entry.actor_id == staff.id
 
     sign_out(client)
     body = client.get(f"/records/{record.id}").get_data(as_text=True)
     parse_strict(body)
     text = visible_text(body)
-    assert "更正记录" in text and "2026年11月20日 更正" in text and staff.display_name not in text
+    assert "更正记录" in text
+    assert "2026年11月20日 更正" in text
+    assert staff.display_name not in text
     assert "标题 原标题 更正后的标题" in text
     assert "罚款金额 7,001.50 元 2,000.00 元" in text
     assert "决定日期 2026年10月1日 2026年10月15日" in text
@@ -509,14 +535,18 @@ def test_a_correction_needs_a_reason_and_a_change(app: Flask, client: FlaskClien
     record = penalty_record()
     url = f"/workspace/records/{record.id}/correct"
     response = post_form(client, url, correction_input(record, title="新标题", reason=""))
-    assert response.status_code == 400 and "此项必填" in error_beside(response.get_data(as_text=True), "reason")
+    assert response.status_code == 400
+    assert "此项必填" in error_beside(response.get_data(as_text=True), "reason")
     response = post_form(client, url, correction_input(record, reason="核对无误"))
-    assert response.status_code == 400 and "没有任何字段被修改" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "没有任何字段被修改" in response.get_data(as_text=True)
     response = post_form(client, url, correction_input(record, decision_date="2026-12-01", reason="改日期"))
     assert response.status_code == 400
     assert "不能晚于今天" in error_beside(response.get_data(as_text=True), "decision_date")
     db.session.refresh(record)
-    assert record.title == "原标题" and not record.corrections and not audit("record.correct", record.id)
+    assert record.title == "原标题"
+    assert not record.corrections
+    assert not audit("record.correct", record.id)
 
 
 def test_a_correction_posted_twice_is_made_once(app: Flask, client: FlaskClient, staff: User) -> None:
@@ -538,27 +568,34 @@ def test_stopping_publication_leaves_the_410_notice(app: Flask, client: FlaskCli
     url = f"/workspace/records/{record.id}/stop"
     page = client.get(url).get_data(as_text=True)
     parse_strict(page)
-    assert 'value="revoked"' in page and 'value="expired"' in page and 'value="repaired"' not in page
+    assert 'value="revoked"' in page
+    assert 'value="expired"' in page
+    assert 'value="repaired"' not in page
 
     response = post_form(client, url, {"outcome": "revoked", "reason": ""})
-    assert response.status_code == 400 and "此项必填" in error_beside(response.get_data(as_text=True), "reason")
+    assert response.status_code == 400
+    assert "此项必填" in error_beside(response.get_data(as_text=True), "reason")
     response = post_form(client, url, {"outcome": "repaired", "reason": "已修复"})  # only from 已履行
-    assert response.status_code == 400 and "请从列出的原因中选择一项" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "请从列出的原因中选择一项" in response.get_data(as_text=True)
     db.session.refresh(record)
     assert record.status == "public"
 
     response = post_form(client, url, {"outcome": "revoked", "reason": "异议成立，认定错误"})
     assert response.status_code == 303
     db.session.refresh(record)
-    assert record.status == "revoked" and record.stopped_on == date.fromisoformat(TODAY)
+    assert record.status == "revoked"
+    assert record.stopped_on == date.fromisoformat(TODAY)
     [entry] = audit("record.status", record.id)
-    assert entry.actor_id == staff.id and entry.reason == "异议成立，认定错误"
+    assert entry.actor_id == staff.id
+    assert entry.reason == "异议成立，认定错误"
     assert entry.changes["status"] == ["public", "revoked"]
 
     sign_out(client)
     response = client.get(f"/records/{record.id}")
     assert response.status_code == 410
-    assert "该记录已停止公示" in response.get_data(as_text=True) and "已撤销" in response.get_data(as_text=True)
+    assert "该记录已停止公示" in response.get_data(as_text=True)
+    assert "已撤销" in response.get_data(as_text=True)
     assert "将要撤销的记录" not in client.get(f"/records/?agency={agency.uscc}").get_data(as_text=True)
 
 

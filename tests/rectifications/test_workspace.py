@@ -36,7 +36,8 @@ def test_only_officers_of_the_agency_may_report(app: Flask, client: FlaskClient)
     assert client.get(url).status_code == 403
     sign_in(client, make_user("officer"))  # another agency's officer
     response = client.get(url)
-    assert response.status_code == 404 and record.title not in response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert record.title not in response.get_data(as_text=True)
     sign_in(client, make_user("officer", record.agency))
     assert client.get(url).status_code == 200
     assert client.get(progress_url(999_999_999)).status_code == 404
@@ -65,7 +66,8 @@ def test_refused_evidence_keeps_nothing(
     )
     assert response.status_code == status
     body = response.get_data(as_text=True)
-    assert message in body and "进展说明" in body
+    assert message in body
+    assert "进展说明" in body
     assert submissions(record.id) == 0
     assert files_on_disk(app) == before
 
@@ -76,11 +78,13 @@ def test_refused_when_there_is_nothing_to_report_on(app: Flask, client: FlaskCli
     sign_in(client, officer)
     without = make_record(agency)
     response = post_files(client, progress_url(without.id), {"entry_date": "2026-11-19", "text": "x"}, {})
-    assert response.status_code == 409 and "尚未建立整改台账" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "尚未建立整改台账" in response.get_data(as_text=True)
     future = make_record(agency)
     make_rectification(future)
     response = post_files(client, progress_url(future.id), {"entry_date": "2026-12-19", "text": "x"}, {})
-    assert response.status_code == 409 and "不能晚于今天" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "不能晚于今天" in response.get_data(as_text=True)
     assert submissions(without.id) == submissions(future.id) == 0
 
 

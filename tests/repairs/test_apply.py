@@ -110,7 +110,8 @@ def test_refused_before_the_minimum_period_saying_from_when(app: Flask, client: 
     response = client.post(apply_url(record.id), data=body, content_type=content_type)
     assert response.status_code == 409
     assert "自 2027-01-01 起可以申请" in visible_text(response.get_data(as_text=True))
-    assert applications(record.id) == [] and not record.repair_open
+    assert applications(record.id) == []
+    assert not record.repair_open
     assert files_on_disk(app) == before
 
 
@@ -126,15 +127,18 @@ def test_refused_while_not_fulfilled(
 ) -> None:
     record = repairable(officer.agency, status=status, decision_date=decision)
     text = visible_text(client.get(apply_url(record.id)).get_data(as_text=True))
-    assert said in text and record.publication_min_end.isoformat() in text
+    assert said in text
+    assert record.publication_min_end.isoformat() in text
     body, content_type = multipart(
         {"csrf_token": csrf_token(client), "form_token": uuid.uuid4().hex, "statement": STATEMENT},
         {"evidence": [(unique_pdf(), "a.pdf")], "pledge": [(unique_pdf("pledge"), "p.pdf")]},
     )
     before = files_on_disk(app)
     response = client.post(apply_url(record.id), data=body, content_type=content_type)
-    assert response.status_code == 409 and said in visible_text(response.get_data(as_text=True))
-    assert applications(record.id) == [] and not record.repair_open
+    assert response.status_code == 409
+    assert said in visible_text(response.get_data(as_text=True))
+    assert applications(record.id) == []
+    assert not record.repair_open
     assert files_on_disk(app) == before
 
 
@@ -147,7 +151,8 @@ def test_a_stopped_record_needs_no_repair(app: Flask, client: FlaskClient, offic
 def test_allowed_after_the_minimum_period_once_fulfilled(app: Flask, client: FlaskClient, officer: Any) -> None:
     record = repairable(officer.agency)
     page = client.get(apply_url(record.id)).get_data(as_text=True)
-    assert "修复不收取任何费用" in visible_text(page) and 'name="statement"' in page
+    assert "修复不收取任何费用" in visible_text(page)
+    assert 'name="statement"' in page
     evidence, pledge = unique_pdf(), unique_pdf("pledge")
     response = apply(
         client, record, evidence=[(evidence, "付款凭证.pdf"), (PNG, "回单.png")], pledge=[(pledge, "承诺.pdf")]
@@ -155,26 +160,33 @@ def test_allowed_after_the_minimum_period_once_fulfilled(app: Flask, client: Fla
     assert response.status_code == 303, response.get_data(as_text=True)
     (application,) = applications(record.id)
     assert response.headers["Location"] == f"/workspace/repairs/{application.id}"
-    assert application.status == "submitted" and application.filed_on == date(2026, 11, 20)
+    assert application.status == "submitted"
+    assert application.filed_on == date(2026, 11, 20)
     assert application.decide_due == date(2026, 12, 4)  # 10 working days, no holiday in between
-    assert application.statement == STATEMENT and application.applicant_id == officer.id
+    assert application.statement == STATEMENT
+    assert application.applicant_id == officer.id
     assert [f["name"] for f in application.evidence] == ["付款凭证.pdf", "回单.png"]
-    assert application.pledge.size == len(pledge) and application.pledge.content_type == "application/pdf"
+    assert application.pledge.size == len(pledge)
+    assert application.pledge.content_type == "application/pdf"
     assert record.repair_open
     audit = db.session.scalars(
         select(AuditEntry).where(
             AuditEntry.entity_type == "repair_application", AuditEntry.entity_id == str(application.id)
         )
     ).one()
-    assert audit.action == "repair.apply" and audit.actor_id == officer.id
+    assert audit.action == "repair.apply"
+    assert audit.actor_id == officer.id
     assert db.session.scalar(select(func.count()).where(OutboxEntry.item_key == f"record:{record.id}"))
 
     shown = visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert "信用修复申请已提交。信用办将在 2026-12-04 前作出决定。" in shown and STATEMENT in shown
+    assert "信用修复申请已提交。信用办将在 2026-12-04 前作出决定。" in shown
+    assert STATEMENT in shown
     public = client.get(f"/records/{record.id}")
-    assert public.status_code == 200 and "修复申请中" in visible_text(public.get_data(as_text=True))
+    assert public.status_code == 200
+    assert "修复申请中" in visible_text(public.get_data(as_text=True))
     listed = visible_text(client.get("/workspace/repairs/").get_data(as_text=True))
-    assert record.title in listed and "修复申请中" in listed
+    assert record.title in listed
+    assert "修复申请中" in listed
 
 
 def test_the_officer_finds_the_way_from_the_record_page(app: Flask, client: FlaskClient, officer: Any) -> None:
@@ -224,9 +236,11 @@ def test_refused_files_keep_nothing(
     assert response.status_code == status
     body = response.get_data(as_text=True)
     error = re.search(rf'<p class="field-error-message" id="{field}-error">(.*?)</p>', body, re.S)
-    assert error and message in error.group(1)
+    assert error
+    assert message in error.group(1)
     assert STATEMENT in body  # what was typed is kept
-    assert applications(record.id) == [] and not record.repair_open
+    assert applications(record.id) == []
+    assert not record.repair_open
     assert files_on_disk(app) == before
 
 
@@ -234,10 +248,13 @@ def test_the_statement_is_required_and_limited(app: Flask, client: FlaskClient, 
     record = repairable(officer.agency)
     before = files_on_disk(app)
     response = apply(client, record, statement="   ")
-    assert response.status_code == 400 and "请说明履行情况" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "请说明履行情况" in response.get_data(as_text=True)
     response = apply(client, record, statement="很长" * 50_000)
-    assert response.status_code == 400 and "太长了：最多 10000 个字符。" in response.get_data(as_text=True)
-    assert applications(record.id) == [] and files_on_disk(app) == before
+    assert response.status_code == 400
+    assert "太长了：最多 10000 个字符。" in response.get_data(as_text=True)
+    assert applications(record.id) == []
+    assert files_on_disk(app) == before
 
 
 def test_hostile_statement_comes_back_escaped(app: Flask, client: FlaskClient, officer: Any) -> None:
@@ -245,7 +262,8 @@ def test_hostile_statement_comes_back_escaped(app: Flask, client: FlaskClient, o
     response = apply(client, record, statement=XSS)
     assert response.status_code == 303
     body = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "<script>alert" not in body and "<img src=x" not in body
+    assert "<script>alert" not in body
+    assert "<img src=x" not in body
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in body
 
 
@@ -262,7 +280,8 @@ def test_a_double_post_makes_one_application(app: Flask, client: FlaskClient, of
         response = client.post(apply_url(record.id), data=body, content_type=content_type)
         assert response.status_code == 303
         locations.add(response.headers["Location"])
-    assert len(applications(record.id)) == 1 and len(locations) == 1
+    assert len(applications(record.id)) == 1
+    assert len(locations) == 1
 
 
 def test_a_second_open_application_is_refused(app: Flask, client: FlaskClient, officer: Any) -> None:
@@ -271,7 +290,8 @@ def test_a_second_open_application_is_refused(app: Flask, client: FlaskClient, o
     assert apply(client, record).status_code == 303
     (first,) = applications(record.id)
     page = client.get(apply_url(record.id)).get_data(as_text=True)
-    assert "该记录已有一份信用修复申请正在办理" in visible_text(page) and 'name="statement"' not in page
+    assert "该记录已有一份信用修复申请正在办理" in visible_text(page)
+    assert 'name="statement"' not in page
     before = files_on_disk(app)
     body, content_type = multipart(
         {**other_tab, "statement": "第二份"},
@@ -280,7 +300,8 @@ def test_a_second_open_application_is_refused(app: Flask, client: FlaskClient, o
     response = client.post(apply_url(record.id), data=body, content_type=content_type)
     assert response.status_code == 409
     assert f'href="/workspace/repairs/{first.id}"' in response.get_data(as_text=True)
-    assert applications(record.id) == [first] and files_on_disk(app) == before
+    assert applications(record.id) == [first]
+    assert files_on_disk(app) == before
 
 
 def test_missing_csrf_is_refused_and_stores_nothing(app: Flask, client: FlaskClient, officer: Any) -> None:
@@ -292,8 +313,11 @@ def test_missing_csrf_is_refused_and_stores_nothing(app: Flask, client: FlaskCli
         {**hidden, "statement": STATEMENT}, {"evidence": [(unique_pdf(), "a.pdf")], "pledge": [(unique_pdf(), "p.pdf")]}
     )
     response = client.post(apply_url(record.id), data=body, content_type=content_type)
-    assert response.status_code == 400 and "安全令牌" in response.get_data(as_text=True)
-    assert applications(record.id) == [] and not record.repair_open and files_on_disk(app) == before
+    assert response.status_code == 400
+    assert "安全令牌" in response.get_data(as_text=True)
+    assert applications(record.id) == []
+    assert not record.repair_open
+    assert files_on_disk(app) == before
 
 
 # --- deadlines ------------------------------------------------------------------------------------------------------
@@ -320,7 +344,8 @@ def test_the_deadline_counts_working_days_across_the_national_day_holiday(
     response = apply(client, record)
     assert response.status_code == 303, response.get_data(as_text=True)
     (application,) = applications(record.id)
-    assert application.filed_on == date(2026, 9, 30) and application.decide_due == due
+    assert application.filed_on == date(2026, 9, 30)
+    assert application.decide_due == due
     assert f"信用办将在 {due.isoformat()} 前作出决定" in visible_text(
         client.get(response.headers["Location"]).get_data(as_text=True)
     )
@@ -333,7 +358,8 @@ def test_authorisation_of_the_application_form(app: Flask, client: FlaskClient) 
     record = repairable()
     url = apply_url(record.id)
     response = client.get(url)
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
     assert client.get("/workspace/repairs/").headers["Location"].startswith("/login?next=")
 
     for role in ("staff", "admin"):
@@ -344,7 +370,8 @@ def test_authorisation_of_the_application_form(app: Flask, client: FlaskClient) 
 
     sign_in(client, make_user("officer"))  # another agency's officer
     response = client.get(url)
-    assert response.status_code == 404 and record.title not in response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert record.title not in response.get_data(as_text=True)
     body, content_type = multipart(
         {"csrf_token": csrf_token(client), "form_token": uuid.uuid4().hex, "statement": STATEMENT},
         {"evidence": [(unique_pdf(), "a.pdf")], "pledge": [(unique_pdf(), "p.pdf")]},

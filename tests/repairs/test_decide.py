@@ -94,25 +94,32 @@ def test_approval_stops_publication_everywhere(app: Flask, client: FlaskClient, 
     application = applied(client, record, officer)
     sign_in(client, staff)
     queue = visible_text(client.get("/workspace/repairs/").get_data(as_text=True))
-    assert record.title in queue and agency.name in queue
+    assert record.title in queue
+    assert agency.name in queue
     response = post_form(client, show_url(application), {"decision": "approved", "reason": ""})
-    assert response.status_code == 303 and response.headers["Location"] == show_url(application)
+    assert response.status_code == 303
+    assert response.headers["Location"] == show_url(application)
 
-    assert application.status == "approved" and application.decided_on == TODAY_DATE
+    assert application.status == "approved"
+    assert application.decided_on == TODAY_DATE
     assert application.decided_by_id == staff.id
-    assert record.status == "repaired" and record.stopped_on == TODAY_DATE and not record.repair_open
+    assert record.status == "repaired"
+    assert record.stopped_on == TODAY_DATE
+    assert not record.repair_open
     actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == staff.id)))
     assert {"repair.approve", "record.status"} <= actions
 
     public = client.get(f"/records/{record.id}")
-    assert public.status_code == 410 and "已修复" in visible_text(public.get_data(as_text=True))
+    assert public.status_code == 410
+    assert "已修复" in visible_text(public.get_data(as_text=True))
     assert record.title not in client.get(listed).get_data(as_text=True)
     assert record.title not in client.get(f"/agencies/{agency.uscc}").get_data(as_text=True)
     assert f'href="/records/{record.id}"' not in client.get(search).get_data(as_text=True)
 
     sign_in(client, officer)
     page = visible_text(client.get(show_url(application)).get_data(as_text=True))
-    assert "准予修复" in page and f"信用办已于 {TODAY} 准予修复，该记录已停止公示。" in page
+    assert "准予修复" in page
+    assert f"信用办已于 {TODAY} 准予修复，该记录已停止公示。" in page
 
 
 def test_rejection_needs_a_reason_and_leaves_the_record_as_it_was(app: Flask, client: FlaskClient) -> None:
@@ -126,25 +133,35 @@ def test_rejection_needs_a_reason_and_leaves_the_record_as_it_was(app: Flask, cl
     response = post_form(client, show_url(application), {"decision": "rejected", "reason": "  "})
     assert response.status_code == 400
     assert "不予修复时必须说明理由" in response.get_data(as_text=True)
-    assert application.status == "submitted" and record.repair_open
+    assert application.status == "submitted"
+    assert record.repair_open
     response = post_form(client, show_url(application), {"decision": "", "reason": "x"})
-    assert response.status_code == 400 and "请选择准予修复或不予修复" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "请选择准予修复或不予修复" in response.get_data(as_text=True)
 
     response = post_form(client, show_url(application), {"decision": "rejected", "reason": "佐证材料不足。" + XSS})
     assert response.status_code == 303
-    assert application.status == "rejected" and application.decision_reason == "佐证材料不足。" + XSS
-    assert record.status == "fulfilled" and record.stopped_on is None and not record.repair_open
+    assert application.status == "rejected"
+    assert application.decision_reason == "佐证材料不足。" + XSS
+    assert record.status == "fulfilled"
+    assert record.stopped_on is None
+    assert not record.repair_open
     public = client.get(f"/records/{record.id}")
-    assert public.status_code == 200 and "修复申请中" not in public.get_data(as_text=True)
+    assert public.status_code == 200
+    assert "修复申请中" not in public.get_data(as_text=True)
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "repair.reject")).one().reason
 
     sign_in(client, officer)
     body = client.get(show_url(application)).get_data(as_text=True)
-    assert "不予修复" in body and "佐证材料不足。" in body
-    assert "<script>alert" not in body and "<img src=x" not in body and "&lt;script&gt;" in body
+    assert "不予修复" in body
+    assert "佐证材料不足。" in body
+    assert "<script>alert" not in body
+    assert "<img src=x" not in body
+    assert "&lt;script&gt;" in body
     # a new application is possible again, the earlier one listed beside it
     page = client.get(f"/workspace/records/{record.id}/repair").get_data(as_text=True)
-    assert 'name="statement"' in page and f'href="{show_url(application)}"' in page
+    assert 'name="statement"' in page
+    assert f'href="{show_url(application)}"' in page
 
 
 def test_a_decision_is_made_once(app: Flask, client: FlaskClient) -> None:
@@ -167,8 +184,10 @@ def test_a_decision_is_made_once(app: Flask, client: FlaskClient) -> None:
     response = client.post(show_url(application), data={**second_tab, "decision": "rejected", "reason": "不同意"})
     assert response.status_code == 409
     assert "这份申请已经作出决定，不能再次决定。" in response.get_data(as_text=True)
-    assert application.status == "approved" and application.decided_by_id == first.id
-    assert application.decision_reason == "已核实" and record.status == "repaired"
+    assert application.status == "approved"
+    assert application.decided_by_id == first.id
+    assert application.decision_reason == "已核实"
+    assert record.status == "repaired"
     decisions = db.session.scalars(
         select(AuditEntry).where(
             AuditEntry.entity_type == "repair_application", AuditEntry.entity_id == str(application.id)
@@ -186,7 +205,9 @@ def test_missing_csrf_changes_nothing(app: Flask, client: FlaskClient) -> None:
     del hidden["csrf_token"]
     response = client.post(show_url(application), data={**hidden, "decision": "approved", "reason": ""})
     assert response.status_code == 400
-    assert application.status == "submitted" and record.status == "fulfilled" and record.repair_open
+    assert application.status == "submitted"
+    assert record.status == "fulfilled"
+    assert record.repair_open
 
 
 # --- the queue ------------------------------------------------------------------------------------------------------
@@ -215,16 +236,21 @@ def test_the_queue_puts_waiting_applications_first_with_due_and_overdue_flags(ap
     rows = {a.record.title: body.index(a.record.title) for a in (later, decided, due, overdue, other)}
     assert rows["修复队列-已逾期"] < rows["修复队列-今日到期"] < rows["修复队列-以后到期"] < rows["修复队列-已决定"]
     row = lambda title: body[rows[title] : body.index("</tr>", rows[title])]  # noqa: E731
-    assert "已逾期" in row("修复队列-已逾期") and "今日到期" in row("修复队列-今日到期")
-    assert "已逾期" not in row("修复队列-以后到期") and "今日到期" not in row("修复队列-以后到期")
+    assert "已逾期" in row("修复队列-已逾期")
+    assert "今日到期" in row("修复队列-今日到期")
+    assert "已逾期" not in row("修复队列-以后到期")
+    assert "今日到期" not in row("修复队列-以后到期")
     assert "已逾期" not in row("修复队列-已决定")  # decided: neither due nor overdue
     waiting = client.get("/workspace/repairs/?status=submitted").get_data(as_text=True)
-    assert "修复队列-已决定" not in waiting and "修复队列-已逾期" in waiting
+    assert "修复队列-已决定" not in waiting
+    assert "修复队列-已逾期" in waiting
     assert client.get("/workspace/repairs/?status=nonsense").status_code == 400
 
     sign_in(client, officer)
     mine = client.get("/workspace/repairs/").get_data(as_text=True)
-    assert "修复队列-已逾期" in mine and "修复队列-已决定" in mine and "修复队列-其他单位" not in mine
+    assert "修复队列-已逾期" in mine
+    assert "修复队列-已决定" in mine
+    assert "修复队列-其他单位" not in mine
 
 
 # --- who may open what ----------------------------------------------------------------------------------------------
@@ -242,9 +268,12 @@ def test_authorisation_of_the_application_page_and_its_files(app: Flask, client:
 
     # the applying agency's officer: reads the page and the files, may not decide
     page = client.get(url).get_data(as_text=True)
-    assert 'name="decision"' not in page and f'href="{evidence_url}"' in page and f'href="{pledge_url}"' in page
+    assert 'name="decision"' not in page
+    assert f'href="{evidence_url}"' in page
+    assert f'href="{pledge_url}"' in page
     with client.get(pledge_url) as download:
-        assert download.status_code == 200 and download.data == pledge
+        assert download.status_code == 200
+        assert download.data == pledge
     body, content_type = multipart({"csrf_token": csrf_token(client), "decision": "approved"}, {})
     assert client.post(url, data=body, content_type=content_type).status_code == 403
     assert application.status == "submitted"
@@ -254,7 +283,8 @@ def test_authorisation_of_the_application_page_and_its_files(app: Flask, client:
         sign_in(client, make_user(role))
         assert 'name="decision"' in client.get(url).get_data(as_text=True)
         with client.get(evidence_url) as download:
-            assert download.status_code == 200 and download.data == evidence
+            assert download.status_code == 200
+            assert download.data == evidence
             assert download.headers["Content-Disposition"].startswith("attachment")
             assert download.headers["X-Content-Type-Options"] == "nosniff"
             assert "no-store" in download.headers["Cache-Control"]
@@ -265,7 +295,8 @@ def test_authorisation_of_the_application_page_and_its_files(app: Flask, client:
     sign_in(client, make_user("officer"))
     for target in (url, evidence_url, pledge_url):
         response = client.get(target)
-        assert response.status_code == 404 and record.title not in response.get_data(as_text=True)
+        assert response.status_code == 404
+        assert record.title not in response.get_data(as_text=True)
     assert record.title not in client.get("/workspace/repairs/").get_data(as_text=True)
 
     # anonymous: the login page

@@ -53,7 +53,9 @@ def test_officer_uploads_submits_staff_returns_then_approves(app: Flask, client:
     assert response.status_code == 303, response.get_data(as_text=True)
     draft_url = response.headers["Location"]
     draft = db.session.scalars(select(Commitment).where(Commitment.agency_id == agency.id)).one()
-    assert draft.state == "draft" and draft.code is None and not draft.is_public
+    assert draft.state == "draft"
+    assert draft.code is None
+    assert not draft.is_public
     assert draft.letter_sha256 == hashlib.sha256(LETTER).hexdigest()
 
     response = post_form(client, draft_url, {}, to=f"{draft_url}/submit")
@@ -66,13 +68,15 @@ def test_officer_uploads_submits_staff_returns_then_approves(app: Flask, client:
     assert "优化营商环境承诺" in queue
     review_url = f"/workspace/review/{submission.id}"
     response = post_form(client, review_url, {"decision": "returned", "reason": ""})
-    assert response.status_code == 400 and "必须说明理由" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "必须说明理由" in response.get_data(as_text=True)
     response = post_form(client, review_url, {"decision": "returned", "reason": "承诺内容请写明支付期限"})
     assert response.status_code == 303
 
     sign_in(client, officer)
     page = client.get(draft_url).get_data(as_text=True)
-    assert "已退回" in page and "承诺内容请写明支付期限" in page
+    assert "已退回" in page
+    assert "承诺内容请写明支付期限" in page
     response = post_form(client, f"{draft_url}/edit", commitment_fields(content="承诺在 30 日内支付中小企业账款"))
     assert response.status_code == 303, response.get_data(as_text=True)
     assert post_form(client, draft_url, {}, to=f"{draft_url}/submit").status_code == 303
@@ -85,7 +89,9 @@ def test_officer_uploads_submits_staff_returns_then_approves(app: Flask, client:
     response = post_form(client, f"/workspace/review/{second.id}", {"decision": "approved", "reason": ""})
     assert response.status_code == 303
     db.session.refresh(draft)
-    assert draft.state == "published" and draft.code is not None and draft.code.startswith("99012120261118")
+    assert draft.state == "published"
+    assert draft.code is not None
+    assert draft.code.startswith("99012120261118")
     assert db.session.query(OutboxEntry).count() > outbox_before
     assert db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "commitment.publish", AuditEntry.entity_id == draft.code)
@@ -120,7 +126,8 @@ def test_progress_report_is_published_when_approved(app: Flask, client: FlaskCli
     review = client.get(f"/workspace/review/{submission.id}").get_data(as_text=True)
     assert "回单.png" in review
     with client.get(f"/workspace/review/{submission.id}/files/{hashlib.sha256(png).hexdigest()}") as file_response:
-        assert file_response.status_code == 200 and file_response.data == png
+        assert file_response.status_code == 200
+        assert file_response.data == png
         assert file_response.headers["Content-Disposition"].startswith("attachment")
         assert file_response.headers["X-Content-Type-Options"] == "nosniff"
     assert post_form(client, f"/workspace/review/{submission.id}", {"decision": "approved"}).status_code == 303

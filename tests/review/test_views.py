@@ -57,10 +57,13 @@ def test_a_submission_is_decided_once(app: Flask, client: FlaskClient) -> None:
     assert client.post(url, data={**first, "decision": "rejected", "reason": "证据不足"}).status_code == 303
     assert client.post(url, data={**first, "decision": "rejected", "reason": "证据不足"}).status_code == 303  # again
     response = client.post(url, data={**second, "decision": "approved"})
-    assert response.status_code == 409 and "已经处理过了" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "已经处理过了" in response.get_data(as_text=True)
     db.session.refresh(submission)
-    assert submission.status == "rejected" and submission.decision_reason == "证据不足"
-    assert submission.record is not None and submission.record.rectification is not None
+    assert submission.status == "rejected"
+    assert submission.decision_reason == "证据不足"
+    assert submission.record is not None
+    assert submission.record.rectification is not None
     assert submission.record.rectification.progress == []
     decisions = db.session.scalars(
         select(AuditEntry).where(AuditEntry.entity_type == "submission", AuditEntry.entity_id == str(submission.id))
@@ -74,7 +77,8 @@ def test_a_decision_needs_a_choice_and_a_reason_to_return(app: Flask, client: Fl
     sign_in(client, make_user("staff"))
     for data, message in (({}, "请选择审核结论"), ({"decision": "returned", "reason": "  "}, "必须说明理由")):
         response = post_form(client, url, data)
-        assert response.status_code == 400 and message in response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
     db.session.refresh(submission)
     assert submission.status == "pending"
 
@@ -86,7 +90,8 @@ def test_evidence_is_served_to_staff_and_the_agency_only(app: Flask, client: Fla
     for user in (make_user("officer", agency), make_user("staff")):
         sign_in(client, user)
         with client.get(url) as response:
-            assert response.status_code == 200 and response.data == PNG
+            assert response.status_code == 200
+            assert response.data == PNG
             assert response.headers["Content-Disposition"].startswith("attachment")
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert "no-store" in response.headers["Cache-Control"]
@@ -104,4 +109,5 @@ def test_hostile_report_text_is_escaped_in_the_queue(app: Flask, client: FlaskCl
     sign_in(client, make_user("staff"))
     for url in ("/workspace/review/", f"/workspace/review/{submission.id}"):
         body = client.get(url).get_data(as_text=True)
-        assert "<b>已付款</b>" not in body and "&lt;b&gt;已付款&lt;/b&gt;" in body
+        assert "<b>已付款</b>" not in body
+        assert "&lt;b&gt;已付款&lt;/b&gt;" in body

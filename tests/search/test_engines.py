@@ -138,7 +138,8 @@ def test_facets_follow_the_query(index: SearchIndex) -> None:
 def test_date_sort_is_newest_first_and_relevance_puts_the_exact_item_first(index: SearchIndex) -> None:
     by_date = search(index, "演示县", sort="date", limit=50, facets=False)
     days = [hit.day for hit in by_date.hits if hit.day]
-    assert len(days) > 10 and days == sorted(days, reverse=True)
+    assert len(days) > 10
+    assert days == sorted(days, reverse=True)
     record = _public_records()[5]
     assert search(index, record.document_number, sort="relevance").hits[0].key == f"record:{record.id}"
 

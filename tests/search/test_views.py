@@ -54,14 +54,19 @@ def test_facets_combine_and_a_chosen_facet_can_be_removed(index: SearchIndex, cl
     assert 'href="/search?q=%E6%8B%96%E6%AC%A0&amp;type=record&amp;year=2026"' in body  # removes kind only
     for link in _result_links(body):
         record = db.session.get(Record, int(link.rsplit("/", 1)[1]))
-        assert record is not None and record.kind == "arrears" and record.decision_date.year == 2026
+        assert record is not None
+        assert record.kind == "arrears"
+        assert record.decision_date.year == 2026
 
 
 def test_sorting_by_date_and_paging(index: SearchIndex, client: FlaskClient) -> None:
     body = client.get("/search?q=演示县&sort=date&page=2").get_data(as_text=True)
     dates = re.findall(r'<time datetime="([\d-]+)">', body)
-    assert len(dates) == 20 and dates == sorted(dates, reverse=True)
-    assert "第 2 /" in body and 'rel="prev"' in body and 'rel="next"' in body
+    assert len(dates) == 20
+    assert dates == sorted(dates, reverse=True)
+    assert "第 2 /" in body
+    assert 'rel="prev"' in body
+    assert 'rel="next"' in body
 
 
 def test_agency_lookup_forgives(index: SearchIndex, client: FlaskClient) -> None:
@@ -73,7 +78,9 @@ def test_agency_lookup_forgives(index: SearchIndex, client: FlaskClient) -> None
 
 def test_english_page(index: SearchIndex, client: FlaskClient) -> None:
     body = client.get("/search?q=拖欠&lang=en").get_data(as_text=True)
-    assert re.search(r"\d+ results", body) and "Narrow down" in body and "Sort by" in body
+    assert re.search(r"\d+ results", body)
+    assert "Narrow down" in body
+    assert "Sort by" in body
 
 
 @pytest.mark.parametrize(
@@ -98,7 +105,8 @@ def test_stored_text_is_escaped_in_results(writable_index: SearchIndex, client: 
     publish(f"record:{record.id}")
     body = client.get("/search?q=夔牛").get_data(as_text=True)
     assert f"/records/{record.id}" in body
-    assert "<img src=x" not in body and "<script>alert(2)" not in body
+    assert "<img src=x" not in body
+    assert "<script>alert(2)" not in body
     assert "&lt;img src=x onerror=alert(1)&gt;" in body
 
 
@@ -122,7 +130,8 @@ def test_bad_parameters_get_400_with_the_message_beside_the_field(
     assert response.status_code == 400
     assert "请检查以下参数" in response.get_data(as_text=True)
     api = client.get(f"/api/v1/search?q=拖欠&{query}")
-    assert api.status_code == 400 and field in api.get_json()["problems"]
+    assert api.status_code == 400
+    assert field in api.get_json()["problems"]
 
 
 def test_the_api_answers_json(index: SearchIndex, client: FlaskClient) -> None:
@@ -171,7 +180,8 @@ def test_search_feed_conditional_requests(writable_index: SearchIndex, client: F
     record = make_record(title="新公示的狻猊记录")
     publish(f"record:{record.id}")
     after = client.get("/search/feed.atom?q=狻猊", headers={"If-None-Match": etag})
-    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert after.status_code == 200
+    assert after.headers["ETag"] != etag
     assert "新公示的狻猊记录" in visible_text(after.get_data(as_text=True))
 
 

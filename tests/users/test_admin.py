@@ -63,7 +63,8 @@ def test_every_route_is_for_admins_only(app: Flask, client: FlaskClient) -> None
         assert unquote(response.headers["Location"]) == f"/login?next={url}"
     for url in posts:
         response = client.post(url, data={"csrf_token": token, "role": "admin", "reason": "x"})
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
     for role in ("officer", "staff"):
         sign_in(client, make_user(role))
         token = csrf(client)
@@ -72,7 +73,8 @@ def test_every_route_is_for_admins_only(app: Flask, client: FlaskClient) -> None
         for url in posts:
             assert client.post(url, data={"csrf_token": token, "role": "admin", "reason": "x"}).status_code == 403
     db.session.refresh(target)
-    assert target.role == "staff" and target.active
+    assert target.role == "staff"
+    assert target.active
     sign_in(client, make_user("admin"))
     for url in pages:
         response = client.get(url)
@@ -97,16 +99,22 @@ def test_the_list_shows_every_account(app: Flask, client: FlaskClient) -> None:
     body = client.get("/workspace/users/?page=1").get_data(as_text=True)
     rows = dict(re.findall(r'<tr id="user-(\d+)">(.*?)</tr>', body, re.S))
     # the first page holds the demo accounts (user names "demo-...") and ours ("user<n>") sorted by name
-    assert "demo-admin" in body and "demo-staff" in body
+    assert "demo-admin" in body
+    assert "demo-staff" in body
     page = client.get("/workspace/users/?page=2").get_data(as_text=True)
     rows |= dict(re.findall(r'<tr id="user-(\d+)">(.*?)</tr>', page, re.S))
     officer_row = visible_text(rows[str(officer.id)])
-    assert "机构填报员" in officer_row and "演示测试局" in officer_row and "可用" in officer_row
-    assert "&lt;b&gt;填报&lt;/b&gt;" in rows[str(officer.id)] and "<b>填报" not in body + page
+    assert "机构填报员" in officer_row
+    assert "演示测试局" in officer_row
+    assert "可用" in officer_row
+    assert "&lt;b&gt;填报&lt;/b&gt;" in rows[str(officer.id)]
+    assert "<b>填报" not in body + page
     disabled_row = visible_text(rows[str(disabled.id)])
-    assert "已停用" in disabled_row and "已启用" in disabled_row
+    assert "已停用" in disabled_row
+    assert "已启用" in disabled_row
     demo_row = next(visible_text(r) for r in rows.values() if "demo-admin" in r)
-    assert " 是 " in demo_row and "未启用" in demo_row
+    assert " 是 " in demo_row
+    assert "未启用" in demo_row
     assert f'href="/workspace/users/{officer.id}"' in rows[str(officer.id)]
 
 
@@ -122,17 +130,22 @@ def test_an_admin_creates_an_account_that_can_sign_in(app: Flask, client: FlaskC
     response = post_form(client, NEW, data)
     assert response.status_code == 303
     user = find_user("new.officer")
-    assert user is not None and user.agency_id == agency.id and user.role == "officer" and user.active
+    assert user is not None
+    assert user.agency_id == agency.id
+    assert user.role == "officer"
+    assert user.active
     assert response.headers["Location"] == f"/workspace/users/{user.id}"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "账号 new.officer 已创建。" in page and "新建账号测试局" in visible_text(page)
+    assert "账号 new.officer 已创建。" in page
+    assert "新建账号测试局" in visible_text(page)
     assert "new.officer" in client.get("/workspace/users/?page=2").get_data(as_text=True) + client.get(
         "/workspace/users/"
     ).get_data(as_text=True)
 
     sign_out(client)
     login = post_form(client, "/login", {"username": "new.officer", "password": NEW_PASSWORD})
-    assert login.status_code == 303 and login.headers["Location"] == "/workspace/"
+    assert login.status_code == 303
+    assert login.headers["Location"] == "/workspace/"
     assert "新同事" in client.get("/workspace/").get_data(as_text=True)
 
 
@@ -178,7 +191,8 @@ def test_refusals_stand_beside_their_field_and_create_nothing(
     shown = error_beside(body, field)
     if message is not None:
         assert message in shown
-    assert "请更正以下问题" in body and f'href="#{field}"' in body  # and in the summary at the top
+    assert "请更正以下问题" in body
+    assert f'href="#{field}"' in body
     assert user_count() == before
     assert NEW_PASSWORD not in body  # a password is never sent back
     assert "\x00" not in body
@@ -209,7 +223,8 @@ def test_a_form_posted_twice_creates_one_account(app: Flask, client: FlaskClient
     assert sum(1 for entry in creations if entry.changes["username"][1] == "new.staff") == 1
     # another form (a fresh page) with the same name is refused as taken, not made twice
     again = post_form(client, NEW, VALID)
-    assert again.status_code == 400 and "该用户名已被使用" in error_beside(again.get_data(as_text=True), "username")
+    assert again.status_code == 400
+    assert "该用户名已被使用" in error_beside(again.get_data(as_text=True), "username")
 
 
 def test_a_post_without_csrf_token_creates_nothing(app: Flask, client: FlaskClient) -> None:
@@ -222,8 +237,10 @@ def test_a_post_without_csrf_token_creates_nothing(app: Flask, client: FlaskClie
     assert client.post(NEW, data={**wrong, **VALID}).status_code == 400
     without_form_token = {"csrf_token": csrf(client), **VALID}
     response = client.post(NEW, data=without_form_token)
-    assert response.status_code == 400 and "一次性令牌" in response.get_data(as_text=True)
-    assert user_count() == before and find_user("new.staff") is None
+    assert response.status_code == 400
+    assert "一次性令牌" in response.get_data(as_text=True)
+    assert user_count() == before
+    assert find_user("new.staff") is None
 
 
 def test_an_admin_changes_a_role(app: Flask, client: FlaskClient) -> None:
@@ -235,14 +252,19 @@ def test_an_admin_changes_a_role(app: Flask, client: FlaskClient) -> None:
     page = client.get(show).get_data(as_text=True)
     assert re.search(r'<option selected value="staff">|<option value="staff" selected>', page)
     response = post_form(client, show, {"role": "officer", "agency": str(agency.id)}, to=f"{show}/role")
-    assert response.status_code == 303 and response.headers["Location"] == show
+    assert response.status_code == 303
+    assert response.headers["Location"] == show
     db.session.refresh(target)
-    assert target.role == "officer" and target.agency_id == agency.id and target.totp_secret is None
+    assert target.role == "officer"
+    assert target.agency_id == agency.id
+    assert target.totp_secret is None
     page = client.get(show).get_data(as_text=True)
-    assert "已更改" in page and "改角色测试局" in visible_text(page)
+    assert "已更改" in page
+    assert "改角色测试局" in visible_text(page)
     # the same form again changes nothing and writes nothing
     again = post_form(client, show, {"role": "officer", "agency": str(agency.id)}, to=f"{show}/role")
-    assert again.status_code == 303 and "没有变化" in client.get(show).get_data(as_text=True)
+    assert again.status_code == 303
+    assert "没有变化" in client.get(show).get_data(as_text=True)
     changes = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "user.role", AuditEntry.entity_id == str(target.id))
     ).all()
@@ -253,7 +275,8 @@ def test_an_admin_changes_a_role(app: Flask, client: FlaskClient) -> None:
     assert "只有机构填报员才有所属机构" in error_beside(refused.get_data(as_text=True), "agency")
     assert post_form(client, show, {"role": "admin", "agency": ""}, to=f"{show}/role").status_code == 303
     db.session.refresh(target)
-    assert target.role == "admin" and target.agency_id is None
+    assert target.role == "admin"
+    assert target.agency_id is None
 
 
 def test_a_role_change_needs_the_csrf_token(app: Flask, client: FlaskClient) -> None:
@@ -262,7 +285,8 @@ def test_a_role_change_needs_the_csrf_token(app: Flask, client: FlaskClient) -> 
     assert client.post(f"/workspace/users/{target.id}/role", data={"role": "admin"}).status_code == 400
     assert client.post(f"/workspace/users/{target.id}/active", data={"reason": "x"}).status_code == 400
     db.session.refresh(target)
-    assert target.role == "staff" and target.active
+    assert target.role == "staff"
+    assert target.active
 
 
 def test_disabling_ends_the_users_session_and_enabling_restores_the_login(app: Flask, client: FlaskClient) -> None:
@@ -285,10 +309,12 @@ def test_disabling_ends_the_users_session_and_enabling_restores_the_login(app: F
     db.session.refresh(victim)
     assert not victim.active
     page = client.get(show).get_data(as_text=True)
-    assert "已停用" in page and "恢复账号" in page
+    assert "已停用" in page
+    assert "恢复账号" in page
 
     kicked = theirs.get("/workspace/")
-    assert kicked.status_code == 302 and kicked.headers["Location"].startswith("/login?next=")
+    assert kicked.status_code == 302
+    assert kicked.headers["Location"].startswith("/login?next=")
     refused = post_form(theirs, "/login", {"username": victim.username, "password": PASSWORD})
     assert refused.status_code == 401
 
@@ -305,18 +331,21 @@ def test_admins_cannot_disable_themselves_or_drop_their_admin_role(app: Flask, c
     show = f"/workspace/users/{admin.id}"
     sign_in(client, admin)
     page = client.get(show).get_data(as_text=True)
-    assert "这是您自己的账号" in page and f'action="{show}/active"' not in page
+    assert "这是您自己的账号" in page
+    assert f'action="{show}/active"' not in page
     token = csrf(client)
     response = client.post(f"{show}/active", data={"csrf_token": token, "reason": "测试"})
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     parse_strict(body)
-    assert "管理员不能停用自己的账号" in body and 'role="alert"' in body
+    assert "管理员不能停用自己的账号" in body
+    assert 'role="alert"' in body
     response = client.post(f"{show}/role", data={"csrf_token": token, "role": "staff", "agency": ""})
     assert response.status_code == 400
     assert "管理员不能取消自己的管理员角色" in error_beside(response.get_data(as_text=True), "role")
     db.session.refresh(admin)
-    assert admin.active and admin.role == "admin"
+    assert admin.active
+    assert admin.role == "admin"
     assert client.get("/workspace/").status_code == 200  # still signed in, still an admin
 
 
@@ -326,7 +355,8 @@ def test_every_change_appears_in_the_audit_log_with_its_actor(app: Flask, client
     sign_in(client, admin)
     created = post_form(client, NEW, VALID | {"username": "audited.user"})
     user = find_user("audited.user")
-    assert created.status_code == 303 and user is not None
+    assert created.status_code == 303
+    assert user is not None
     show = f"/workspace/users/{user.id}"
     assert post_form(client, show, {"role": "officer", "agency": str(agency.id)}, to=f"{show}/role").status_code == 303
     assert post_form(client, show, {"reason": "离职 <script>alert(1)</script>"}, to=f"{show}/active").status_code == 303
@@ -341,9 +371,12 @@ def test_every_change_appears_in_the_audit_log_with_its_actor(app: Flask, client
     ]
     assert all("chief.admin" in row for row in rows)
     compact = [re.sub(r"\s+", "", row) for row in rows]
-    assert "role：staff→officer" in compact[2] and f"agency：—→{agency.name}" in compact[2]
-    assert "active：true→false" in compact[1] and "离职&lt;script&gt;alert(1)&lt;/script&gt;" in compact[1]
-    assert "active：false→true" in compact[0] and "返聘" in compact[0]
+    assert "role：staff→officer" in compact[2]
+    assert f"agency：—→{agency.name}" in compact[2]
+    assert "active：true→false" in compact[1]
+    assert "离职&lt;script&gt;alert(1)&lt;/script&gt;" in compact[1]
+    assert "active：false→true" in compact[0]
+    assert "返聘" in compact[0]
     assert "username：—→audited.user" in compact[3]
     # the account page links to that view
     assert f"/workspace/audit/?entity_type=user&amp;entity_id={user.id}" in client.get(show).get_data(as_text=True)

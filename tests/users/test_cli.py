@@ -47,11 +47,16 @@ def test_create_staff_with_the_password_from_the_environment(app: Flask) -> None
     assert "Created li.ming (staff)." in result.output
     assert NEW_PASSWORD not in result.output
     user = find_user("li.ming")
-    assert user is not None and user.display_name == "李明" and user.role == "staff" and user.active
-    assert user.password_hash is not None and user.password_hash.startswith("$argon2id$")
+    assert user is not None
+    assert user.display_name == "李明"
+    assert user.role == "staff"
+    assert user.active
+    assert user.password_hash is not None
+    assert user.password_hash.startswith("$argon2id$")
     assert authenticate("li.ming", NEW_PASSWORD) is user
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.create")).all()[-1]
-    assert entry.entity_id == str(user.id) and entry.actor == "command line"
+    assert entry.entity_id == str(user.id)
+    assert entry.actor == "command line"
 
 
 def test_create_officer_with_the_password_typed_twice(app: Flask) -> None:
@@ -69,7 +74,9 @@ def test_create_officer_with_the_password_typed_twice(app: Flask) -> None:
     )
     assert result.exit_code == 0, result.output
     user = find_user("wang.fang")
-    assert user is not None and user.role == "officer" and user.agency_id == agency.id
+    assert user is not None
+    assert user.role == "officer"
+    assert user.agency_id == agency.id
     assert NEW_PASSWORD not in result.output  # the prompt does not echo
 
 
@@ -78,7 +85,8 @@ def test_create_with_two_different_passwords_creates_nothing(app: Flask) -> None
     result = run(app, "users", "create", "wang.fang", "--role", "staff", input=f"{NEW_PASSWORD}\nsomething-else-123\n")
     assert result.exit_code != 0
     assert "do not match" in result.output
-    assert users_count() == before and find_user("wang.fang") is None
+    assert users_count() == before
+    assert find_user("wang.fang") is None
 
 
 @pytest.mark.parametrize(
@@ -97,13 +105,15 @@ def test_create_refuses_bad_input_and_creates_nothing(app: Flask, args: list[str
     result = run(app, "users", "create", "zhao.lei", *args, password=password)
     assert result.exit_code != 0
     assert message in result.output
-    assert users_count() == before and find_user("zhao.lei") is None
+    assert users_count() == before
+    assert find_user("zhao.lei") is None
 
 
 def test_create_refuses_a_staff_member_bound_to_an_agency(app: Flask) -> None:
     agency = make_agency()
     result = run(app, "users", "create", "zhao.lei", "--role", "staff", "--agency", agency.uscc, password=NEW_PASSWORD)
-    assert result.exit_code == 1 and "只有机构填报员才有所属机构" in result.output
+    assert result.exit_code == 1
+    assert "只有机构填报员才有所属机构" in result.output
     assert find_user("zhao.lei") is None
 
 
@@ -122,10 +132,13 @@ def test_set_role(app: Flask) -> None:
     result = run(app, "users", "set-role", user.username, "--role", "officer", "--agency", agency.uscc)
     assert result.exit_code == 0, result.output
     assert f"{user.username} is now officer." in result.output
-    assert user.role == "officer" and user.agency_id == agency.id
+    assert user.role == "officer"
+    assert user.agency_id == agency.id
 
     result = run(app, "users", "set-role", user.username, "--role", "admin")
-    assert result.exit_code == 0 and user.role == "admin" and user.agency_id is None
+    assert result.exit_code == 0
+    assert user.role == "admin"
+    assert user.agency_id is None
     actions = db.session.scalars(
         select(AuditEntry.action).where(AuditEntry.entity_type == "user", AuditEntry.entity_id == str(user.id))
     ).all()
@@ -143,28 +156,36 @@ def test_set_role(app: Flask) -> None:
 def test_set_role_errors_change_nothing(app: Flask, args: list[str], message: str) -> None:
     user = make_user(Role.STAFF)
     result = run(app, "users", "set-role", *[a.format(staff=user.username) for a in args])
-    assert result.exit_code == 1 and message in result.output
+    assert result.exit_code == 1
+    assert message in result.output
     db.session.refresh(user)
-    assert user.role == "staff" and user.agency_id is None
+    assert user.role == "staff"
+    assert user.agency_id is None
 
 
 def test_disable_and_enable(app: Flask) -> None:
     user = make_user(Role.STAFF)
     result = run(app, "users", "disable", user.username, "--reason", "调离信用办")
-    assert result.exit_code == 0 and f"Disabled {user.username}." in result.output
-    assert not user.active and authenticate(user.username, PASSWORD) is None
+    assert result.exit_code == 0
+    assert f"Disabled {user.username}." in result.output
+    assert not user.active
+    assert authenticate(user.username, PASSWORD) is None
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_id == str(user.id))).one()
-    assert entry.action == "user.disable" and entry.reason == "调离信用办"
+    assert entry.action == "user.disable"
+    assert entry.reason == "调离信用办"
 
     result = run(app, "users", "enable", user.username.upper())
-    assert result.exit_code == 0 and f"Enabled {user.username}." in result.output
-    assert user.active and authenticate(user.username, PASSWORD) is user
+    assert result.exit_code == 0
+    assert f"Enabled {user.username}." in result.output
+    assert user.active
+    assert authenticate(user.username, PASSWORD) is user
 
 
 @pytest.mark.parametrize("command", ["disable", "enable"])
 def test_disable_or_enable_an_unknown_user(app: Flask, command: str) -> None:
     result = run(app, "users", command, "nobody-here")
-    assert result.exit_code == 1 and "no user is called 'nobody-here'" in result.output
+    assert result.exit_code == 1
+    assert "no user is called 'nobody-here'" in result.output
 
 
 def test_list(app: Flask) -> None:
@@ -173,7 +194,8 @@ def test_list(app: Flask) -> None:
     result = run(app, "users", "list")
     assert result.exit_code == 0
     lines = {line.split()[0]: line for line in result.output.splitlines()}
-    assert officer.agency is not None and officer.agency.name in lines[officer.username]
+    assert officer.agency is not None
+    assert officer.agency.name in lines[officer.username]
     assert lines[staff.username].split()[1:] == ["staff", "disabled", "2fa"]
     assert lines["demo-staff"].split()[1:] == ["staff", "demo"]
     assert set(lines) >= {"demo-admin", "demo-staff", officer.username, staff.username}
@@ -182,9 +204,11 @@ def test_list(app: Flask) -> None:
 def test_demo_accounts_prints_the_demo_logins(app: Flask) -> None:
     result = run(app, "demo", "accounts")
     assert result.exit_code == 0
-    assert f"password for each: {DEMO_PASSWORD}" in result.output and "DEMO ONLY" in result.output
+    assert f"password for each: {DEMO_PASSWORD}" in result.output
+    assert "DEMO ONLY" in result.output
     demo_names = db.session.scalars(select(User.username).where(User.is_demo)).all()
-    assert {"demo-admin", "demo-staff"} <= set(demo_names) and len(demo_names) > 2
+    assert {"demo-admin", "demo-staff"} <= set(demo_names)
+    assert len(demo_names) > 2
     for name in demo_names:
         assert name in result.output
     officer_line = next(line for line in result.output.splitlines() if "demo-officer-" in line)
@@ -198,7 +222,8 @@ def test_demo_accounts_prints_the_demo_logins(app: Flask) -> None:
 def test_demo_accounts_without_demo_data(tmp_path: Path) -> None:
     with fresh_app(tmp_path) as app, app.app_context():
         result = run(app, "demo", "accounts")
-        assert result.exit_code == 0 and result.output.strip() == "No demo accounts."
+        assert result.exit_code == 0
+        assert result.output.strip() == "No demo accounts."
 
 
 # --- production and the demo accounts -----------------------------------------------------------------------------
@@ -220,7 +245,8 @@ def test_production_refuses_to_start_until_the_demo_accounts_are_disabled(tmp_pa
 
         with pytest.raises(DemoAccountsInProduction) as refused:
             refuse_demo_accounts_in_production(app)
-        assert "demo-admin, demo-staff" in str(refused.value) and "users disable" in str(refused.value)
+        assert "demo-admin, demo-staff" in str(refused.value)
+        assert "users disable" in str(refused.value)
         assert "real.staff" not in str(refused.value)
 
         with app.app_context():
@@ -273,7 +299,8 @@ def test_wsgi_refuses_production_with_an_active_demo_account(tmp_path: Path) -> 
 
     refused = start_wsgi(tmp_path)
     assert refused.returncode != 0
-    assert "DemoAccountsInProduction" in refused.stderr and "demo-staff" in refused.stderr
+    assert "DemoAccountsInProduction" in refused.stderr
+    assert "demo-staff" in refused.stderr
 
     with fresh_app(tmp_path) as app, app.app_context():
         assert run(app, "users", "disable", "demo-staff").exit_code == 0
@@ -288,4 +315,5 @@ def test_create_refuses_a_display_name_longer_than_100_characters(app: Flask) ->
     assert result.exit_code == 1 and "100" in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     db.session.rollback()
-    assert users_count() == before and find_user("zhao.lei") is None
+    assert users_count() == before
+    assert find_user("zhao.lei") is None

@@ -98,15 +98,19 @@ def signed_in_as(client: FlaskClient) -> str | None:
 
 def test_the_demo_staff_account_signs_in_through_the_form(app: Flask, client: FlaskClient) -> None:
     page = client.get("/login")
-    assert page.status_code == 200 and title_of(page.get_data(as_text=True)).startswith("工作人员登录")
+    assert page.status_code == 200
+    assert title_of(page.get_data(as_text=True)).startswith("工作人员登录")
     assert page.headers["Cache-Control"] == "private, no-store"
 
     response = login(client, "demo-staff", DEMO_PASSWORD)
-    assert response.status_code == 303 and response.headers["Location"] == "/workspace/"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/workspace/"
     staff = find_user("demo-staff")
-    assert staff is not None and signed_in_as(client) == staff.get_id()
+    assert staff is not None
+    assert signed_in_as(client) == staff.get_id()
     dashboard = client.get("/workspace/")
-    assert dashboard.status_code == 200 and "演示信用办工作人员" in dashboard.get_data(as_text=True)
+    assert dashboard.status_code == 200
+    assert "演示信用办工作人员" in dashboard.get_data(as_text=True)
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.login")).all()[-1]
     assert entry.actor_id == staff.id
 
@@ -117,7 +121,8 @@ def test_the_user_name_is_not_case_sensitive(app: Flask, client: FlaskClient) ->
 
 def test_the_session_cookie_is_httponly_and_lax_not_secure_in_development(app: Flask, client: FlaskClient) -> None:
     header = session_cookie_header(login(client, "demo-staff", DEMO_PASSWORD))
-    assert "HttpOnly" in header and "SameSite=Lax" in header
+    assert "HttpOnly" in header
+    assert "SameSite=Lax" in header
     assert "Secure" not in header  # development runs on plain http://127.0.0.1
 
 
@@ -127,9 +132,12 @@ def test_the_session_cookie_is_secure_in_production(tmp_path: Path) -> None:
         add_user(app, "prod.staff")
         client = app.test_client()
         response = login(client, "prod.staff", PASSWORD)
-        assert response.status_code == 303 and response.headers["Location"] == "/workspace/"
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/workspace/"
         header = session_cookie_header(response)
-        assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
+        assert "Secure" in header
+        assert "HttpOnly" in header
+        assert "SameSite=Lax" in header
         assert client.get("/workspace/").status_code == 200
 
 
@@ -141,7 +149,8 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(
     body = response.get_data(as_text=True)
     assert response.status_code == 401
     assert REFUSED in body
-    assert "不存在" not in body and "密码错误" not in body  # nothing says which of the two was wrong
+    assert "不存在" not in body
+    assert "密码错误" not in body
     assert WRONG not in body  # the password is not sent back
     assert signed_in_as(client) is None
     assert client.get("/workspace/").status_code == 302
@@ -151,7 +160,8 @@ def test_a_disabled_user_cannot_sign_in(app: Flask, client: FlaskClient) -> None
     user = make_user(Role.STAFF)
     set_active(user, False)
     response = login(client, user.username, PASSWORD)
-    assert response.status_code == 401 and REFUSED in response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert REFUSED in response.get_data(as_text=True)
     assert signed_in_as(client) is None
 
 
@@ -159,7 +169,8 @@ def test_empty_fields_are_named_beside_the_form(app: Flask, client: FlaskClient)
     response = login(client, "", "")
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "请输入用户名" in body and "请输入密码" in body
+    assert "请输入用户名" in body
+    assert "请输入密码" in body
 
 
 def test_the_session_is_renewed_at_login(app: Flask, client: FlaskClient) -> None:
@@ -191,7 +202,8 @@ def test_next_is_followed_only_to_a_path_on_this_site(
     app: Flask, client: FlaskClient, next_url: str, location: str
 ) -> None:
     response = login(client, "demo-staff", DEMO_PASSWORD, next_url=next_url)
-    assert response.status_code == 303 and response.headers["Location"] == location
+    assert response.status_code == 303
+    assert response.headers["Location"] == location
 
 
 def test_a_signed_in_user_opening_the_login_page_goes_on_but_never_off_site(app: Flask, client: FlaskClient) -> None:
@@ -206,7 +218,8 @@ def test_logout_ends_the_session(app: Flask, client: FlaskClient) -> None:
     sign_out(client)  # POST /logout with the header form's CSRF token → 303
     assert signed_in_as(client) is None
     response = client.get("/workspace/")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
     assert "您已退出登录。" in client.get("/").get_data(as_text=True)
     staff = find_user("demo-staff")
     assert staff is not None
@@ -386,5 +399,6 @@ def test_with_redis_the_limit_holds_across_two_workers(tmp_path: Path, restore_l
         for pattern in (f"*{username}*", f"*{address}*"):
             for key in redis.scan_iter(match=pattern):
                 redis.delete(key)
-        assert not redis.keys(f"*{tag}*") and not redis.keys(f"*{address}*")
+        assert not redis.keys(f"*{tag}*")
+        assert not redis.keys(f"*{address}*")
         redis.close()

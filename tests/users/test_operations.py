@@ -43,14 +43,19 @@ def audit_of(user: User) -> list[AuditEntry]:
 def test_create_user_stores_an_argon2_hash_and_writes_the_audit_entry(app: Flask) -> None:
     user = create_user("  Li.Ming ", NEW_PASSWORD, Role.STAFF, display_name=" 李明 ")
 
-    assert user.username == "li.ming" and user.display_name == "李明" and user.agency_id is None
-    assert user.password_hash is not None and user.password_hash.startswith("$argon2id$")
+    assert user.username == "li.ming"
+    assert user.display_name == "李明"
+    assert user.agency_id is None
+    assert user.password_hash is not None
+    assert user.password_hash.startswith("$argon2id$")
     assert NEW_PASSWORD not in user.password_hash
     assert PasswordHasher().verify(user.password_hash, NEW_PASSWORD)
     stored = db.session.execute(select(User.password_hash).where(User.id == user.id)).scalar_one()
     assert stored == user.password_hash
     [entry] = audit_of(user)
-    assert entry.action == "user.create" and entry.actor == "command line" and entry.actor_id is None
+    assert entry.action == "user.create"
+    assert entry.actor == "command line"
+    assert entry.actor_id is None
     assert entry.changes == {"username": [None, "li.ming"], "role": [None, "staff"], "agency": [None, None]}
     assert NEW_PASSWORD not in str(entry.changes)
 
@@ -60,9 +65,11 @@ def test_create_officer_names_the_agency_and_the_admin_who_made_it(app: Flask) -
     agency = make_agency()
     officer = create_user("officer.one", NEW_PASSWORD, Role.OFFICER, agency=agency, actor=admin)
 
-    assert officer.agency_id == agency.id and officer.display_name == "officer.one"
+    assert officer.agency_id == agency.id
+    assert officer.display_name == "officer.one"
     [entry] = audit_of(officer)
-    assert entry.actor == admin.username and entry.actor_id == admin.id
+    assert entry.actor == admin.username
+    assert entry.actor_id == admin.id
     assert entry.changes["agency"] == [None, agency.name]
 
 
@@ -94,9 +101,11 @@ def test_set_role_moves_an_officer_to_staff_and_back_with_audit_entries(app: Fla
     agency = make_agency()
     user = make_user(Role.OFFICER, agency)
     set_role(user, Role.STAFF, None)
-    assert user.role == "staff" and user.agency_id is None
+    assert user.role == "staff"
+    assert user.agency_id is None
     set_role(user, Role.OFFICER, agency)
-    assert user.role == "officer" and user.agency_id == agency.id
+    assert user.role == "officer"
+    assert user.agency_id == agency.id
 
     entries = [e for e in audit_of(user) if e.action == "user.role"]
     assert [e.changes for e in entries] == [
@@ -119,7 +128,8 @@ def test_set_role_refuses_a_wrong_agency_binding(app: Flask, role: Role, with_ag
     user = make_user(Role.STAFF)
     with pytest.raises(InvalidUser, match=message):
         set_role(user, role, make_agency() if with_agency else None)
-    assert user.role == "staff" and user.agency_id is None
+    assert user.role == "staff"
+    assert user.agency_id is None
     assert [e for e in audit_of(user) if e.action == "user.role"] == []
 
 
@@ -155,7 +165,8 @@ def test_a_disabled_user_has_no_session_and_cannot_authenticate(app: Flask) -> N
     for forged in (str(user.id), f"{user.id}.9", f"{user.id}.x", "", ".", "9" * 40):
         assert load_user(forged) is None, forged
     set_active(user, False)
-    assert load_user(session_id) is None and load_user(user.get_id()) is None
+    assert load_user(session_id) is None
+    assert load_user(user.get_id()) is None
     assert authenticate(user.username, PASSWORD) is None
 
 
@@ -163,7 +174,8 @@ def test_an_admin_cannot_disable_their_own_account(app: Flask) -> None:
     admin = make_user(Role.ADMIN)
     with pytest.raises(InvalidUser, match="不能停用自己的账号"):
         set_active(admin, False, actor=admin)
-    assert admin.active and audit_of(admin) == []
+    assert admin.active
+    assert audit_of(admin) == []
 
 
 def test_set_password_rehashes_and_writes_an_audit_entry_without_the_password(app: Flask) -> None:
@@ -171,12 +183,15 @@ def test_set_password_rehashes_and_writes_an_audit_entry_without_the_password(ap
     old_hash = user.password_hash
     set_password(user, NEW_PASSWORD)
 
-    assert user.password_hash != old_hash and user.password_hash is not None
-    assert user.password_hash.startswith("$argon2id$") and NEW_PASSWORD not in user.password_hash
+    assert user.password_hash != old_hash
+    assert user.password_hash is not None
+    assert user.password_hash.startswith("$argon2id$")
+    assert NEW_PASSWORD not in user.password_hash
     assert authenticate(user.username, NEW_PASSWORD) is user
     assert authenticate(user.username, PASSWORD) is None
     [entry] = audit_of(user)
-    assert entry.action == "user.password" and entry.changes == {}
+    assert entry.action == "user.password"
+    assert entry.changes == {}
 
 
 def test_set_password_refuses_a_short_password(app: Flask) -> None:
@@ -184,7 +199,8 @@ def test_set_password_refuses_a_short_password(app: Flask) -> None:
     old_hash = user.password_hash
     with pytest.raises(InvalidUser, match="密码至少需要 12 个字符"):
         set_password(user, "short")
-    assert user.password_hash == old_hash and audit_of(user) == []
+    assert user.password_hash == old_hash
+    assert audit_of(user) == []
 
 
 def test_authenticate(app: Flask) -> None:
@@ -205,10 +221,12 @@ def test_a_user_without_password_or_with_a_broken_hash_cannot_sign_in(app: Flask
 def test_authenticate_rehashes_a_weak_hash(app: Flask) -> None:
     user = make_user(Role.STAFF)  # the factories' hash is argon2 with cheap parameters
     weak = user.password_hash
-    assert weak is not None and "m=1024,t=1" in weak
+    assert weak is not None
+    assert "m=1024,t=1" in weak
 
     assert authenticate(user.username, PASSWORD) is user
-    assert user.password_hash != weak and user.password_hash is not None
+    assert user.password_hash != weak
+    assert user.password_hash is not None
     assert not PasswordHasher().check_needs_rehash(user.password_hash)
     assert PasswordHasher().verify(user.password_hash, PASSWORD)
 
@@ -258,9 +276,12 @@ def test_enable_totp_needs_a_right_code(app: Flask) -> None:
     now = time.time()
     wrong = next(c for c in ("000000", "111111", "222222") if c not in {totp.at(now + d) for d in (-30, 0, 30)})
     assert not enable_totp(user, secret, wrong)
-    assert user.totp_secret is None and audit_of(user) == []
+    assert user.totp_secret is None
+    assert audit_of(user) == []
 
     assert enable_totp(user, secret, totp.now())
     assert user.totp_secret == secret
     [entry] = audit_of(user)
-    assert entry.action == "user.totp_on" and entry.actor == user.username and secret not in str(entry.changes)
+    assert entry.action == "user.totp_on"
+    assert entry.actor == user.username
+    assert secret not in str(entry.changes)

@@ -58,18 +58,21 @@ def test_staff_with_totp_enter_a_code_after_the_password(
 ) -> None:
     user, totp = staff_with_totp
     response = login(client, user.username, PASSWORD)
-    assert response.status_code == 303 and response.headers["Location"] == "/login/code"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login/code"
     assert signed_in_as(client) is None
     assert client.get("/workspace/").status_code == 302  # the password alone opens nothing
 
     page = client.get("/login/code")
     body = page.get_data(as_text=True)
-    assert page.status_code == 200 and title_of(body).startswith("动态验证码")
+    assert page.status_code == 200
+    assert title_of(body).startswith("动态验证码")
     assert 'autocomplete="one-time-code"' in body
     assert totp.secret not in body  # the secret is shown only while setting up
 
     response = enter_code(client, totp.now())
-    assert response.status_code == 303 and response.headers["Location"] == "/workspace/"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/workspace/"
     assert signed_in_as(client) == user.get_id()
     assert client.get("/workspace/").status_code == 200
 
@@ -100,9 +103,11 @@ def test_a_wrong_code_is_refused(
     response = enter_code(client, code)
     body = response.get_data(as_text=True)
     if bad == "wrong":
-        assert response.status_code == 401 and WRONG_CODE in body
+        assert response.status_code == 401
+        assert WRONG_CODE in body
     else:
-        assert response.status_code == 400 and "验证码是 6 位数字" in body
+        assert response.status_code == 400
+        assert "验证码是 6 位数字" in body
     assert 'aria-invalid="true"' in body
     assert signed_in_as(client) is None
     assert enter_code(client, totp.now()).status_code == 303  # the right one still works afterwards
@@ -117,7 +122,8 @@ def test_a_code_works_only_once(app: Flask, client: FlaskClient, staff_with_totp
 
     login(client, user.username, PASSWORD)
     response = enter_code(client, code)  # replayed, e.g. read over a shoulder
-    assert response.status_code == 401 and WRONG_CODE in response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert WRONG_CODE in response.get_data(as_text=True)
     assert signed_in_as(client) is None
 
 
@@ -140,7 +146,8 @@ def test_the_pending_login_expires(app: Flask, client: FlaskClient, staff_with_t
         session.modified = True
 
     response = client.post("/login/code", data={**hidden_fields(page.get_data(as_text=True)), "code": totp.now()})
-    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login"
     assert signed_in_as(client) is None
     assert "请重新输入用户名和密码。" in client.get("/login").get_data(as_text=True)
     assert client.get("/login/code").headers["Location"] == "/login"  # and it is gone
@@ -156,12 +163,14 @@ def test_a_user_disabled_between_password_and_code_is_stopped(
     user.active = False
     db.session.flush()
     response = client.post("/login/code", data={**hidden_fields(page.get_data(as_text=True)), "code": totp.now()})
-    assert response.headers["Location"] == "/login" and signed_in_as(client) is None
+    assert response.headers["Location"] == "/login"
+    assert signed_in_as(client) is None
 
 
 def test_the_code_page_without_a_password_first_goes_back_to_login(app: Flask, client: FlaskClient) -> None:
     response = client.get("/login/code")
-    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login"
 
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.STAFF, Role.ADMIN])
@@ -183,21 +192,25 @@ def test_staff_set_up_totp_on_their_account_page(app: Flask, client: FlaskClient
     sign_in(client, user)
     page = client.get("/workspace/account")
     body = page.get_data(as_text=True)
-    assert page.status_code == 200 and "启用动态验证码" in body
+    assert page.status_code == 200
+    assert "启用动态验证码" in body
     secret = shown_secret(body)
     assert f"secret={secret}" in body.replace("&amp;", "&")  # the otpauth:// address for apps that take it
     assert shown_secret(client.get("/workspace/account").get_data(as_text=True)) == secret  # stable while set up
     assert "本站要求" not in body  # not required here
 
     response = post_form(client, "/workspace/account", {"code": wrong_code(secret)})
-    assert response.status_code == 400 and "验证码不正确" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "验证码不正确" in response.get_data(as_text=True)
     assert user.totp_secret is None
 
     response = post_form(client, "/workspace/account", {"code": pyotp.TOTP(secret).now()})
-    assert response.status_code == 303 and response.headers["Location"] == "/workspace/account"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/workspace/account"
     assert user.totp_secret == secret
     page_after = client.get("/workspace/account").get_data(as_text=True)
-    assert "动态验证码已启用" in page_after and "动态验证码：已启用。" in page_after
+    assert "动态验证码已启用" in page_after
+    assert "动态验证码：已启用。" in page_after
     assert secret not in page_after
     assert db.session.scalars(
         select(AuditEntry.action).where(AuditEntry.entity_type == "user", AuditEntry.entity_id == str(user.id))
@@ -211,13 +224,17 @@ def test_an_officer_account_page_offers_no_second_factor(app: Flask, client: Fla
     officer = make_user(Role.OFFICER)
     sign_in(client, officer)
     body = client.get("/workspace/account").get_data(as_text=True)
-    assert officer.username in body and officer.agency is not None and officer.agency.name in body
-    assert "启用动态验证码" not in body and 'class="secret"' not in body
+    assert officer.username in body
+    assert officer.agency is not None
+    assert officer.agency.name in body
+    assert "启用动态验证码" not in body
+    assert 'class="secret"' not in body
 
 
 def test_the_account_page_needs_a_signed_in_user(app: Flask, client: FlaskClient) -> None:
     response = client.get("/workspace/account")
-    assert response.status_code == 302 and response.headers["Location"] == "/login?next=%2Fworkspace%2Faccount"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=%2Fworkspace%2Faccount"
 
 
 # --- PORTAL_REQUIRE_2FA --------------------------------------------------------------------------------------------
@@ -246,21 +263,25 @@ def user_in(app: Flask, username: str) -> User:
 def test_required_2fa_takes_staff_through_setup_before_the_workspace(required_app: Flask, username: str) -> None:
     client = required_app.test_client()
     response = login(client, username, PASSWORD)
-    assert response.status_code == 303 and response.headers["Location"] == "/login/code"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login/code"
 
     page = client.get("/login/code")
     body = page.get_data(as_text=True)
-    assert page.status_code == 200 and "必须启用动态验证码" in body
+    assert page.status_code == 200
+    assert "必须启用动态验证码" in body
     secret = shown_secret(body)
     assert client.get("/workspace/").status_code == 302  # not signed in until the setup is done
     assert signed_in_as(client) is None
 
     response = enter_code(client, wrong_code(secret))
-    assert response.status_code == 401 and user_in(required_app, username).totp_secret is None
+    assert response.status_code == 401
+    assert user_in(required_app, username).totp_secret is None
     assert shown_secret(response.get_data(as_text=True)) == secret  # the same secret to try again
 
     response = enter_code(client, pyotp.TOTP(secret).now())
-    assert response.status_code == 303 and response.headers["Location"] == "/workspace/"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/workspace/"
     assert client.get("/workspace/").status_code == 200
     assert user_in(required_app, username).totp_secret == secret
 
@@ -274,7 +295,8 @@ def test_required_2fa_takes_staff_through_setup_before_the_workspace(required_ap
 def test_required_2fa_never_asks_an_officer(required_app: Flask) -> None:
     client = required_app.test_client()
     response = login(client, "field.officer", PASSWORD)
-    assert response.status_code == 303 and response.headers["Location"] == "/workspace/"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/workspace/"
     assert client.get("/workspace/").status_code == 200
 
 
@@ -283,11 +305,13 @@ def test_required_2fa_sends_a_session_without_it_to_the_account_page(required_ap
     client = required_app.test_client()
     sign_in(client, user_in(required_app, "must.staff"))
     response = client.get("/workspace/")
-    assert response.status_code == 302 and response.headers["Location"] == "/workspace/account"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/workspace/account"
 
     page = client.get("/workspace/account")
     body = page.get_data(as_text=True)
-    assert page.status_code == 200 and "启用之前，其他工作页面不可用" in body
+    assert page.status_code == 200
+    assert "启用之前，其他工作页面不可用" in body
     secret = shown_secret(body)
     response = client.post("/workspace/account", data={**hidden_fields(body), "code": pyotp.TOTP(secret).now()})
     assert response.status_code == 303

@@ -45,7 +45,8 @@ def test_every_workspace_page_sends_anonymous_visitors_to_login(
     app: Flask, client: FlaskClient, path: str, location: str
 ) -> None:
     response = client.get(path)
-    assert response.status_code == 302 and response.headers["Location"] == location
+    assert response.status_code == 302
+    assert response.headers["Location"] == location
 
 
 def test_an_officer_sees_their_agencys_dashboard(app: Flask, client: FlaskClient) -> None:
@@ -57,10 +58,14 @@ def test_an_officer_sees_their_agencys_dashboard(app: Flask, client: FlaskClient
     body = response.get_data(as_text=True)
     parse_strict(body)
     text = visible_text(body)
-    assert response.status_code == 200 and title_of(body).startswith("工作台")
-    assert "王填报，您好。您的角色：机构填报员" in text and agency.name in text
-    assert "可编辑的草稿和退回件：1" in text and "待信用办审核：0" in text
-    assert "本单位承诺书" in text and "我的账号" in text
+    assert response.status_code == 200
+    assert title_of(body).startswith("工作台")
+    assert "王填报，您好。您的角色：机构填报员" in text
+    assert agency.name in text
+    assert "可编辑的草稿和退回件：1" in text
+    assert "待信用办审核：0" in text
+    assert "本单位承诺书" in text
+    assert "我的账号" in text
     assert "审核队列" not in text
 
 
@@ -78,7 +83,9 @@ def test_staff_and_admins_see_the_review_queue_on_their_dashboard(
     assert response.status_code == 200
     assert f"李审核，您好。您的角色：{label}" in text
     assert f"审核队列中待处理：{pending}" in text
-    assert "审核队列" in text and "本单位承诺书" not in text and "可编辑的草稿" not in text
+    assert "审核队列" in text
+    assert "本单位承诺书" not in text
+    assert "可编辑的草稿" not in text
 
 
 def test_a_wrong_role_gets_403(app: Flask, client: FlaskClient) -> None:
