@@ -34,7 +34,7 @@ test: translations lint
 
 # Re-extract the translatable strings after changing templates or code, then translate messages.po.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o portal/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
 
 bench: translations

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import gettext as translate
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -18,8 +20,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from portal import clock, labels
+from portal import clock
 from portal.agencies.models import Agency
+from portal.core.labelled import LabelledEnum, set_translator
 from portal.core.markup import render_markdown
 from portal.core.money import format_yuan
 from portal.demo.models import DemoDataset
@@ -135,9 +138,17 @@ def format_instant(value: datetime | None) -> str:
     return clock.local_time(value).strftime("%Y-%m-%d %H:%M")
 
 
+def labelled_enums() -> dict[str, type[LabelledEnum]]:
+    """Every LabelledEnum by its class name, for templates (`codes.RecordStatus.choices()`, `x.label`)."""
+    found = {cls.__name__: cls for cls in LabelledEnum.__subclasses__()}
+    assert len(found) == len(LabelledEnum.__subclasses__()), "two LabelledEnums share a name"
+    return found
+
+
 def init_app(app: Flask) -> None:
+    set_translator(translate)  # labels of stored codes, in the reader's language
     app.jinja_env.globals.update(
-        labels=labels,
+        codes=SimpleNamespace(**labelled_enums()),
         url_with=url_with,
         lang_url=lang_url,
         feed_url=feed_url,

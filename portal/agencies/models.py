@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.rules import AgencyKind
-from portal.db_types import UTCDateTime, one_of, utcnow
+from portal.db_types import Coded, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 
@@ -16,13 +16,13 @@ class Agency(db.Model):  # type: ignore[name-defined]
     __tablename__ = "agencies"
     __table_args__ = (
         Index("ix_agencies_region_kind", "region_code", "kind"),
-        one_of("kind", (k.value for k in AgencyKind)),
+        one_of("kind", AgencyKind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
     name: Mapped[str] = mapped_column(String(200), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[AgencyKind] = mapped_column(Coded(AgencyKind, 20))
     region_code: Mapped[str] = mapped_column(String(9))
     region_name: Mapped[str] = mapped_column(String(100))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
+
+from portal.core.labelled import N_, LabelledEnum
 
 
-class AgencyKind(StrEnum):
-    GOVERNMENT = "government"  # 人民政府
-    DEPARTMENT = "department"  # 政府部门
-    INSTITUTION = "institution"  # 事业单位
-    SOE = "soe"  # 国有企业
-    TOWNSHIP = "township"  # 乡镇（街道）
+class AgencyKind(LabelledEnum):
+    GOVERNMENT = "government", N_("人民政府")
+    DEPARTMENT = "department", N_("政府部门")
+    INSTITUTION = "institution", N_("事业单位")
+    SOE = "soe", N_("国有企业")
+    TOWNSHIP = "township", N_("乡镇（街道）")
 
 
 REGION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3})?")

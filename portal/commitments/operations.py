@@ -46,7 +46,7 @@ def determine_fulfilment(
         raise ValueError("the unit that determined the fulfilment must be named")
     entry = FulfilmentEntry(fulfilment=new.value, determined_on=on, determined_by=determined_by, note=note)
     commitment.fulfilment_history.append(entry)
-    commitment.fulfilment = new.value
+    commitment.fulfilment = new
     write_audit(
         "commitment.fulfilment",
         "commitment",
@@ -96,7 +96,7 @@ def submit_for_review(commitment: Commitment, *, by: User) -> Submission:
         raise NotAllowed(_l("该承诺书已经提交过了。"))
     if commitment.letter_sha256 is None:
         raise NotAllowed(_l("提交审核前请先上传签章承诺书（PDF）。"))
-    commitment.state = DraftState.SUBMITTED.value
+    commitment.state = DraftState.SUBMITTED
     submission = Submission(
         kind=SubmissionKind.COMMITMENT.value,
         agency_id=commitment.agency_id,
@@ -116,7 +116,7 @@ def publish(commitment: Commitment, *, by: User) -> None:
     prefix = f"{region}{commitment.made_on:%Y%m%d}"
     last = db.session.scalar(select(func.max(Commitment.code)).where(Commitment.code.like(f"{prefix}%")))
     commitment.code = commitment_code(region, commitment.made_on, int(last[-6:]) + 1 if last else 1)
-    commitment.state = DraftState.PUBLISHED.value
+    commitment.state = DraftState.PUBLISHED
     commitment.published_at = utcnow()
     db.session.flush()
     write_audit(

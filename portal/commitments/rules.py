@@ -4,49 +4,50 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from enum import StrEnum
+
+from portal.core.labelled import N_, LabelledEnum
 
 
-class CommitmentType(StrEnum):
-    APPROVAL_SUBSTITUTE = "approval_substitute"  # 审批替代型
-    TOLERANT_ACCEPTANCE = "tolerant_acceptance"  # 容缺受理型
-    CERTIFICATION = "certification"  # 证明事项型
-    CREDIT_REPAIR = "credit_repair"  # 信用修复型
-    SELF_DISCIPLINE = "self_discipline"  # 行业自律型
-    VOLUNTARY = "voluntary"  # 主动型
-    OTHER = "other"  # 其他
+class CommitmentType(LabelledEnum):
+    APPROVAL_SUBSTITUTE = "approval_substitute", N_("审批替代型")
+    TOLERANT_ACCEPTANCE = "tolerant_acceptance", N_("容缺受理型")
+    CERTIFICATION = "certification", N_("证明事项型")
+    CREDIT_REPAIR = "credit_repair", N_("信用修复型")
+    SELF_DISCIPLINE = "self_discipline", N_("行业自律型")
+    VOLUNTARY = "voluntary", N_("主动型")
+    OTHER = "other", N_("其他")
 
 
-class CommitmentSubject(StrEnum):
-    DUTY = "duty"  # 履职尽责
-    SERVICE = "service"  # 优化服务
-    INTEGRITY = "integrity"  # 廉洁自律
-    SERVICE_QUALITY = "service_quality"  # 服务质量/期限/保障承诺
-    INVESTMENT_POLICY = "investment_policy"  # 招商引资政策
-    CONTRACT = "contract"  # 合同契约
+class CommitmentSubject(LabelledEnum):
+    DUTY = "duty", N_("履职尽责")
+    SERVICE = "service", N_("优化服务")
+    INTEGRITY = "integrity", N_("廉洁自律")
+    SERVICE_QUALITY = "service_quality", N_("服务质量/期限/保障承诺")
+    INVESTMENT_POLICY = "investment_policy", N_("招商引资政策")
+    CONTRACT = "contract", N_("合同契约")
 
 
-class Scope(StrEnum):
-    PUBLIC = "public"  # 社会公开
-    RESTRICTED = "restricted"  # 政务共享
-    NOT_PUBLIC = "not_public"  # 不予公开
+class Scope(LabelledEnum):
+    PUBLIC = "public", N_("社会公开")
+    RESTRICTED = "restricted", N_("政务共享")
+    NOT_PUBLIC = "not_public", N_("不予公开")
 
 
-class Fulfilment(StrEnum):
-    IN_PROGRESS = "in_progress"  # 履行中
-    FULFILLED = "fulfilled"  # 全部履行
-    PARTLY = "partly"  # 部分履行
-    UNFULFILLED = "unfulfilled"  # 全部未履行
+class Fulfilment(LabelledEnum):
+    IN_PROGRESS = "in_progress", N_("履行中")
+    FULFILLED = "fulfilled", N_("全部履行")
+    PARTLY = "partly", N_("部分履行")
+    UNFULFILLED = "unfulfilled", N_("全部未履行")
 
 
-class DraftState(StrEnum):
+class DraftState(LabelledEnum):
     """Where a commitment is on its way to publication."""
 
-    DRAFT = "draft"  # 草稿: the officer edits it
-    SUBMITTED = "submitted"  # 待审核: locked until staff decide
-    RETURNED = "returned"  # 已退回: back to the officer with a reason, editable again
-    REJECTED = "rejected"  # 未通过: closed
-    PUBLISHED = "published"  # 已发布
+    DRAFT = "draft", N_("草稿")  # 草稿: the officer edits it
+    SUBMITTED = "submitted", N_("待审核")  # 待审核: locked until staff decide
+    RETURNED = "returned", N_("已退回")  # 已退回: back to the officer with a reason, editable again
+    REJECTED = "rejected", N_("未通过")  # 未通过: closed
+    PUBLISHED = "published", N_("已发布")
 
 
 EDITABLE_STATES = frozenset({DraftState.DRAFT, DraftState.RETURNED})

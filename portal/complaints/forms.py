@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
-from portal import labels
 from portal.complaints.rules import RefusalReason
 from portal.workspace.forms import REQUIRED, OnceForm, PlainText, choices, strip_lines, too_long
 
@@ -30,7 +29,7 @@ class RefuseForm(OnceForm):
 
     reason = RadioField(
         _l("不予受理的理由"),
-        choices=choices(labels.REFUSAL_REASON.items()),
+        choices=choices(RefusalReason.choices()),
         validate_choice=False,
         validators=[DataRequired(_l("请选择不予受理的理由。"))],
     )

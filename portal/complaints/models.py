@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
 from portal.complaints.rules import Category, ComplaintStatus, Deadlines, FilerType, RefusalReason, due_for
-from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
+from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 
@@ -20,29 +20,29 @@ class Complaint(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         Index("ix_complaints_queue", "status", "submitted_at"),
         Index("ix_complaints_published", "published", "closed_on"),
-        one_of("filer_type", (f.value for f in FilerType)),
-        one_of("category", (c.value for c in Category)),
-        one_of("status", (s.value for s in ComplaintStatus)),
-        one_of("refusal_reason", (r.value for r in RefusalReason)),
+        one_of("filer_type", FilerType),
+        one_of("category", Category),
+        one_of("status", ComplaintStatus),
+        one_of("refusal_reason", RefusalReason),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # TS-2026-000123, public
     secret_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the receipt secret
-    filer_type: Mapped[str] = mapped_column(String(16))
+    filer_type: Mapped[FilerType] = mapped_column(Coded(FilerType, 16))
     name: Mapped[str] = mapped_column(String(100))  # private
     uscc: Mapped[str] = mapped_column(String(18), default="")  # an enterprise's 统一社会信用代码, private
     phone: Mapped[str] = mapped_column(String(30), default="")  # private
     email: Mapped[str] = mapped_column(String(200), default="")  # private
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     agency_typed: Mapped[str] = mapped_column(String(200), default="")  # when the agency is not in the list
-    category: Mapped[str] = mapped_column(String(20))
+    category: Mapped[Category] = mapped_column(Coded(Category, 20))
     description: Mapped[str] = mapped_column(Text)
     amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)  # [{sha256, name, type}]
     publish_consent: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(16), default=ComplaintStatus.SUBMITTED.value)
-    refusal_reason: Mapped[str | None] = mapped_column(String(24))
+    status: Mapped[ComplaintStatus] = mapped_column(Coded(ComplaintStatus, 16), default=ComplaintStatus.SUBMITTED)
+    refusal_reason: Mapped[RefusalReason | None] = mapped_column(Coded(RefusalReason, 24))
     agency_answer: Mapped[str] = mapped_column(Text, default="")  # the agency officers' feedback
     answer: Mapped[str] = mapped_column(Text, default="")  # the credit office's answer to the complainant
     filed_on: Mapped[date]
@@ -79,11 +79,11 @@ class ComplaintStep(db.Model):  # type: ignore[name-defined]
     """One dated step of a complaint, as the complainant sees it (the audit log keeps who did it)."""
 
     __tablename__ = "complaint_steps"
-    __table_args__ = (one_of("status", (s.value for s in ComplaintStatus)),)
+    __table_args__ = (one_of("status", ComplaintStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[ComplaintStatus] = mapped_column(Coded(ComplaintStatus, 16))
     on: Mapped[date]
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")  # shown to the complainant

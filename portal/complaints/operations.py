@@ -91,7 +91,7 @@ def _step(complaint: Complaint, new: ComplaintStatus, today: date, by: User, not
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise NotAllowed(ALREADY_MOVED)
-    complaint.status = new.value
+    complaint.status = new
     complaint.steps.append(ComplaintStep(status=new.value, on=today, note=note))
     write_audit(
         f"complaint.{new.value}",
@@ -110,7 +110,7 @@ def accept(complaint: Complaint, today: date, *, by: User) -> None:
 
 def refuse(complaint: Complaint, reason: RefusalReason, today: date, *, by: User, note: str = "") -> None:
     """不予受理, for one of the fixed reasons (told to the complainant)."""
-    complaint.refusal_reason = reason.value
+    complaint.refusal_reason = reason
     complaint.closed_on = today
     _step(complaint, ComplaintStatus.NOT_ACCEPTED, today, by, note, refusal_reason=reason.value)
 

@@ -10,8 +10,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from portal import labels
-from portal.complaints.rules import FilerType
+from portal.complaints.rules import Category, FilerType
 from portal.core.money import parse_yuan
 from portal.core.uscc import normalise, uscc_error
 from portal.receipts.forms import PublicForm
@@ -23,9 +22,7 @@ MAX_ATTACHMENTS = 5
 
 
 class ComplaintForm(PublicForm):
-    filer_type = RadioField(
-        _l("投诉人类型"), choices=choices(labels.FILER_TYPE.items()), default=FilerType.INDIVIDUAL.value
-    )
+    filer_type = RadioField(_l("投诉人类型"), choices=choices(FilerType.choices()), default=FilerType.INDIVIDUAL.value)
     name = StringField(_l("姓名或企业名称"), validators=[REQUIRED, Length(max=100), PlainText()], filters=[strip])
     uscc = StringField(_l("统一社会信用代码（企业必填）"), validators=[Optional(), PlainText()], filters=[strip])
     phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=30), PlainText()], filters=[strip])
@@ -38,7 +35,7 @@ class ComplaintForm(PublicForm):
     agency_typed = StringField(
         _l("被投诉单位不在列表中时，请填写其名称"), validators=[Length(max=200), PlainText()], filters=[strip]
     )
-    category = SelectField(_l("投诉类别"), choices=choices(labels.COMPLAINT_CATEGORY.items()))
+    category = SelectField(_l("投诉类别"), choices=choices(Category.choices()))
     description = TextAreaField(
         _l("投诉事项"), validators=[REQUIRED, Length(max=10000), PlainText(True)], filters=[strip_lines]
     )

@@ -5,38 +5,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from portal.core.labelled import N_, LabelledEnum
 from portal.core.workdays import WorkCalendar
 
 
-class FilerType(StrEnum):
-    INDIVIDUAL = "individual"  # 个人
-    ENTERPRISE = "enterprise"  # 企业（须填统一社会信用代码）
+class FilerType(LabelledEnum):
+    INDIVIDUAL = "individual", N_("个人")
+    ENTERPRISE = "enterprise", N_("企业")  # 企业（须填统一社会信用代码）
 
 
-class Category(StrEnum):
-    ARREARS = "arrears"  # 拖欠账款
-    BROKEN_PROMISE = "broken_promise"  # 承诺不兑现
-    CONTRACT = "contract"  # 合同违约
-    OLD_DEBTS = "old_debts"  # 新官不理旧账
-    OTHER = "other"  # 其他
+class Category(LabelledEnum):
+    ARREARS = "arrears", N_("拖欠账款")
+    BROKEN_PROMISE = "broken_promise", N_("承诺不兑现")
+    CONTRACT = "contract", N_("合同违约")
+    OLD_DEBTS = "old_debts", N_("新官不理旧账")
+    OTHER = "other", N_("其他")
 
 
-class ComplaintStatus(StrEnum):
-    SUBMITTED = "submitted"  # 已提交
-    ACCEPTED = "accepted"  # 已受理
-    NOT_ACCEPTED = "not_accepted"  # 不予受理
-    TRANSFERRED = "transferred"  # 已转办
-    ANSWERED = "answered"  # 部门已反馈
-    CLOSED = "closed"  # 已办结
+class ComplaintStatus(LabelledEnum):
+    SUBMITTED = "submitted", N_("已提交")
+    ACCEPTED = "accepted", N_("已受理")
+    NOT_ACCEPTED = "not_accepted", N_("不予受理")
+    TRANSFERRED = "transferred", N_("已转办")
+    ANSWERED = "answered", N_("部门已反馈")
+    CLOSED = "closed", N_("已办结")
 
 
-class RefusalReason(StrEnum):
-    NO_FACTS = "no_facts"  # 未提供具体事实
-    DUPLICATE = "duplicate"  # 重复投诉
-    OTHER_CHANNEL = "other_channel"  # 已通过其他法定途径处理
-    NOT_OUR_JURISDICTION = "not_our_jurisdiction"  # 不属于本平台受理范围
+class RefusalReason(LabelledEnum):
+    NO_FACTS = "no_facts", N_("未提供具体事实和依据")  # 未提供具体事实
+    DUPLICATE = "duplicate", N_("重复投诉")
+    OTHER_CHANNEL = "other_channel", N_("已通过或应当通过其他法定途径处理")  # 已通过其他法定途径处理
+    NOT_OUR_JURISDICTION = "not_our_jurisdiction", N_("不属于本平台受理范围")
 
 
 TRANSITIONS: Mapping[ComplaintStatus, frozenset[ComplaintStatus]] = {

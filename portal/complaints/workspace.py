@@ -70,7 +70,7 @@ def _calendar(today: date) -> WorkCalendar:
 
 
 def _is_officer(user: User) -> bool:
-    return user.user_role is Role.OFFICER
+    return user.role is Role.OFFICER
 
 
 # --- the queue ---------------------------------------------------------------------------------------------------

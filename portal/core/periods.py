@@ -10,13 +10,14 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
+
+from portal.core.labelled import N_, LabelledEnum
 
 
-class Severity(StrEnum):
-    MINOR = "minor"  # 轻微
-    GENERAL = "general"  # 一般
-    SERIOUS = "serious"  # 严重
+class Severity(LabelledEnum):
+    MINOR = "minor", N_("轻微")
+    GENERAL = "general", N_("一般")
+    SERIOUS = "serious", N_("严重")
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,21 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.http import is_resource_modified
 
-from portal import clock, labels
+from portal import clock
 from portal.agencies.models import Agency
 from portal.agencies.views import agency_or_404
 from portal.commitments import views as commitment_views
 from portal.commitments.models import Commitment
+from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment
+from portal.core.periods import Severity
 from portal.extensions import db
 from portal.feeds.builders import ATOM_TYPE, RSS_TYPE, FeedEntry, FeedInfo, build_atom, build_rss, tag_uri
 from portal.listing import ListQuery, parse_list_query
 from portal.records import views as record_views
+from portal.records.kinds import Kind
 from portal.records.models import Record
 from portal.records.queries import public_records
+from portal.records.rules import RecordStatus
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
 from portal.search import views as search_views
@@ -174,12 +178,12 @@ def _at_start_of(day: date) -> datetime:
 
 def record_entry(record: Record) -> FeedEntry:
     authority = current_app.config["PORTAL_SETTINGS"].tag_authority
-    kind = str(labels.RECORD_KIND[record.kind])
+    kind = str(record.kind.label)
     summary = " · ".join(
         [
             kind,
-            str(labels.SEVERITY[record.severity]),
-            str(labels.RECORD_STATUS[record.status]),
+            str(record.severity.label),
+            str(record.status.label),
             f"{_('文书编号')} {record.document_number}",
             f"{_('决定日期')} {record.decision_date.isoformat()}",
             f"{_('失信主体')} {record.agency.name}",
@@ -202,7 +206,7 @@ def record_entry(record: Record) -> FeedEntry:
 def outcome_entry(rectification: Rectification) -> FeedEntry:
     authority = current_app.config["PORTAL_SETTINGS"].tag_authority
     record = rectification.record
-    outcome = str(labels.OUTCOME[rectification.outcome or ""])
+    outcome = str(rectification.outcome.label) if rectification.outcome else ""
     finished = rectification.finished_on or record.decision_date
     return FeedEntry(
         id=tag_uri(authority, f"outcomes/{rectification.id}"),
@@ -219,7 +223,7 @@ def outcome_entry(rectification: Rectification) -> FeedEntry:
 
 def commitment_entry(commitment: Commitment) -> FeedEntry:
     authority = current_app.config["PORTAL_SETTINGS"].tag_authority
-    kind = str(labels.COMMITMENT_TYPE[commitment.type])
+    kind = str(commitment.type.label)
     return FeedEntry(
         id=tag_uri(authority, f"commitments/{commitment.code}"),
         title=commitment.title,
@@ -228,8 +232,8 @@ def commitment_entry(commitment: Commitment) -> FeedEntry:
             [
                 commitment.code or "",
                 kind,
-                str(labels.COMMITMENT_SUBJECT[commitment.subject]),
-                str(labels.FULFILMENT[commitment.fulfilment]),
+                str(commitment.subject.label),
+                str(commitment.fulfilment.label),
                 commitment.agency.name,
             ]
         ),
@@ -242,12 +246,12 @@ def commitment_entry(commitment: Commitment) -> FeedEntry:
 
 
 LABELLED_FILTERS: dict[str, dict[str, Any]] = {
-    "kind": labels.RECORD_KIND,
-    "status": labels.RECORD_STATUS,
-    "severity": labels.SEVERITY,
-    "type": labels.COMMITMENT_TYPE,
-    "subject": labels.COMMITMENT_SUBJECT,
-    "fulfilment": labels.FULFILMENT,
+    "kind": dict(Kind.choices()),
+    "status": dict(RecordStatus.choices()),
+    "severity": dict(Severity.choices()),
+    "type": dict(CommitmentType.choices()),
+    "subject": dict(CommitmentSubject.choices()),
+    "fulfilment": dict(Fulfilment.choices()),
 }
 
 

@@ -11,7 +11,6 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from portal import labels
 from portal.objections.rules import DECIDED, Ground, ObjectionStatus, contact_problem
 from portal.receipts.forms import PublicForm
 from portal.receipts.rules import normalise_number
@@ -24,7 +23,7 @@ MAX_EVIDENCE_FILES = 5
 class ObjectionForm(PublicForm):
     ground = SelectField(
         _l("异议理由"),
-        choices=choices([("", _l("请选择")), *labels.OBJECTION_GROUND.items()]),
+        choices=choices([("", _l("请选择")), *Ground.choices()]),
         validators=[REQUIRED],
         validate_choice=False,
     )
@@ -91,7 +90,7 @@ class AcceptForm(OnceForm):
 class DecisionForm(OnceForm):
     outcome = RadioField(
         _l("核查结论"),
-        choices=choices((s.value, labels.OBJECTION_STATUS[s]) for s in ObjectionStatus if s in DECIDED),
+        choices=choices((s.value, s.label) for s in ObjectionStatus if s in DECIDED),
         validate_choice=False,
         validators=[DataRequired(_l("请选择核查结论。"))],
     )

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
+from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.objections.rules import Ground, ObjectionStatus
 from portal.records.models import Correction, Record
@@ -18,21 +18,21 @@ class Objection(db.Model):  # type: ignore[name-defined]
     __tablename__ = "objections"
     __table_args__ = (
         Index("ix_objections_queue", "status", "submitted_at"),
-        one_of("ground", (g.value for g in Ground)),
-        one_of("status", (s.value for s in ObjectionStatus)),
+        one_of("ground", Ground),
+        one_of("status", ObjectionStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # YY-2026-000001, public
     secret_hash: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
-    ground: Mapped[str] = mapped_column(String(16))
+    ground: Mapped[Ground] = mapped_column(Coded(Ground, 16))
     explanation: Mapped[str] = mapped_column(Text)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     name: Mapped[str] = mapped_column(String(100))  # private
     phone: Mapped[str] = mapped_column(String(30), default="")  # private
     email: Mapped[str] = mapped_column(String(200), default="")  # private
-    status: Mapped[str] = mapped_column(String(16), default=ObjectionStatus.SUBMITTED.value)
+    status: Mapped[ObjectionStatus] = mapped_column(Coded(ObjectionStatus, 16), default=ObjectionStatus.SUBMITTED)
     filed_on: Mapped[date]
     accept_due: Mapped[date]
     verify_due: Mapped[date]

@@ -109,7 +109,7 @@ def _step(objection: Objection, new: ObjectionStatus) -> ObjectionStatus:
         check_step(old, new)
     except InvalidStep:
         raise NotAllowed(_l("该异议当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")) from None
-    objection.status = new.value
+    objection.status = new
     return old
 
 

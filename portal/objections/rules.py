@@ -6,26 +6,26 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from portal.core.labelled import N_, LabelledEnum
 from portal.core.workdays import WorkCalendar
 
 
-class Ground(StrEnum):
-    WRONG = "wrong"  # 信息错误
-    OMISSION = "omission"  # 遗漏
-    DUPLICATE = "duplicate"  # 重复公示
-    SHOULD_NOT = "should_not"  # 不应公示
-    OVERDUE = "overdue"  # 超期公示
-    MISMATCH = "mismatch"  # 与认定机关信息不一致
+class Ground(LabelledEnum):
+    WRONG = "wrong", N_("信息错误")
+    OMISSION = "omission", N_("遗漏")
+    DUPLICATE = "duplicate", N_("重复公示")
+    SHOULD_NOT = "should_not", N_("不应公示")
+    OVERDUE = "overdue", N_("超期公示")
+    MISMATCH = "mismatch", N_("与认定机关信息不一致")
 
 
-class ObjectionStatus(StrEnum):
-    SUBMITTED = "submitted"  # 已提交
-    ACCEPTED = "accepted"  # 已受理（核查中）
-    CORRECTED = "corrected"  # 已更正
-    REVOKED = "revoked"  # 已撤销公示
-    UPHELD = "upheld"  # 维持原记录
+class ObjectionStatus(LabelledEnum):
+    SUBMITTED = "submitted", N_("已提交")
+    ACCEPTED = "accepted", N_("已受理，核查中")  # 已受理（核查中）
+    CORRECTED = "corrected", N_("已更正")
+    REVOKED = "revoked", N_("已撤销公示")
+    UPHELD = "upheld", N_("维持原记录")
 
 
 TRANSITIONS: Mapping[ObjectionStatus, frozenset[ObjectionStatus]] = {

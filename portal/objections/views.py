@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from portal import clock, labels
+from portal import clock
 from portal.core.masking import mask_email, mask_name, mask_phone
 from portal.core.uploads import MB, FileKind
 from portal.core.workdays import WorkCalendar
@@ -286,9 +286,7 @@ def show(objection_id: int) -> Response | tuple[str, int]:
             conflict = objection.objection_status is not ObjectionStatus.ACCEPTED
             return _page(objection, decision_form=decision_form), 409 if conflict else 400
         url = url_for(".show", objection_id=objection.id)
-        message = _(
-            "异议 %(number)s 已办结：%(outcome)s。", number=objection.number, outcome=labels.OBJECTION_STATUS[outcome]
-        )
+        message = _("异议 %(number)s 已办结：%(outcome)s。", number=objection.number, outcome=outcome.label)
         return decision_form.finish(url, message)
     abort(400)
 
@@ -297,7 +295,7 @@ def show(objection_id: int) -> Response | tuple[str, int]:
 @signed_in()
 def file(objection_id: int, sha256: str) -> Response:
     """An evidence file: staff only (anyone else signed in gets 404, as if it did not exist)."""
-    if current().user_role not in STAFF_ROLES:
+    if current().role not in STAFF_ROLES:
         abort(404)
     objection = get_or_404(Objection, objection_id)
     return download_listed(objection.attachments, sha256)

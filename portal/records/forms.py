@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Field, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal import labels
 from portal.agencies.models import Agency
 from portal.core.money import parse_yuan
 from portal.core.periods import Severity
@@ -154,7 +153,7 @@ class RecordForm(OnceForm):
     )
     severity = SelectField(
         COMMON_LABELS["severity"],
-        choices=choices(labels.SEVERITY.items()),
+        choices=choices(Severity.choices()),
         default=Severity.GENERAL.value,
         validate_choice=False,
     )

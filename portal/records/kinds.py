@@ -12,7 +12,19 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.labelled import N_, Label, LabelledEnum
 from portal.core.money import format_yuan
+
+
+class Kind(LabelledEnum):
+    """The record kinds (失信记录类别); each one's fields are declared in KINDS below."""
+
+    JUDGMENT_DEFAULTER = "judgment_defaulter", N_("失信被执行人")
+    ENFORCED_PARTY = "enforced_party", N_("被执行人")
+    ADMINISTRATIVE_PENALTY = "administrative_penalty", N_("行政处罚")
+    LOST_LAWSUIT = "lost_lawsuit", N_("司法判决（败诉）")
+    ARREARS = "arrears", N_("拖欠账款/合同违约")
+    INVESTMENT_PROMISE = "investment_promise", N_("招商承诺不兑现")
 
 
 class FieldType(StrEnum):
@@ -40,10 +52,13 @@ class KindField:
 
 @dataclass(frozen=True)
 class RecordKind:
-    code: str
-    label: Any
+    code: Kind
     fields: tuple[KindField, ...]
     description: Any = ""
+
+    @property
+    def label(self) -> Label:
+        return self.code.label
 
     def field(self, name: str) -> KindField:
         return next(f for f in self.fields if f.name == name)
@@ -63,18 +78,16 @@ KINDS: dict[str, RecordKind] = {
     kind.code: kind
     for kind in (
         RecordKind(
-            "judgment_defaulter",
-            _l("失信被执行人"),
+            Kind.JUDGMENT_DEFAULTER,
             (
                 *_EXECUTION_FIELDS,
                 KindField("default_circumstance", _l("失信被执行人具体情形")),
                 KindField("published_on", _l("发布时间"), FieldType.DATE),
             ),
         ),
-        RecordKind("enforced_party", _l("被执行人"), _EXECUTION_FIELDS),
+        RecordKind(Kind.ENFORCED_PARTY, _EXECUTION_FIELDS),
         RecordKind(
-            "administrative_penalty",
-            _l("行政处罚"),
+            Kind.ADMINISTRATIVE_PENALTY,
             (
                 KindField("decision_number", _l("行政处罚决定书文号"), FieldType.CODE),
                 KindField("violation_type", _l("违法行为类型")),
@@ -88,8 +101,7 @@ KINDS: dict[str, RecordKind] = {
             ),
         ),
         RecordKind(
-            "lost_lawsuit",
-            _l("司法判决（败诉）"),
+            Kind.LOST_LAWSUIT,
             (
                 KindField("case_number", _l("案号"), FieldType.CODE),
                 KindField("court", _l("审理法院")),
@@ -99,8 +111,7 @@ KINDS: dict[str, RecordKind] = {
             ),
         ),
         RecordKind(
-            "arrears",
-            _l("拖欠账款/合同违约"),
+            Kind.ARREARS,
             (
                 KindField("contract_number", _l("合同编号"), FieldType.CODE),
                 KindField("party_a", _l("甲方")),
@@ -111,8 +122,7 @@ KINDS: dict[str, RecordKind] = {
             ),
         ),
         RecordKind(
-            "investment_promise",
-            _l("招商承诺不兑现"),
+            Kind.INVESTMENT_PROMISE,
             (
                 KindField("project", _l("招商项目")),
                 KindField("promise", _l("承诺事项"), FieldType.LONG_TEXT),

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
 from portal.core.periods import Severity
-from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
+from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
-from portal.records.kinds import KINDS, KindField, RecordKind, field_label, value_type
+from portal.records.kinds import KINDS, Kind, KindField, RecordKind, field_label, value_type
 from portal.records.rules import (
     SHOWN_STATUSES,
     RecordStatus,
@@ -53,9 +53,9 @@ class Record(db.Model):  # type: ignore[name-defined]
             "agency_id",
         ),
         Index("ix_records_agency", "agency_id", "publication_start", "status", "publication_max_end"),
-        one_of("kind", KINDS),
-        one_of("status", (s.value for s in RecordStatus)),
-        one_of("severity", (s.value for s in Severity)),
+        one_of("kind", Kind),
+        one_of("status", RecordStatus),
+        one_of("severity", Severity),
         CheckConstraint(
             "stopped_on IS NOT NULL OR status IN ({})".format(
                 ", ".join(f"'{s.value}'" for s in RecordStatus if s in SHOWN_STATUSES)
@@ -65,11 +65,11 @@ class Record(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[Kind] = mapped_column(Coded(Kind, 32))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")  # markdown, sanitised on display
-    severity: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[Severity] = mapped_column(Coded(Severity, 16))
     deciding_authority: Mapped[str] = mapped_column(String(200))
     deciding_authority_code: Mapped[str] = mapped_column(String(18), default="")
     source_unit: Mapped[str] = mapped_column(String(200))  # 数据来源单位
@@ -78,7 +78,7 @@ class Record(db.Model):  # type: ignore[name-defined]
     publication_start: Mapped[date]
     publication_min_end: Mapped[date]
     publication_max_end: Mapped[date]
-    status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PUBLIC.value)
+    status: Mapped[RecordStatus] = mapped_column(Coded(RecordStatus, 16), default=RecordStatus.PUBLIC)
     stopped_on: Mapped[date | None]
     stop_note: Mapped[str] = mapped_column(Text, default="")
     objection_open: Mapped[bool] = mapped_column(default=False)  # 异议处理中

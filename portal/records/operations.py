@@ -44,7 +44,7 @@ def change_status(
     check_transition(old, new)
     if new not in SHOWN_STATUSES and not reason.strip():
         raise ValueError("stopping publication needs a reason")
-    record.status = new.value
+    record.status = new
     changes: dict[str, list[str | None]] = {"status": [old.value, new.value]}
     if new not in SHOWN_STATUSES:
         record.stopped_on = on
@@ -160,7 +160,7 @@ def _apply(
     record.agency = agency
     record.title = values["title"]
     record.summary = values.get("summary") or ""
-    record.severity = Severity(values["severity"]).value
+    record.severity = Severity(values["severity"])
     record.deciding_authority = values["deciding_authority"]
     record.deciding_authority_code = values.get("deciding_authority_code") or ""
     record.source_unit = values["source_unit"]

@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.labelled import N_, LabelledEnum
 from portal.core.periods import DisclosureWindow, PeriodBounds, Severity, disclosure_window
 
 
-class RecordStatus(StrEnum):
-    PUBLIC = "public"  # 公示中
-    RECTIFYING = "rectifying"  # 整改中
-    FULFILLED = "fulfilled"  # 已履行
-    REPAIRED = "repaired"  # 已修复
-    EXPIRED = "expired"  # 公示期满
-    REVOKED = "revoked"  # 已撤销
+class RecordStatus(LabelledEnum):
+    PUBLIC = "public", N_("公示中")
+    RECTIFYING = "rectifying", N_("整改中")
+    FULFILLED = "fulfilled", N_("已履行")
+    REPAIRED = "repaired", N_("已修复")
+    EXPIRED = "expired", N_("公示期满")
+    REVOKED = "revoked", N_("已撤销")
 
 
 class InvalidTransition(ValueError):

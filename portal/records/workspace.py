@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length
 
-from portal import clock, labels
+from portal import clock
 from portal.agencies.models import Agency
 from portal.core.periods import DisclosureWindow
 from portal.extensions import db
@@ -55,7 +55,7 @@ def index() -> tuple[str, int]:
     asked = parse_list_query(request.args, FILTERS)
     user = current()
     query: Select[Any] = select(Record).options(joinedload(Record.agency))
-    if user.user_role is Role.OFFICER:
+    if user.role is Role.OFFICER:
         query = query.where(Record.agency_id == user.agency_id)
     for name in ("kind", "status"):
         if name in asked.filters:
@@ -65,7 +65,7 @@ def index() -> tuple[str, int]:
             Record.agency_id == select(Agency.id).where(Agency.uscc == asked.filters["agency"]).scalar_subquery()
         )
     results = paginate(query.order_by(Record.publication_start.desc(), Record.id.desc()), asked)
-    agencies = _agencies() if user.user_role is not Role.OFFICER else []
+    agencies = _agencies() if user.role is not Role.OFFICER else []
     return (
         render_template(
             "workspace/records/index.html", results=results, asked=asked, agencies=agencies, today=clock.today()
@@ -88,10 +88,10 @@ def detail(record_id: int) -> str:
         record=record,
         today=today,
         shown=record.stop_notice(today) is None,
-        is_staff=user.user_role in STAFF_ROLES,
+        is_staff=user.role in STAFF_ROLES,
         stop_choices=_stop_choices(record),
         progress_link=(
-            user.user_role is Role.OFFICER
+            user.role is Role.OFFICER
             and record.rectification is not None
             and PROGRESS_ENDPOINT in current_app.view_functions
         ),
@@ -223,7 +223,7 @@ def stop(record_id: int) -> Response | tuple[str, int]:
     allowed = _stop_choices(record)
     if record.record_status not in SHOWN_STATUSES or not allowed:
         return _refused(_("该记录已停止公示。"))
-    form.outcome.choices = choices((s.value, labels.RECORD_STATUS[s]) for s in allowed)
+    form.outcome.choices = choices((s.value, s.label) for s in allowed)
     status = 200
     if form.is_submitted():
         status = 400

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, one_of, utcnow
+from portal.db_types import Coded, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.rectifications.rules import MeasureKind, Outcome, is_overdue
 
@@ -20,7 +20,7 @@ class Rectification(db.Model):  # type: ignore[name-defined]
     __tablename__ = "rectifications"
     __table_args__ = (
         Index("ix_rectifications_finished", "finished_on", "id"),
-        one_of("outcome", (o.value for o in Outcome)),
+        one_of("outcome", Outcome),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +29,7 @@ class Rectification(db.Model):  # type: ignore[name-defined]
     responsible_post: Mapped[str] = mapped_column(String(100))
     measures: Mapped[str] = mapped_column(Text)
     deadline: Mapped[date]
-    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[Outcome | None] = mapped_column(Coded(Outcome, 16))
     finished_on: Mapped[date | None]
     outcome_summary: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -57,11 +57,11 @@ class JointMeasure(db.Model):  # type: ignore[name-defined]
     """A joint measure (联合惩戒) applied to an overdue rectification: a dated public entry."""
 
     __tablename__ = "joint_measures"
-    __table_args__ = (one_of("kind", (m.value for m in MeasureKind)),)
+    __table_args__ = (one_of("kind", MeasureKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rectification_id: Mapped[int] = mapped_column(ForeignKey("rectifications.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[MeasureKind] = mapped_column(Coded(MeasureKind, 32))
     applied_on: Mapped[date]
     applied_by: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
-from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
+from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.files.models import StoredFile
 from portal.records.models import Record
@@ -21,7 +21,7 @@ class RepairApplication(db.Model):  # type: ignore[name-defined]
     __tablename__ = "repair_applications"
     __table_args__ = (
         Index("ix_repair_applications_queue", "status", "submitted_at"),
-        one_of("status", (s.value for s in RepairStatus)),
+        one_of("status", RepairStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,7 +31,7 @@ class RepairApplication(db.Model):  # type: ignore[name-defined]
     statement: Mapped[str] = mapped_column(Text)  # how the obligations were fulfilled
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)  # [{sha256, name, type}]
     pledge_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))  # the signed 信用承诺书 (PDF)
-    status: Mapped[str] = mapped_column(String(16), default=RepairStatus.SUBMITTED.value)
+    status: Mapped[RepairStatus] = mapped_column(Coded(RepairStatus, 16), default=RepairStatus.SUBMITTED)
     filed_on: Mapped[date]
     decide_due: Mapped[date]
     decided_on: Mapped[date | None]

@@ -12,7 +12,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import labels
 from portal.audit.operations import write_audit
 from portal.core.uploads import CheckedFile, FileKind
 from portal.extensions import db
@@ -38,7 +37,7 @@ def refusal_message(record: Record, today: date) -> Any:
     if why is Refusal.NOT_SHOWN:
         return _l("该记录已不在公示，无需申请信用修复。")
     if why is Refusal.NOT_FULFILLED:
-        status = labels.RECORD_STATUS[record.status]
+        status = record.status.label
         if record.publication_min_end > today:
             return _l(
                 "该记录目前的状态是“%(status)s”，尚未履行完毕：须先达到“已履行”才能申请信用修复。"
@@ -153,10 +152,10 @@ def decide_repair(
             raise NotAllowed(
                 _l(
                     "该记录目前的状态是“%(status)s”，不能再改为“已修复”。",
-                    status=labels.RECORD_STATUS[record.status],
+                    status=record.status.label,
                 )
             ) from None
-    application.status = decision.value
+    application.status = decision
     application.decided_on = today
     application.decided_by_id = by.id
     application.decision_reason = reason

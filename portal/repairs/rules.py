@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from portal.core.labelled import N_, LabelledEnum
 from portal.records.rules import RecordStatus, repair_allowed
 
 
-class RepairStatus(StrEnum):
-    SUBMITTED = "submitted"  # 修复申请中
-    APPROVED = "approved"  # 准予修复（停止公示）
-    REJECTED = "rejected"  # 不予修复
+class RepairStatus(LabelledEnum):
+    SUBMITTED = "submitted", N_("修复申请中")
+    APPROVED = "approved", N_("准予修复")  # 准予修复（停止公示）
+    REJECTED = "rejected", N_("不予修复")
 
 
 DECISIONS = frozenset({RepairStatus.APPROVED, RepairStatus.REJECTED})

@@ -17,7 +17,6 @@ from portal.core.uploads import MB, CheckedFile, FileKind
 from portal.extensions import db
 from portal.files.forms import checked_files
 from portal.files.responses import download_listed
-from portal.labels import REPAIR_STATUS
 from portal.listing import choice, paginate, parse_list_query
 from portal.records.models import Record
 from portal.repairs.forms import MAX_EVIDENCE_FILES, RepairDecisionForm, RepairForm
@@ -48,7 +47,7 @@ def index() -> tuple[str, int]:
     applications."""
     asked = parse_list_query(request.args, FILTERS)
     user = current()
-    is_staff = user.user_role in STAFF_ROLES
+    is_staff = user.role in STAFF_ROLES
     if is_staff:
         status = RepairStatus(asked.filters["status"]) if "status" in asked.filters else None
         query = queue(status)
@@ -143,7 +142,7 @@ def show(application_id: int) -> Response | tuple[str, int]:
     form = RepairDecisionForm()
     if not form.is_submitted():
         return _show_page(agency_item(RepairApplication, application_id), form), 200
-    if current().user_role not in STAFF_ROLES:
+    if current().role not in STAFF_ROLES:
         abort(403)
     application = agency_item(RepairApplication, application_id, lock=True)
     done = form.already_done()
@@ -171,7 +170,7 @@ def show(application_id: int) -> Response | tuple[str, int]:
                     form.form_errors.append(str(refused.message))
                     return _show_page(application, form), 409
                 url = url_for(".show", application_id=application.id)
-                return form.finish(url, _("已作出决定：%(decision)s。", decision=REPAIR_STATUS[decision]))
+                return form.finish(url, _("已作出决定：%(decision)s。", decision=decision.label))
     return _show_page(application, form), 400
 
 
@@ -181,7 +180,7 @@ def _show_page(application: RepairApplication, form: RepairDecisionForm) -> str:
         "repairs/show.html",
         application=application,
         form=form,
-        is_staff=user.user_role in STAFF_ROLES,
+        is_staff=user.role in STAFF_ROLES,
     )
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
-from portal.db_types import JSONDocument, UTCDateTime, one_of, utcnow
+from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.review.rules import SubmissionKind, SubmissionStatus
 
@@ -24,13 +24,13 @@ class Submission(db.Model):  # type: ignore[name-defined]
     __tablename__ = "submissions"
     __table_args__ = (
         Index("ix_submissions_queue", "status", "submitted_at"),
-        one_of("kind", (k.value for k in SubmissionKind)),
-        one_of("status", (s.value for s in SubmissionStatus)),
+        one_of("kind", SubmissionKind),
+        one_of("status", SubmissionStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.PENDING.value)
+    kind: Mapped[SubmissionKind] = mapped_column(Coded(SubmissionKind, 16))
+    status: Mapped[SubmissionStatus] = mapped_column(Coded(SubmissionStatus, 16), default=SubmissionStatus.PENDING)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
     record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), index=True)

@@ -39,7 +39,7 @@ def decide(submission: Submission, decision: SubmissionStatus, reason: str, toda
             note=payload.get("note", ""),
             actor=by.username,
         )
-    submission.status = decision.value
+    submission.status = decision
     submission.decided_by_id = by.id
     submission.decided_at = utcnow()
     submission.decision_reason = reason.strip() or None
@@ -60,4 +60,4 @@ def _decide_commitment(submission: Submission, decision: SubmissionStatus, by: U
     if decision is APPROVE:
         publish(commitment, by=by)
     else:
-        commitment.state = (DraftState.RETURNED if decision is RETURN else DraftState.REJECTED).value
+        commitment.state = DraftState.RETURNED if decision is RETURN else DraftState.REJECTED

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-
-class SubmissionKind(StrEnum):
-    COMMITMENT = "commitment"  # a commitment letter to publish
-    PROGRESS = "progress"  # rectification progress on a record
-    FULFILMENT = "fulfilment"  # a commitment's fulfilment (履行中 → 全部/部分履行 or 全部未履行)
+from portal.core.labelled import N_, LabelledEnum
 
 
-class SubmissionStatus(StrEnum):
-    PENDING = "pending"  # 待审核
-    APPROVED = "approved"  # 已通过 (published)
-    RETURNED = "returned"  # 已退回 (back to the officer with a reason)
-    REJECTED = "rejected"  # 未通过
+class SubmissionKind(LabelledEnum):
+    COMMITMENT = "commitment", N_("承诺书")  # a commitment letter to publish
+    PROGRESS = "progress", N_("整改进展")  # rectification progress on a record
+    FULFILMENT = "fulfilment", N_("承诺履行情况")  # a commitment's fulfilment (履行中 → 全部/部分履行 or 全部未履行)
+
+
+class SubmissionStatus(LabelledEnum):
+    PENDING = "pending", N_("待审核")
+    APPROVED = "approved", N_("已通过")  # 已通过 (published)
+    RETURNED = "returned", N_("已退回")  # 已退回 (back to the officer with a reason)
+    REJECTED = "rejected", N_("未通过")
 
 
 DECISIONS = frozenset({SubmissionStatus.APPROVED, SubmissionStatus.RETURNED, SubmissionStatus.REJECTED})

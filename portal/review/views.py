@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.extensions import db
 from portal.files.responses import download_listed
-from portal.labels import SUBMISSION_STATUS
 from portal.listing import choice, paginate, parse_list_query
 from portal.review.forms import DecisionForm
 from portal.review.models import Submission
@@ -61,7 +60,7 @@ def show(submission_id: int) -> Response | tuple[str, int]:
                     status = 409 if submission.submission_status is not SubmissionStatus.PENDING else 400
                     return _page(submission, form), status
                 url = url_for(".show", submission_id=submission.id)
-                return form.finish(url, _("已处理：%(decision)s。", decision=SUBMISSION_STATUS[decision]))
+                return form.finish(url, _("已处理：%(decision)s。", decision=decision.label))
         status = 400
     else:
         submission = get_or_404(Submission, submission_id)

@@ -19,7 +19,6 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, scoped_session, selectinload
 
-from portal import labels
 from portal.agencies.models import Agency
 from portal.commitments.models import Commitment
 from portal.core.markup import render_markdown
@@ -75,7 +74,7 @@ def record_doc(record: Record) -> SearchDoc:
         title=record.title,
         body=_join(
             agency.name,
-            labels.RECORD_KIND[record.kind],
+            record.kind.label,
             plain_text(record.summary),
             f"{record.deciding_authority} {record.document_number}",
             *values,
@@ -101,8 +100,8 @@ def commitment_doc(commitment: Commitment) -> SearchDoc:
         title=commitment.title,
         body=_join(
             agency.name,
-            labels.COMMITMENT_TYPE[commitment.type],
-            labels.COMMITMENT_SUBJECT[commitment.subject],
+            commitment.type.label,
+            commitment.subject.label,
             commitment.reason,
             commitment.content,
             commitment.liability,
@@ -125,7 +124,7 @@ def outcome_doc(rectification: Rectification) -> SearchDoc:
     return SearchDoc(
         key=f"outcome:{rectification.id}",
         type="outcome",
-        title=f"{labels.OUTCOME[rectification.outcome or '']}：{record.title}",
+        title=f"{rectification.outcome.label if rectification.outcome else ''}：{record.title}",
         body=_join(agency.name, rectification.responsible_unit, rectification.outcome_summary, rectification.measures),
         path=f"/records/{record.id}",
         day=rectification.finished_on,
@@ -144,7 +143,7 @@ def agency_doc(agency: Agency) -> SearchDoc:
         key=f"agency:{agency.uscc}",
         type="agency",
         title=agency.name,
-        body=_join(labels.AGENCY_KIND[agency.kind], agency.region_name, agency.uscc),
+        body=_join(agency.kind.label, agency.region_name, agency.uscc),
         path=f"/agencies/{agency.uscc}",
         updated=agency.created_at,
         agency=agency.uscc,

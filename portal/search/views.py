@@ -12,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal import clock, labels
+from portal import clock
 from portal.agencies.models import Agency
 from portal.commitments.rules import CommitmentType, Fulfilment
 from portal.extensions import db
 from portal.listing import ListQuery, Page, choice, parse_list_query, region_param, uscc_param, year
-from portal.records.kinds import KINDS
+from portal.records.kinds import KINDS, Kind
 from portal.records.rules import RecordStatus
 from portal.rectifications.rules import Outcome
 from portal.search.documents import TYPES
@@ -44,8 +44,12 @@ FACET_LABELS: dict[str, Any] = {
     "region": _l("地区"),
     "year": _l("年份"),
 }
-KIND_LABELS: dict[str, Any] = {**labels.RECORD_KIND, **labels.COMMITMENT_TYPE}
-STATUS_LABELS: dict[str, Any] = {**labels.RECORD_STATUS, **labels.FULFILMENT, **labels.OUTCOME}
+KIND_LABELS: dict[str, Any] = {**dict(Kind.choices()), **dict(CommitmentType.choices())}
+STATUS_LABELS: dict[str, Any] = {
+    **dict(RecordStatus.choices()),
+    **dict(Fulfilment.choices()),
+    **dict(Outcome.choices()),
+}
 FILTERS = {
     "type": choice(TYPES),
     "kind": choice([*KINDS, *(t.value for t in CommitmentType)]),

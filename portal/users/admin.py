@@ -134,7 +134,7 @@ def role(user_id: int) -> Response | tuple[str, int]:
         agency = _chosen_agency(form.agency)
         if not form.agency.errors:
             url = url_for(".show", user_id=user.id)
-            if new_role is user.user_role and (agency.id if agency else None) == user.agency_id:
+            if new_role is user.role and (agency.id if agency else None) == user.agency_id:
                 flash(_("角色和所属机构没有变化。"), "info")  # a second post of the same form changes nothing
                 return redirect(url, code=303)
             try:

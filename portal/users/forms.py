@@ -5,8 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from portal.labels import ROLE
-from portal.users.rules import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from portal.users.rules import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role
 from portal.workspace.forms import OnceForm, PlainText, choices, strip
 
 
@@ -26,7 +25,7 @@ class CodeForm(FlaskForm):
     )
 
 
-ROLE_CHOICES = choices(ROLE.items())
+ROLE_CHOICES = choices(Role.choices())
 
 
 AGENCY_LABEL = _l("所属机构（仅机构填报员）")

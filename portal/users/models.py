@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import Coded, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.users.rules import Role
 
@@ -16,11 +16,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A person who feeds the portal: an agency officer (bound to one agency), credit-office staff or an admin."""
 
     __tablename__ = "users"
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(Coded(Role, 20))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
@@ -31,10 +32,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
-
-    @property
-    def user_role(self) -> Role:
-        return Role(self.role)
 
     @property
     def is_staff(self) -> bool:

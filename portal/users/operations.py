@@ -77,7 +77,7 @@ def set_role(user: User, role: Role, agency: Agency | None, *, actor: User | Non
     if actor is not None and actor.id == user.id and role is not Role.ADMIN:
         raise InvalidUser("role", _l("管理员不能取消自己的管理员角色"))
     old_role, old_agency = user.role, user.agency.name if user.agency else None
-    user.role = role.value
+    user.role = role
     user.agency = agency  # the relationship, not only the column: a loaded user.agency would go stale
     if role not in (Role.STAFF, Role.ADMIN):
         user.totp_secret = None

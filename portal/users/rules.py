@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.labelled import N_, LabelledEnum
 
-class Role(StrEnum):
-    OFFICER = "officer"  # 机构填报员, bound to one agency
-    STAFF = "staff"  # 信用办
-    ADMIN = "admin"
+
+class Role(LabelledEnum):
+    OFFICER = "officer", N_("机构填报员")  # 机构填报员, bound to one agency
+    STAFF = "staff", N_("信用办工作人员")  # 信用办
+    ADMIN = "admin", N_("管理员")
 
 
 MIN_PASSWORD_CHARS = 12

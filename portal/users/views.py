@@ -43,7 +43,7 @@ def _pending_key() -> str:
 
 
 def _needs_code(user: User) -> bool:
-    return user.user_role in TOTP_ROLES and bool(user.totp_secret or current_app.config["PORTAL_SETTINGS"].require_2fa)
+    return user.role in TOTP_ROLES and bool(user.totp_secret or current_app.config["PORTAL_SETTINGS"].require_2fa)
 
 
 def _sign_in(user: User, next_url: str | None) -> Response:
@@ -138,7 +138,7 @@ def account() -> Response | tuple[str, int]:
     form = CodeForm()
     secret = None
     status = 200
-    if user.user_role in TOTP_ROLES and not user.totp_secret:
+    if user.role in TOTP_ROLES and not user.totp_secret:
         secret = session.get("totp_setup") or new_totp_secret()
         session["totp_setup"] = secret
         if form.validate_on_submit():

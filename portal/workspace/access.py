@@ -30,7 +30,7 @@ def signed_in(*roles: Role) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if second_factor_missing(current_user):
                 return redirect(url_for("users.account"))
-            if roles and current_user.user_role not in roles:
+            if roles and current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 
@@ -41,9 +41,7 @@ def signed_in(*roles: Role) -> Callable[[F], F]:
 
 def second_factor_missing(user: User) -> bool:
     """PORTAL_REQUIRE_2FA is on and this staff member or admin has not set up TOTP yet."""
-    return bool(
-        current_app.config["PORTAL_SETTINGS"].require_2fa and user.user_role in TOTP_ROLES and not user.totp_secret
-    )
+    return bool(current_app.config["PORTAL_SETTINGS"].require_2fa and user.role in TOTP_ROLES and not user.totp_secret)
 
 
 def current() -> User:
@@ -71,5 +69,5 @@ def agency_item(model: type[M], item_id: int, *, lock: bool = False) -> M:
 def check_agency(agency_id: int) -> None:
     """Officers see only their own agency's items: anything else is 404, as if it did not exist."""
     user = current()
-    if user.user_role is Role.OFFICER and user.agency_id != agency_id:
+    if user.role is Role.OFFICER and user.agency_id != agency_id:
         abort(404)

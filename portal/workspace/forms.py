@@ -50,7 +50,7 @@ class OnceForm(FlaskForm):
 
 
 def choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
-    """(value, label) pairs as select options (a code and its label from portal/labels.py)."""
+    """(value, label) pairs as select options (a code and its label, e.g. `RecordStatus.choices()`)."""
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 

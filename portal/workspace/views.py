@@ -42,7 +42,7 @@ LINKS: tuple[tuple[str, Any, frozenset[Role]], ...] = (
 def workspace_links() -> list[tuple[str, Any]]:
     if not current_user.is_authenticated:
         return []
-    role = current_user.user_role
+    role = current_user.role
     return [(e, label) for e, label, roles in LINKS if role in roles and e in current_app.view_functions]
 
 
@@ -52,7 +52,7 @@ def dashboard() -> str:
     user = current()
     pending = select(func.count(Submission.id)).where(Submission.status == SubmissionStatus.PENDING.value)
     figures: dict[str, int] = {}
-    if user.user_role is Role.OFFICER:
+    if user.role is Role.OFFICER:
         assert user.agency_id is not None
         figures["drafts"] = (
             db.session.scalar(

@@ -24,7 +24,6 @@ from portal.core.uploads import FileKind, check_upload
 from portal.demo.generator import make_uscc
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
-from portal.labels import REFUSAL_REASON
 from portal.supervision.operations import work_calendar
 from portal.users.models import User
 from portal.users.rules import Role
@@ -241,7 +240,7 @@ def test_refuse_with_each_reason(app: Flask, client: FlaskClient, reason: Refusa
     assert entry.actor == staff.username
     assert entry.changes["refusal_reason"] == [None, reason.value]
     text = text_of(client.get(url(complaint)))
-    assert f"不予受理：{REFUSAL_REASON[reason]}" in text
+    assert f"不予受理：{reason.label}" in text
     assert "请通过仲裁途径解决。" in text
     # finished: out of the open queue, found with the status filter
     assert complaint.number not in text_of(client.get("/workspace/complaints/"))

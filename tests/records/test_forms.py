@@ -21,7 +21,7 @@ from portal.records.forms import (
     uscc_message,
     yuan_input,
 )
-from portal.records.kinds import COMMON_LABELS, KINDS, FieldType, KindField, RecordKind, field_label, value_type
+from portal.records.kinds import COMMON_LABELS, KINDS, FieldType, Kind, KindField, RecordKind, field_label, value_type
 from portal.records.models import Correction
 from portal.records.rules import decision_date_problem, diff_values, publication_window
 from tests.factories import make_record
@@ -187,7 +187,7 @@ def kinds_changed(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, RecordK
 def test_a_field_added_to_the_declaration_is_in_the_form(app: Flask, kinds_changed: dict[str, RecordKind]) -> None:
     arrears = kinds_changed["arrears"]
     extra = KindField("interest", "利息", FieldType.MONEY, required=False)
-    kinds_changed["arrears"] = RecordKind(arrears.code, arrears.label, (*arrears.fields, extra))
+    kinds_changed["arrears"] = RecordKind(arrears.code, (*arrears.fields, extra))
     with app.test_request_context():
         form = record_form("arrears")()
         assert type(form["interest"]) is YuanField
@@ -195,7 +195,7 @@ def test_a_field_added_to_the_declaration_is_in_the_form(app: Flask, kinds_chang
 
 
 def test_a_field_may_not_take_a_common_fields_name(app: Flask, kinds_changed: dict[str, RecordKind]) -> None:
-    kinds_changed["clash"] = RecordKind("clash", "冲突", (KindField("title", "标题"),))
+    kinds_changed["clash"] = RecordKind(Kind.ARREARS, (KindField("title", "标题"),))
     with pytest.raises(ValueError, match="reserved"):
         record_form("clash")
 
