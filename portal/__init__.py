@@ -9,8 +9,9 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from portal import extensions
 from portal.config import ROOT, load_settings
-from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.extensions import babel, csrf, limiter, login_manager, migrate
 
 
 def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
@@ -47,8 +48,8 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    extensions.db.init_app(app)  # (`portal.db` is the module with the commit; the extension is extensions.db)
+    migrate.init_app(app, extensions.db, directory=str(Path(__file__).parent / "migrations"))
     from portal.web import apply_upload_limit
 
     app.before_request(apply_upload_limit)  # before CSRF reads the form
@@ -70,6 +71,10 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     app.extensions["search_index"] = SearchIndex(
         settings.search_index_dir, settings.search_engine, settings.content_dir
     )
+    from portal.db import register_after_commit
+    from portal.search.operations import sync_quietly
+
+    register_after_commit("search", sync_quietly)  # the outbox a commit wrote is applied to the index
     from portal import web
 
     babel.init_app(app, locale_selector=web.select_locale)
@@ -88,6 +93,7 @@ def _import_models() -> None:
     import portal.complaints.models
     import portal.demo.models
     import portal.files.models
+    import portal.forms  # UsedFormToken
     import portal.objections.models
     import portal.receipts.models
     import portal.records.models
@@ -96,8 +102,7 @@ def _import_models() -> None:
     import portal.review.models
     import portal.search.models
     import portal.supervision.models
-    import portal.users.models
-    import portal.workspace.models  # noqa: F401
+    import portal.users.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

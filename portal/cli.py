@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.agencies.models import Agency
+from portal.db import commit
 from portal.demo.operations import DEMO_PASSWORD, DemoRefused, demo_accounts, load_demo
 from portal.extensions import db
 from portal.records.operations import expire_due_records
 from portal.search.engine import SearchUnavailable
-from portal.search.operations import commit, search_index
+from portal.search.operations import search_index
 from portal.users.models import User
 from portal.users.operations import create_user, find_user, set_active, set_role
 from portal.users.rules import InvalidUser, Role

@@ -26,8 +26,9 @@ from portal.core.labelled import LabelledEnum, set_translator
 from portal.core.markup import render_markdown
 from portal.core.money import format_yuan
 from portal.demo.models import DemoDataset
+from portal.errors import RefusedError, answer_refusal
 from portal.extensions import db
-from portal.workspace.forms import redirect_if_form_spent
+from portal.forms import redirect_if_form_spent
 from portal.workspace.views import workspace_links
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -211,6 +212,8 @@ def init_app(app: Flask) -> None:
         )
         response.content_type = "text/html; charset=utf-8"
         return response
+
+    app.register_error_handler(RefusedError, answer_refusal)
 
     @app.errorhandler(IntegrityError)
     def _conflict(_error: IntegrityError) -> WerkzeugResponse | tuple[str, int]:

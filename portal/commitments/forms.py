@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, Scope
-from portal.workspace.forms import REQUIRED, OnceForm, choices
+from portal.forms import REQUIRED, OnceForm, choices
 
 
 class CommitmentForm(OnceForm):

@@ -14,11 +14,12 @@ from portal.commitments.models import Commitment, FulfilmentEntry
 from portal.commitments.rules import DraftState, Fulfilment, check_fulfilment, commitment_code
 from portal.core.uploads import CheckedFile
 from portal.db_types import utcnow
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.operations import store_bytes
 from portal.review.models import Submission
 from portal.review.queries import pending
-from portal.review.rules import NotAllowed, SubmissionKind
+from portal.review.rules import SubmissionKind
 from portal.search.operations import enqueue
 from portal.users.models import User
 
@@ -65,7 +66,7 @@ def save_draft(
 ) -> Commitment:
     """Create the officer's draft for their agency, or change one that is still editable (draft or returned)."""
     if by.agency_id is None:
-        raise NotAllowed(_l("只有机构填报员可以起草承诺书。"))
+        raise NotAllowedError(_l("只有机构填报员可以起草承诺书。"))
     if commitment is None:
         commitment = Commitment(
             agency_id=by.agency_id,
@@ -76,7 +77,7 @@ def save_draft(
         db.session.add(commitment)
         old: dict[str, Any] = {}
     elif not commitment.is_editable:
-        raise NotAllowed(_l("已提交或已发布的承诺书不能再修改。"))
+        raise NotAllowedError(_l("已提交或已发布的承诺书不能再修改。"))
     else:
         old = {name: getattr(commitment, name) for name in DRAFT_FIELDS} | {"letter": commitment.letter_sha256}
     for name in DRAFT_FIELDS:
@@ -93,9 +94,9 @@ def save_draft(
 def submit_for_review(commitment: Commitment, *, by: User) -> Submission:
     """Lock the draft and put it in the review queue. It needs its signed letter."""
     if not commitment.is_editable:
-        raise NotAllowed(_l("该承诺书已经提交过了。"))
+        raise NotAllowedError(_l("该承诺书已经提交过了。"))
     if commitment.letter_sha256 is None:
-        raise NotAllowed(_l("提交审核前请先上传签章承诺书（PDF）。"))
+        raise NotAllowedError(_l("提交审核前请先上传签章承诺书（PDF）。"))
     commitment.state = DraftState.SUBMITTED
     submission = Submission(
         kind=SubmissionKind.COMMITMENT.value,
@@ -134,12 +135,12 @@ def propose_fulfilment(
 ) -> Submission:
     """The officer reports how a published commitment was fulfilled; staff review it before it is shown."""
     if commitment.state != DraftState.PUBLISHED.value:
-        raise NotAllowed(_l("只有已发布的承诺才能报告履行情况。"))
+        raise NotAllowedError(_l("只有已发布的承诺才能报告履行情况。"))
     check_fulfilment(Fulfilment(commitment.fulfilment), new)
     if on > today:
-        raise NotAllowed(_l("认定日期不能晚于今天。"))
+        raise NotAllowedError(_l("认定日期不能晚于今天。"))
     if pending(SubmissionKind.FULFILMENT, commitment_id=commitment.id) is not None:
-        raise NotAllowed(_l("该承诺的履行情况报告正在等待审核，请勿重复提交。"))
+        raise NotAllowedError(_l("该承诺的履行情况报告正在等待审核，请勿重复提交。"))
     submission = Submission(
         kind=SubmissionKind.FULFILMENT.value,
         agency_id=commitment.agency_id,

@@ -15,13 +15,13 @@ from portal.commitments.models import Commitment
 from portal.commitments.operations import DRAFT_FIELDS, propose_fulfilment, save_draft, submit_for_review
 from portal.commitments.rules import Fulfilment
 from portal.core.uploads import MB, CheckedFile, FileKind, UploadRefused, check_upload
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.responses import private_download
+from portal.forms import OnceForm
 from portal.review.queries import history
-from portal.review.rules import NotAllowed
 from portal.users.rules import Role
 from portal.workspace.access import agency_item, current, signed_in
-from portal.workspace.forms import OnceForm
 
 bp = Blueprint("commitments_workspace", __name__, url_prefix="/workspace/commitments")
 
@@ -69,7 +69,7 @@ def _edit(form: CommitmentForm, commitment: Commitment | None) -> Response | tup
                 values = {name: getattr(form, name).data for name in DRAFT_FIELDS}
                 settings = current_app.config["PORTAL_SETTINGS"]
                 saved = save_draft(commitment, values, letter, settings.files_dir, by=current())
-            except NotAllowed as refused:
+            except NotAllowedError as refused:
                 return _refused(refused)
             url = url_for(".show", commitment_id=saved.id)
             return form.finish(url, _("草稿已保存。确认无误后请“提交审核”。"))
@@ -78,7 +78,7 @@ def _edit(form: CommitmentForm, commitment: Commitment | None) -> Response | tup
     return render_template("workspace/commitments/edit.html", form=form, commitment=commitment), status
 
 
-def _refused(refused: NotAllowed) -> tuple[str, int]:
+def _refused(refused: NotAllowedError) -> tuple[str, int]:
     """The operations refuse before they change anything; the page says why."""
     return render_template("error.html", code=409, title=_("无法完成此操作"), message=refused.message), 409
 
@@ -98,7 +98,7 @@ def new() -> Response | tuple[str, int]:
 def edit(commitment_id: int) -> Response | tuple[str, int]:
     commitment = agency_item(Commitment, commitment_id)
     if not commitment.is_editable:
-        return _refused(NotAllowed(_("已提交或已发布的承诺书不能再修改。")))
+        return _refused(NotAllowedError(_("已提交或已发布的承诺书不能再修改。")))
     return _edit(CommitmentForm(obj=commitment), commitment)
 
 
@@ -126,7 +126,7 @@ def submit(commitment_id: int) -> Response | tuple[str, int]:
         return done
     try:
         submit_for_review(commitment, by=current())
-    except NotAllowed as refused:
+    except NotAllowedError as refused:
         return _refused(refused)
     url = url_for(".show", commitment_id=commitment.id)
     return form.finish(url, _("已提交信用办审核。审核期间不能修改。"))
@@ -153,7 +153,7 @@ def fulfilment(commitment_id: int) -> Response | tuple[str, int]:
                     clock.today(),
                     by=current(),
                 )
-            except NotAllowed as refused:
+            except NotAllowedError as refused:
                 form.form_errors.append(str(refused.message))
             else:
                 url = url_for(".show", commitment_id=commitment.id)

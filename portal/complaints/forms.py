@@ -8,7 +8,7 @@ from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from portal.complaints.rules import RefusalReason
-from portal.workspace.forms import REQUIRED, OnceForm, PlainText, choices, strip_lines, too_long
+from portal.forms import REQUIRED, OnceForm, PlainText, choices, strip_lines, too_long
 
 # workspace forms
 

@@ -58,17 +58,13 @@ class Complaint(db.Model):  # type: ignore[name-defined]
     steps: Mapped[list[ComplaintStep]] = relationship(back_populates="complaint", order_by="ComplaintStep.id")
 
     @property
-    def complaint_status(self) -> ComplaintStatus:
-        return ComplaintStatus(self.status)
-
-    @property
     def deadlines(self) -> Deadlines:
         return Deadlines(self.accept_due, self.answer_due, self.close_due)
 
     @property
     def due(self) -> date | None:
         """What is due next (acceptance, the agency's answer, closing), or None once finished."""
-        return due_for(self.complaint_status, self.deadlines)
+        return due_for(self.status, self.deadlines)
 
     @property
     def agency_label(self) -> str:

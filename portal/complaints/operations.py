@@ -19,11 +19,11 @@ from portal.complaints.models import Complaint, ComplaintStep
 from portal.complaints.rules import ComplaintStatus, RefusalReason, check_step, complaint_deadlines
 from portal.core.uploads import CheckedFile
 from portal.core.workdays import WorkCalendar
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
 from portal.receipts.operations import next_number
 from portal.receipts.rules import new_secret, secret_hash
-from portal.review.rules import NotAllowed
 from portal.users.models import User
 
 ALREADY_MOVED = _l("该投诉当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")
@@ -81,16 +81,16 @@ def file_complaint(
 
 
 def _step(complaint: Complaint, new: ComplaintStatus, today: date, by: User, note: str = "", **changes: Any) -> None:
-    old = complaint.complaint_status
+    old = complaint.status
     try:
         check_step(old, new)
     except ValueError:
-        raise NotAllowed(ALREADY_MOVED) from None
+        raise NotAllowedError(ALREADY_MOVED) from None
     moved = db.session.execute(  # only if nobody moved it meanwhile (SQLite has no row locks)
         update(Complaint).where(Complaint.id == complaint.id, Complaint.status == old.value).values(status=new.value)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotAllowed(ALREADY_MOVED)
+        raise NotAllowedError(ALREADY_MOVED)
     complaint.status = new
     complaint.steps.append(ComplaintStep(status=new.value, on=today, note=note))
     write_audit(
@@ -125,9 +125,9 @@ def transfer(complaint: Complaint, agency: Agency, today: date, *, by: User, not
 def agency_answers(complaint: Complaint, answer: str, today: date, *, by: User) -> None:
     """部门已反馈: the agency's officers say what they found and did."""
     if by.agency_id is None or by.agency_id != complaint.agency_id:
-        raise NotAllowed(_l("只有被投诉单位的填报员可以反馈。"))
+        raise NotAllowedError(_l("只有被投诉单位的填报员可以反馈。"))
     if not answer.strip():
-        raise NotAllowed(_l("请填写反馈内容。"))
+        raise NotAllowedError(_l("请填写反馈内容。"))
     complaint.agency_answer = answer.strip()
     _step(complaint, ComplaintStatus.ANSWERED, today, by)
 
@@ -135,7 +135,7 @@ def agency_answers(complaint: Complaint, answer: str, today: date, *, by: User) 
 def close(complaint: Complaint, answer: str, today: date, *, by: User) -> None:
     """已办结 with the credit office's answer to the complainant; with consent it is published anonymised."""
     if not answer.strip():
-        raise NotAllowed(_l("办结时必须填写给投诉人的答复。"))
+        raise NotAllowedError(_l("办结时必须填写给投诉人的答复。"))
     complaint.answer = answer.strip()
     complaint.closed_on = today
     complaint.published = complaint.publish_consent

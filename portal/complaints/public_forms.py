@@ -13,8 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from portal.complaints.rules import Category, FilerType
 from portal.core.money import parse_yuan
 from portal.core.uscc import normalise, uscc_error
-from portal.receipts.forms import PublicForm
-from portal.workspace.forms import REQUIRED, PlainText, choices, strip, strip_lines
+from portal.forms import REQUIRED, PlainText, PublicForm, choices, strip, strip_lines
 
 PHONE = re.compile(r"\+?[0-9][0-9 -]{4,28}")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")

@@ -15,16 +15,15 @@ from portal.complaints.operations import file_complaint
 from portal.complaints.public_forms import MAX_ATTACHMENTS, ComplaintForm, StatusForm
 from portal.core.money import parse_yuan
 from portal.core.uploads import MB, FileKind
+from portal.db import commit
 from portal.extensions import db, limiter
-from portal.files.forms import checked_files
 from portal.files.responses import download_listed
+from portal.forms import checked_files, choices
 from portal.listing import paginate, parse_list_query
 from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
 from portal.receipts.operations import by_receipt
-from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
 from portal.web import upload_limit
-from portal.workspace.forms import choices
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 

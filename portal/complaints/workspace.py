@@ -30,16 +30,16 @@ from portal.complaints.operations import accept, agency_answers, close, refuse, 
 from portal.complaints.rules import FINISHED, TRANSITIONS, Category, ComplaintStatus, urgency
 from portal.core.masking import mask_email, mask_name, mask_phone
 from portal.core.workdays import WorkCalendar
+from portal.db import commit
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.responses import download_listed
+from portal.forms import OnceForm
 from portal.listing import choice, paginate, parse_list_query
-from portal.review.rules import NotAllowed
-from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
 from portal.users.models import User
 from portal.users.rules import Role
 from portal.workspace.access import STAFF_ROLES, current, get_or_404, signed_in
-from portal.workspace.forms import OnceForm
 
 bp = Blueprint("complaints_workspace", __name__, url_prefix="/workspace/complaints")
 
@@ -219,14 +219,14 @@ def _take_step(
     done = form.already_done()
     if done is not None:
         return done
-    if to not in TRANSITIONS[complaint.complaint_status]:
+    if to not in TRANSITIONS[complaint.status]:
         return _page(complaint, conflict=_("该投诉当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")), 409
     if not form.validate():
         return _page(complaint, {name: form}), 400
     try:
         with db.session.begin_nested():  # a refused step leaves nothing of its partial work
             act(complaint)
-    except NotAllowed as refused:
+    except NotAllowedError as refused:
         return _page(complaint, conflict=str(refused.message)), 409
     url = url_for(".show", complaint_id=complaint.id)
     return form.finish(url, message(complaint))
@@ -268,7 +268,7 @@ def transfer_step(complaint_id: int) -> Response | tuple[str, int]:
     def act(complaint: Complaint) -> None:
         agency = db.session.get(Agency, form.agency_id())
         if agency is None:  # removed since the list was read
-            raise NotAllowed(_("所选单位不存在，请重新选择。"))
+            raise NotAllowedError(_("所选单位不存在，请重新选择。"))
         transfer(complaint, agency, clock.today(), by=current(), note=form.transfer_note.data or "")
 
     return _take_step(

@@ -11,10 +11,9 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
+from portal.forms import REQUIRED, OnceForm, PlainText, PublicForm, choices, strip, strip_lines, too_long
 from portal.objections.rules import DECIDED, Ground, ObjectionStatus, contact_problem
-from portal.receipts.forms import PublicForm
 from portal.receipts.rules import normalise_number
-from portal.workspace.forms import REQUIRED, OnceForm, PlainText, choices, strip, strip_lines, too_long
 
 EXPLANATION_MAX = 5000
 MAX_EVIDENCE_FILES = 5

@@ -44,7 +44,3 @@ class Objection(db.Model):  # type: ignore[name-defined]
 
     record: Mapped[Record] = relationship()
     correction: Mapped[Correction | None] = relationship()
-
-    @property
-    def objection_status(self) -> ObjectionStatus:
-        return ObjectionStatus(self.status)

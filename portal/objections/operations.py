@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from portal.audit.operations import write_audit
 from portal.core.uploads import CheckedFile
 from portal.core.workdays import WorkCalendar
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
 from portal.objections.models import Objection
@@ -33,7 +34,6 @@ from portal.receipts.rules import new_secret, secret_hash
 from portal.records.models import Correction, Record
 from portal.records.operations import change_status
 from portal.records.rules import InvalidTransition, RecordStatus, check_transition
-from portal.review.rules import NotAllowed
 from portal.search.operations import enqueue
 from portal.users.models import User
 
@@ -69,7 +69,7 @@ def file_objection(
     """A new objection to a public record, with its public number, its receipt secret (only the hash is kept), its
     deadlines and its evidence files, all in the caller's transaction. The record shows 异议处理中 from now on."""
     if not record.is_public(today):
-        raise NotAllowed(_l("该记录未在公示中，不能提出异议。"))
+        raise NotAllowedError(_l("该记录未在公示中，不能提出异议。"))
     deadlines = objection_deadlines(today, calendar, days)
     secret = new_secret()
     objection = Objection(
@@ -104,11 +104,11 @@ def file_objection(
 
 
 def _step(objection: Objection, new: ObjectionStatus) -> ObjectionStatus:
-    old = objection.objection_status
+    old = objection.status
     try:
         check_step(old, new)
     except InvalidStep:
-        raise NotAllowed(_l("该异议当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")) from None
+        raise NotAllowedError(_l("该异议当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")) from None
     objection.status = new
     return old
 
@@ -145,23 +145,25 @@ def decide(objection: Objection, outcome: ObjectionStatus, reason: str, today: d
     - upheld: the record stays as it is.
     The record's 异议处理中 marker goes when no other objection to it is still open."""
     if outcome not in DECIDED:
-        raise NotAllowed(_l("请选择核查结论。"))
+        raise NotAllowedError(_l("请选择核查结论。"))
     reason = reason.strip()
     if not reason:
-        raise NotAllowed(_l("请填写理由，异议人会看到这段理由。"))
+        raise NotAllowedError(_l("请填写理由，异议人会看到这段理由。"))
     record = objection.record
     changes: dict[str, Any] = {}
     correction = None
-    if objection.objection_status is ObjectionStatus.ACCEPTED and outcome is ObjectionStatus.CORRECTED:
+    if objection.status is ObjectionStatus.ACCEPTED and outcome is ObjectionStatus.CORRECTED:
         correction = correction_since_filing(objection)
         if correction is None:
-            raise NotAllowed(_l("该记录在异议提出后还没有保存过更正。请先在记录的“更正”页面保存更正，再选择“已更正”。"))
+            raise NotAllowedError(
+                _l("该记录在异议提出后还没有保存过更正。请先在记录的“更正”页面保存更正，再选择“已更正”。")
+            )
         changes["correction"] = [None, correction.id]
-    if objection.objection_status is ObjectionStatus.ACCEPTED and outcome is ObjectionStatus.REVOKED:
+    if objection.status is ObjectionStatus.ACCEPTED and outcome is ObjectionStatus.REVOKED:
         try:
-            check_transition(record.record_status, RecordStatus.REVOKED)
+            check_transition(record.status, RecordStatus.REVOKED)
         except InvalidTransition:
-            raise NotAllowed(_l("该记录已停止公示，不能再撤销。")) from None
+            raise NotAllowedError(_l("该记录已停止公示，不能再撤销。")) from None
     old = _step(objection, outcome)  # every check is above: from here on nothing refuses
     objection.correction = correction
     if outcome is ObjectionStatus.REVOKED:

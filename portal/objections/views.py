@@ -16,9 +16,11 @@ from portal import clock
 from portal.core.masking import mask_email, mask_name, mask_phone
 from portal.core.uploads import MB, FileKind
 from portal.core.workdays import WorkCalendar
+from portal.db import commit
+from portal.errors import NotAllowedError
 from portal.extensions import db, limiter
-from portal.files.forms import checked_files
 from portal.files.responses import download_listed
+from portal.forms import UsedFormToken, checked_files
 from portal.listing import choice, paginate, parse_list_query
 from portal.objections.forms import (
     MAX_EVIDENCE_FILES,
@@ -35,12 +37,9 @@ from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
 from portal.receipts.operations import by_receipt
 from portal.receipts.rules import normalise_number
 from portal.records.models import Record
-from portal.review.rules import NotAllowed
-from portal.search.operations import commit
 from portal.supervision.operations import work_calendar
 from portal.web import upload_limit
 from portal.workspace.access import STAFF_ROLES, current, get_or_404, signed_in
-from portal.workspace.models import UsedFormToken
 
 bp = Blueprint("objections", __name__)
 
@@ -119,7 +118,7 @@ def new(record_id: int) -> Response | tuple[str, int]:
                     _calendar(today),
                     settings.deadline_days,
                 )
-            except NotAllowed:
+            except NotAllowedError:
                 abort(404)
             form.spend(url_for(".status", number=receipt.number))  # a second post of this form finds the number
             commit()
@@ -174,7 +173,7 @@ def own_evidence(sha256: str) -> Response:
 
 
 def _due(objection: Objection) -> date | None:
-    return due_for(objection.objection_status, objection.accept_due, objection.verify_due)
+    return due_for(objection.status, objection.accept_due, objection.verify_due)
 
 
 # --- the credit office ---------------------------------------------------------------------------------------------
@@ -265,7 +264,7 @@ def show(objection_id: int) -> Response | tuple[str, int]:
             return _page(objection, accept_form=accept_form), 400
         try:
             accept(objection, clock.today(), by=current())
-        except NotAllowed as refused:
+        except NotAllowedError as refused:
             accept_form.form_errors.append(str(refused.message))
             return _page(objection, accept_form=accept_form), 409
         url = url_for(".show", objection_id=objection.id)
@@ -281,9 +280,9 @@ def show(objection_id: int) -> Response | tuple[str, int]:
         outcome = decision_form.decided()
         try:
             decide(objection, outcome, decision_form.reason.data or "", clock.today(), by=current())
-        except NotAllowed as refused:
+        except NotAllowedError as refused:
             decision_form.form_errors.append(str(refused.message))
-            conflict = objection.objection_status is not ObjectionStatus.ACCEPTED
+            conflict = objection.status is not ObjectionStatus.ACCEPTED
             return _page(objection, decision_form=decision_form), 409 if conflict else 400
         url = url_for(".show", objection_id=objection.id)
         message = _("异议 %(number)s 已办结：%(outcome)s。", number=objection.number, outcome=outcome.label)

@@ -17,9 +17,7 @@ from portal.agencies.models import Agency
 from portal.core.money import parse_yuan
 from portal.core.periods import Severity
 from portal.core.uscc import normalise, uscc_error
-from portal.records.kinds import COMMON_LABELS, KINDS, WINDOW_LABELS, FieldType, KindField
-from portal.records.models import Record
-from portal.workspace.forms import (  # noqa: F401 - control_characters is part of this module's vocabulary
+from portal.forms import (  # noqa: F401 - control_characters is part of this module's vocabulary
     REQUIRED,
     OnceForm,
     PlainText,
@@ -28,6 +26,8 @@ from portal.workspace.forms import (  # noqa: F401 - control_characters is part 
     strip,
     strip_lines,
 )
+from portal.records.kinds import COMMON_LABELS, KINDS, WINDOW_LABELS, FieldType, KindField
+from portal.records.models import Record
 
 RecordValues = dict[str, Any]
 

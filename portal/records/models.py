@@ -101,22 +101,18 @@ class Record(db.Model):  # type: ignore[name-defined]
     def severity_tier(self) -> Severity:
         return Severity(self.severity)
 
-    @property
-    def record_status(self) -> RecordStatus:
-        return RecordStatus(self.status)
-
     def kind_values(self) -> list[tuple[KindField, str]]:
         """(field, display value) for the kind's declared fields, in declaration order."""
         return [(f, f.display(self.details.get(f.name))) for f in self.record_kind.fields]
 
     def stop_notice(self, today: date) -> StopNotice | None:
-        return publication_stop(self.record_status, self.stopped_on, self.publication_max_end, today)
+        return publication_stop(self.status, self.stopped_on, self.publication_max_end, today)
 
     def is_public(self, today: date) -> bool:
-        return is_published(self.record_status, self.publication_start, self.publication_max_end, today)
+        return is_published(self.status, self.publication_start, self.publication_max_end, today)
 
     def repair_may_be_asked(self, today: date) -> bool:
-        return self.is_public(today) and repair_allowed(self.record_status, self.publication_min_end, today)
+        return self.is_public(today) and repair_allowed(self.status, self.publication_min_end, today)
 
     @classmethod
     def public_clause(cls, today: date) -> ColumnElement[bool]:

@@ -15,6 +15,7 @@ from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
 from portal.commitments.models import Commitment
 from portal.core.periods import DEFAULT_PERIODS, DisclosureWindow, PeriodBounds, Severity
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.records.forms import RecordValues, record_values
 from portal.records.kinds import KINDS, FieldType, RecordKind
@@ -27,7 +28,6 @@ from portal.records.rules import (
     diff_values,
     publication_window,
 )
-from portal.review.rules import NotAllowed
 from portal.search.operations import enqueue
 from portal.users.models import User
 
@@ -40,7 +40,7 @@ def change_status(
     """Move a record to `new` (InvalidTransition if the table forbids it). Stopping publication needs a reason
     and is dated `on`, so that the 410 notice can say since when and why. `by` names the signed-in user who did it
     (the audit entry then carries their id); without it, `actor` says who or what did."""
-    old = record.record_status
+    old = record.status
     check_transition(old, new)
     if new not in SHOWN_STATUSES and not reason.strip():
         raise ValueError("stopping publication needs a reason")
@@ -222,10 +222,10 @@ def correct_record(
 ) -> Correction | None:
     """Correct a record that is still shown: the fields that changed are kept with their old and new values (shown
     publicly as 更正记录, with the reason). A new decision date or severity moves the disclosure window (its start
-    stays). Returns None, changing nothing, when no value differs. NotAllowed for a record no longer shown;
+    stays). Returns None, changing nothing, when no value differs. NotAllowedError for a record no longer shown;
     RecordRefused (messages by field) for a missing reason or input the rules refuse."""
     if record.stop_notice(on) is not None:
-        raise NotAllowed(_l("该记录已停止公示，不能更正。"))
+        raise NotAllowedError(_l("该记录已停止公示，不能更正。"))
     if not reason.strip():
         raise RecordRefused({"reason": _l("请说明更正理由")})
     kind = record.record_kind

@@ -16,18 +16,18 @@ from wtforms.validators import Length
 from portal import clock
 from portal.agencies.models import Agency
 from portal.core.periods import DisclosureWindow
+from portal.errors import NotAllowedError
 from portal.extensions import db
+from portal.forms import OnceForm, choices
 from portal.listing import choice, paginate, parse_list_query, uscc_param
 from portal.records.forms import REQUIRED, PlainText, RecordForm, prefill, record_form, record_values
 from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.operations import RecordRefused, change_status, check_new_record, correct_record, create_record
 from portal.records.rules import SHOWN_STATUSES, TRANSITIONS, RecordStatus
-from portal.review.rules import NotAllowed
 from portal.users.models import User
 from portal.users.rules import Role
 from portal.workspace.access import STAFF_ROLES, agency_item, check_agency, current, signed_in
-from portal.workspace.forms import OnceForm, choices
 
 bp = Blueprint("records_workspace", __name__, url_prefix="/workspace/records")
 
@@ -182,7 +182,7 @@ def correct(record_id: int) -> Response | tuple[str, int]:
                 correction = correct_record(record, form.values(), form["reason"].data or "", today, current())
             except RecordRefused as refused:
                 _apply_problems(form, refused)
-            except NotAllowed as refused:
+            except NotAllowedError as refused:
                 return _refused(refused.message)
             else:
                 url = url_for(".detail", record_id=record.id)
@@ -201,7 +201,7 @@ def correct(record_id: int) -> Response | tuple[str, int]:
 
 def _stop_choices(record: Record) -> list[RecordStatus]:
     """The stop reasons the transition table allows from the record's status (已修复 only from 已履行)."""
-    allowed = TRANSITIONS[record.record_status]
+    allowed = TRANSITIONS[record.status]
     return [s for s in STOP_STATUSES if s in allowed]
 
 
@@ -221,7 +221,7 @@ def stop(record_id: int) -> Response | tuple[str, int]:
     if done is not None:  # this very form went through already (the record is stopped now): show what it did
         return done
     allowed = _stop_choices(record)
-    if record.record_status not in SHOWN_STATUSES or not allowed:
+    if record.status not in SHOWN_STATUSES or not allowed:
         return _refused(_("该记录已停止公示。"))
     form.outcome.choices = choices((s.value, s.label) for s in allowed)
     status = 200

@@ -5,7 +5,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.workspace.forms import REQUIRED, OnceForm
+from portal.forms import REQUIRED, OnceForm
 
 MAX_EVIDENCE_FILES = 5
 

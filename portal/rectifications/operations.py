@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.audit.operations import write_audit
 from portal.core.uploads import CheckedFile
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
 from portal.records.models import Record
@@ -16,7 +17,7 @@ from portal.records.operations import change_status
 from portal.records.rules import RecordStatus
 from portal.rectifications.models import ProgressEntry
 from portal.review.models import Submission
-from portal.review.rules import NotAllowed, SubmissionKind
+from portal.review.rules import SubmissionKind
 from portal.search.operations import enqueue
 from portal.users.models import User
 
@@ -28,13 +29,13 @@ def report_progress(
     once the report is allowed."""
     rectification = record.rectification
     if rectification is None:
-        raise NotAllowed(_l("该记录尚未建立整改台账，请联系信用办。"))
+        raise NotAllowedError(_l("该记录尚未建立整改台账，请联系信用办。"))
     if rectification.outcome is not None:
-        raise NotAllowed(_l("该记录的整改已经办结，不能再报告进展。"))
+        raise NotAllowedError(_l("该记录的整改已经办结，不能再报告进展。"))
     if not record.is_public(today):
-        raise NotAllowed(_l("该记录已停止公示。"))
+        raise NotAllowedError(_l("该记录已停止公示。"))
     if on > today:
-        raise NotAllowed(_l("进展日期不能晚于今天。"))
+        raise NotAllowedError(_l("进展日期不能晚于今天。"))
     submission = Submission(
         kind=SubmissionKind.PROGRESS.value,
         agency_id=record.agency_id,
@@ -55,7 +56,7 @@ def add_progress(record: Record, on: date, text: str, evidence: str, *, by: User
     entry = ProgressEntry(rectification_id=rectification.id, entry_date=on, text=text, evidence=evidence)
     db.session.add(entry)
     rectification.progress.append(entry)
-    if record.record_status is RecordStatus.PUBLIC:
+    if record.status is RecordStatus.PUBLIC:
         change_status(record, RecordStatus.RECTIFYING, on, reason="", actor=by.username)
     enqueue(f"record:{record.id}", f"outcome:{rectification.id}")
     db.session.flush()

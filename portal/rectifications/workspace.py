@@ -9,12 +9,12 @@ from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.core.uploads import MB, FileKind
-from portal.files.forms import checked_files
+from portal.errors import NotAllowedError
+from portal.forms import checked_files
 from portal.records.models import Record
 from portal.rectifications.forms import MAX_EVIDENCE_FILES, ProgressForm
 from portal.rectifications.operations import report_progress
 from portal.review.queries import history
-from portal.review.rules import NotAllowed
 from portal.users.rules import Role
 from portal.web import upload_limit
 from portal.workspace.access import agency_item, current, signed_in
@@ -49,7 +49,7 @@ def progress(record_id: int) -> Response | tuple[str, int]:
                     clock.today(),
                     by=current(),
                 )
-            except NotAllowed as refused:
+            except NotAllowedError as refused:
                 form.form_errors.append(str(refused.message))
                 status = 409
             else:

@@ -9,8 +9,8 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.forms import OnceForm, choices
 from portal.repairs.rules import RepairStatus
-from portal.workspace.forms import OnceForm, choices
 
 MAX_EVIDENCE_FILES = 5
 
@@ -21,7 +21,7 @@ def too_long(longest: int) -> Length:
 
 class FileRequired:
     """Marks a file field as required on the page; the view checks the files themselves, by content
-    (portal/files/forms.checked_files), and puts the reason beside the field."""
+    (portal/forms.checked_files), and puts the reason beside the field."""
 
     field_flags: ClassVar[dict[str, bool]] = {"required": True}
 

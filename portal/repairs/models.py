@@ -46,13 +46,9 @@ class RepairApplication(db.Model):  # type: ignore[name-defined]
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     @property
-    def repair_status(self) -> RepairStatus:
-        return RepairStatus(self.status)
-
-    @property
     def is_open(self) -> bool:
         """Still waiting for the credit office's decision (the record shows 修复申请中)."""
-        return self.repair_status is RepairStatus.SUBMITTED
+        return self.status is RepairStatus.SUBMITTED
 
     def due_flag(self, today: date) -> DueFlag | None:
-        return due_flag(self.repair_status, self.decide_due, today)
+        return due_flag(self.status, self.decide_due, today)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.audit.operations import write_audit
 from portal.core.uploads import CheckedFile, FileKind
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
 from portal.records.models import Record
@@ -21,7 +22,6 @@ from portal.records.operations import change_status
 from portal.records.rules import InvalidTransition, RecordStatus
 from portal.repairs.models import RepairApplication
 from portal.repairs.rules import DECISIONS, Refusal, RepairStatus, refusal
-from portal.review.rules import NotAllowed
 from portal.search.operations import enqueue
 from portal.supervision.operations import work_calendar
 from portal.users.models import User
@@ -32,7 +32,7 @@ APPROVAL_NOTE = "准予信用修复"  # the stop note of an approval without fur
 def refusal_message(record: Record, today: date) -> Any:
     """Why the record's agency cannot apply for its repair today, in words that name the date from which it may
     (a lazy message); None when it may."""
-    why = refusal(record.record_status, record.is_public(today), record.publication_min_end, today)
+    why = refusal(record.status, record.is_public(today), record.publication_min_end, today)
     day = record.publication_min_end.isoformat()
     if why is Refusal.NOT_SHOWN:
         return _l("该记录已不在公示，无需申请信用修复。")
@@ -82,22 +82,22 @@ def apply_for_repair(
     *,
     by: User,
 ) -> RepairApplication:
-    """The officer's application for the repair of their agency's record. NotAllowed (nothing stored) for another
+    """The officer's application for the repair of their agency's record. NotAllowedError (nothing stored) for another
     agency's record, a record that may not be repaired yet, one already waiting for a decision, or missing parts.
     The files are stored only once every check passed; the record shows 修复申请中 publicly."""
     if by.agency_id != record.agency_id:
-        raise NotAllowed(_l("只能为本单位的记录申请信用修复。"))
+        raise NotAllowedError(_l("只能为本单位的记录申请信用修复。"))
     why = refusal_message(record, today)
     if why is not None:
-        raise NotAllowed(why)
+        raise NotAllowedError(why)
     if open_application(record.id) is not None:
-        raise NotAllowed(_l("该记录已有一份信用修复申请正在办理，不能重复申请。"))
+        raise NotAllowedError(_l("该记录已有一份信用修复申请正在办理，不能重复申请。"))
     if not statement.strip():
-        raise NotAllowed(_l("请说明履行情况。"))
+        raise NotAllowedError(_l("请说明履行情况。"))
     if not evidence:
-        raise NotAllowed(_l("请上传履行佐证材料。"))
+        raise NotAllowedError(_l("请上传履行佐证材料。"))
     if pledge.kind is not FileKind.PDF:
-        raise NotAllowed(_l("信用承诺书须为 PDF 文件。"))
+        raise NotAllowedError(_l("信用承诺书须为 PDF 文件。"))
     application = RepairApplication(
         record_id=record.id,
         agency_id=record.agency_id,
@@ -135,21 +135,21 @@ def decide_repair(
     application: RepairApplication, decision: RepairStatus, reason: str, today: date, *, by: User
 ) -> None:
     """Approve (the record becomes 已修复 and its publication stops today) or reject with a reason (the record stays
-    as it is; the applicant sees the reason). Either way the 修复申请中 marker goes. NotAllowed for an application
+    as it is; the applicant sees the reason). Either way the 修复申请中 marker goes. NotAllowedError for an application
     already decided, a rejection without a reason, or a record that can no longer become 已修复."""
     if not application.is_open:
-        raise NotAllowed(_l("这份申请已经作出决定，不能再次决定。"))
+        raise NotAllowedError(_l("这份申请已经作出决定，不能再次决定。"))
     if decision not in DECISIONS:
-        raise NotAllowed(_l("请选择准予修复或不予修复。"))
+        raise NotAllowedError(_l("请选择准予修复或不予修复。"))
     reason = reason.strip()
     if decision is RepairStatus.REJECTED and not reason:
-        raise NotAllowed(_l("不予修复时必须说明理由。"))
+        raise NotAllowedError(_l("不予修复时必须说明理由。"))
     record = application.record
     if decision is RepairStatus.APPROVED:
         try:
             change_status(record, RecordStatus.REPAIRED, today, reason=reason or APPROVAL_NOTE, by=by)
         except InvalidTransition:
-            raise NotAllowed(
+            raise NotAllowedError(
                 _l(
                     "该记录目前的状态是“%(status)s”，不能再改为“已修复”。",
                     status=record.status.label,

@@ -14,9 +14,10 @@ from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.core.uploads import MB, CheckedFile, FileKind
+from portal.errors import NotAllowedError
 from portal.extensions import db
-from portal.files.forms import checked_files
 from portal.files.responses import download_listed
+from portal.forms import checked_files
 from portal.listing import choice, paginate, parse_list_query
 from portal.records.models import Record
 from portal.repairs.forms import MAX_EVIDENCE_FILES, RepairDecisionForm, RepairForm
@@ -24,7 +25,6 @@ from portal.repairs.models import RepairApplication
 from portal.repairs.operations import apply_for_repair, decide_repair, open_application, refusal_message
 from portal.repairs.queries import of_agency, of_record, queue
 from portal.repairs.rules import RepairStatus
-from portal.review.rules import NotAllowed
 from portal.users.rules import Role
 from portal.web import upload_limit
 from portal.workspace.access import STAFF_ROLES, agency_item, current, signed_in
@@ -110,7 +110,7 @@ def apply(record_id: int) -> Response | tuple[str, int]:
                         today,
                         by=current(),
                     )
-            except NotAllowed as refusal:
+            except NotAllowedError as refusal:
                 form.form_errors.append(str(refusal.message))
                 return _apply_page(record, form, today), 409
             url = url_for(".show", application_id=application.id)
@@ -166,7 +166,7 @@ def show(application_id: int) -> Response | tuple[str, int]:
                 try:
                     with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
                         decide_repair(application, decision, reason, clock.today(), by=current())
-                except NotAllowed as refused:
+                except NotAllowedError as refused:
                     form.form_errors.append(str(refused.message))
                     return _show_page(application, form), 409
                 url = url_for(".show", application_id=application.id)

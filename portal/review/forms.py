@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from portal.forms import OnceForm, choices
 from portal.review.rules import SubmissionStatus
-from portal.workspace.forms import OnceForm, choices
 
 
 class DecisionForm(OnceForm):

@@ -48,13 +48,5 @@ class Submission(db.Model):  # type: ignore[name-defined]
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     @property
-    def submission_kind(self) -> SubmissionKind:
-        return SubmissionKind(self.kind)
-
-    @property
-    def submission_status(self) -> SubmissionStatus:
-        return SubmissionStatus(self.status)
-
-    @property
     def files(self) -> list[dict[str, str]]:
         return list(self.payload.get("files", []))

@@ -19,8 +19,8 @@ APPROVE, RETURN, REJECT = SubmissionStatus.APPROVED, SubmissionStatus.RETURNED, 
 
 
 def decide(submission: Submission, decision: SubmissionStatus, reason: str, today: date, *, by: User) -> None:
-    check_decision(submission.submission_status, decision, reason)
-    kind = submission.submission_kind
+    check_decision(submission.status, decision, reason)
+    kind = submission.kind
     if kind is SubmissionKind.COMMITMENT:
         _decide_commitment(submission, decision, by)
     elif decision is APPROVE and kind is SubmissionKind.PROGRESS:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
 from portal.core.labelled import N_, LabelledEnum
+from portal.errors import NotAllowedError
 
 
 class SubmissionKind(LabelledEnum):
@@ -28,17 +27,8 @@ DECISIONS = frozenset({SubmissionStatus.APPROVED, SubmissionStatus.RETURNED, Sub
 def check_decision(current: SubmissionStatus, decision: SubmissionStatus, reason: str) -> None:
     """Only a pending submission is decided, once; returning or rejecting needs a reason."""
     if current is not SubmissionStatus.PENDING:
-        raise NotAllowed(_l("这件提交已经处理过了，不能再次审核。"))
+        raise NotAllowedError(_l("这件提交已经处理过了，不能再次审核。"))
     if decision not in DECISIONS:
-        raise NotAllowed(_l("请选择通过、退回或不予通过。"))
+        raise NotAllowedError(_l("请选择通过、退回或不予通过。"))
     if decision is not SubmissionStatus.APPROVED and not reason.strip():
-        raise NotAllowed(_l("退回或不予通过时必须说明理由。"))
-
-
-class NotAllowed(ValueError):
-    """The workflow refuses this (wrong state, missing letter, already waiting...); `message` says why, in the
-    reader's language (a lazy string), and the view shows it with a 4xx."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+        raise NotAllowedError(_l("退回或不予通过时必须说明理由。"))

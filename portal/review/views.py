@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal import clock
+from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.responses import download_listed
 from portal.listing import choice, paginate, parse_list_query
@@ -15,7 +16,7 @@ from portal.review.forms import DecisionForm
 from portal.review.models import Submission
 from portal.review.operations import decide
 from portal.review.queries import queue as queue_query
-from portal.review.rules import NotAllowed, SubmissionKind, SubmissionStatus
+from portal.review.rules import SubmissionKind, SubmissionStatus
 from portal.workspace.access import STAFF_ROLES, check_agency, current, get_or_404, signed_in
 
 bp = Blueprint("review", __name__, url_prefix="/workspace/review")
@@ -55,9 +56,9 @@ def show(submission_id: int) -> Response | tuple[str, int]:
                 try:
                     with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
                         decide(submission, decision, form.reason.data or "", clock.today(), by=current())
-                except NotAllowed as refused:
+                except NotAllowedError as refused:
                     form.form_errors.append(str(refused.message))
-                    status = 409 if submission.submission_status is not SubmissionStatus.PENDING else 400
+                    status = 409 if submission.status is not SubmissionStatus.PENDING else 400
                     return _page(submission, form), status
                 url = url_for(".show", submission_id=submission.id)
                 return form.finish(url, _("已处理：%(decision)s。", decision=decision.label))

@@ -172,7 +172,7 @@ def page_doc(content_dir: Path, slug: str) -> SearchDoc | None:
 
 def _shown_record(record: Record | None, today: date) -> Record | None:
     """A record that is or will be public: its dates are in the document, and searches apply them."""
-    if record is None or record.record_status not in SHOWN_STATUSES or record.publication_max_end <= today:
+    if record is None or record.status not in SHOWN_STATUSES or record.publication_max_end <= today:
         return None
     return record
 

@@ -1,4 +1,4 @@
-"""Writing to the search outbox, and the one commit that every change to a public item goes through."""
+"""Writing to the search outbox, and applying it to the index after the commit (an after-commit hook)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from portal import clock
+from portal.db import run_after_commit
 from portal.extensions import db
 from portal.search.index import SearchIndex
 from portal.search.models import OutboxEntry
@@ -21,7 +22,7 @@ def enqueue(*keys: str) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK})
     db.session.add_all(OutboxEntry(item_key=key) for key in keys)
-    db.session.info["search_outbox"] = True
+    run_after_commit("search")
 
 
 def search_index() -> SearchIndex:
@@ -29,16 +30,9 @@ def search_index() -> SearchIndex:
     return index
 
 
-def commit() -> None:
-    """Commit the request's one transaction, then bring the index up to date. The index is best effort here:
-    what fails now is applied by the next change, the next search or `flask search sync`."""
-    pending = db.session.info.pop("search_outbox", False)
-    db.session.commit()
-    if pending:
-        sync_quietly()
-
-
 def sync_quietly(wait: float = 10.0) -> None:
+    """Bring the index up to date (the "search" after-commit hook). Best effort: what fails now is applied by the
+    next change, the next search or `flask search sync`."""
     try:
         search_index().sync(db.session, clock.today(), wait=wait)
     except Exception:  # the change is committed; the outbox keeps it for the next sync

@@ -14,15 +14,15 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField
 
 from portal.agencies.models import Agency
+from portal.db import commit
 from portal.extensions import db
+from portal.forms import choices
 from portal.listing import paginate, parse_list_query
-from portal.search.operations import commit
 from portal.users.forms import ActiveForm, RoleForm, UserForm
 from portal.users.models import User
 from portal.users.operations import create_user, set_active, set_role
 from portal.users.rules import MIN_PASSWORD_CHARS, InvalidUser, Role, check_password, check_role, check_username
 from portal.workspace.access import current, get_or_404, signed_in
-from portal.workspace.forms import choices
 
 bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
 

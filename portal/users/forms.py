@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from portal.forms import OnceForm, PlainText, choices, strip
 from portal.users.rules import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role
-from portal.workspace.forms import OnceForm, PlainText, choices, strip
 
 
 class LoginForm(FlaskForm):

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.audit.operations import write_audit
+from portal.db import commit
 from portal.extensions import db, limiter
-from portal.search.operations import commit
 from portal.users.forms import CodeForm, LoginForm
 from portal.users.models import User
 from portal.users.operations import authenticate, check_totp, enable_totp, end_sessions, new_totp_secret, totp_uri

@@ -165,7 +165,7 @@ def test_the_same_letter_is_stored_once(app: Flask, client: FlaskClient, officer
 
 
 def test_a_failed_save_removes_the_file_it_wrote(app: Flask, client: FlaskClient, officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import portal.workspace.forms as views
+    import portal.forms as views
 
     def broken_commit() -> None:
         raise RuntimeError("the database went away")

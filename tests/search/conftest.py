@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from portal.db import commit
 from portal.extensions import db
 from portal.search.engine import SearchRequest, SearchResult
 from portal.search.index import SearchIndex
-from portal.search.operations import commit, enqueue
+from portal.search.operations import enqueue
 from portal.search.query import parse_query
 from tests.conftest import TODAY
 

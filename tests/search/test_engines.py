@@ -11,6 +11,7 @@ from portal.agencies.models import Agency
 from portal.commitments.models import Commitment
 from portal.commitments.operations import determine_fulfilment
 from portal.commitments.rules import Fulfilment
+from portal.db import commit
 from portal.extensions import db
 from portal.records.models import Record
 from portal.records.operations import change_status
@@ -18,7 +19,6 @@ from portal.records.queries import public_records
 from portal.records.rules import RecordStatus
 from portal.rectifications.queries import public_outcomes
 from portal.search.index import SearchIndex
-from portal.search.operations import commit
 from tests.factories import make_agency, make_commitment, make_record, make_rectification
 from tests.search.conftest import TODAY_DATE, keys, publish, search
 

@@ -110,7 +110,7 @@ WORKER = textwrap.dedent(
     from portal.records.models import Record
     from portal.records.operations import change_status
     from portal.records.rules import RecordStatus
-    from portal.search.operations import commit
+    from portal.db import commit
 
     app = create_app()
     with app.app_context():

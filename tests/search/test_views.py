@@ -15,12 +15,12 @@ from portal.records.models import Record
 from portal.records.queries import public_records
 from portal.search.index import SearchIndex
 from tests.factories import make_record
-from tests.html import parse_strict, title_of, visible_text
+from tests.html import attr, css, one, parse_strict, text_of, title_of, visible_text
 from tests.search.conftest import TODAY_DATE, publish
 
 
 def _result_links(body: str) -> list[str]:
-    return re.findall(r'<h3><a href="([^"]+)">', body)
+    return [attr(a, "href") for a in css(body, "ol.results h3 a")]
 
 
 def _a_public_record() -> Record:
@@ -35,7 +35,7 @@ def test_results_with_highlights_total_facets_and_feed_links(index: SearchIndex,
     assert response.status_code == 200
     parse_strict(body)
     assert title_of(body).startswith("搜索：拖欠")
-    assert re.search(r"共找到 \d+ 条结果", body)
+    assert re.fullmatch(r"共找到 \d+ 条结果", text_of(one(body, "h2", id="results-title")))
     assert "<mark>拖欠</mark>" in body
     assert 'href="/search?q=%E6%8B%96%E6%AC%A0&amp;type=record"' in body  # a facet link narrows the search
     assert 'href="/search/feed.atom?q=%E6%8B%96%E6%AC%A0"' in body
@@ -61,7 +61,7 @@ def test_facets_combine_and_a_chosen_facet_can_be_removed(index: SearchIndex, cl
 
 def test_sorting_by_date_and_paging(index: SearchIndex, client: FlaskClient) -> None:
     body = client.get("/search?q=演示县&sort=date&page=2").get_data(as_text=True)
-    dates = re.findall(r'<time datetime="([\d-]+)">', body)
+    dates = [attr(t, "datetime") for t in css(body, "ol.results time[datetime]")]
     assert len(dates) == 20
     assert dates == sorted(dates, reverse=True)
     assert "第 2 /" in body
@@ -78,7 +78,7 @@ def test_agency_lookup_forgives(index: SearchIndex, client: FlaskClient) -> None
 
 def test_english_page(index: SearchIndex, client: FlaskClient) -> None:
     body = client.get("/search?q=拖欠&lang=en").get_data(as_text=True)
-    assert re.search(r"\d+ results", body)
+    assert re.fullmatch(r"\d+ results", text_of(one(body, "h2", id="results-title")))
     assert "Narrow down" in body
     assert "Sort by" in body
 
