@@ -125,7 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.search.views import bp as search_bp
     from portal.users.admin import bp as users_admin_bp
     from portal.users.views import bp as users_bp
-    from portal.workspace.views import bp as workspace_bp
+    from portal.users.workspace import bp as workspace_bp
 
     for bp in (home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp, feeds_bp, search_bp):
         app.register_blueprint(bp)

@@ -29,7 +29,7 @@ from portal.demo.models import DemoDataset
 from portal.errors import RefusedError, answer_refusal
 from portal.extensions import db
 from portal.forms import redirect_if_form_spent
-from portal.workspace.views import workspace_links
+from portal.menu import workspace_links
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANGUAGES = ("zh_CN", "en")

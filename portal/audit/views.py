@@ -11,15 +11,20 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
 from portal import clock
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.listing import ListQuery, paginate, parse_list_query
-from portal.workspace.access import STAFF_ROLES, signed_in
+from portal.menu import menu_link
+from portal.users.access import STAFF_ROLES, signed_in
+from portal.users.rules import Role
 
 bp = Blueprint("audit", __name__, url_prefix="/workspace/audit")
+
+menu_link("audit.log", _l("审计日志"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=70)
 
 ACTION = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 ENTITY_TYPE = re.compile(r"[a-z][a-z0-9_]*")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -13,17 +14,30 @@ from portal import clock
 from portal.commitments.forms import CommitmentForm, FulfilmentForm
 from portal.commitments.models import Commitment
 from portal.commitments.operations import DRAFT_FIELDS, propose_fulfilment, save_draft, submit_for_review
-from portal.commitments.rules import Fulfilment
+from portal.commitments.rules import EDITABLE_STATES, Fulfilment
 from portal.core.uploads import MB, CheckedFile, FileKind, UploadRefused, check_upload
 from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.responses import private_download
 from portal.forms import OnceForm
+from portal.menu import dashboard_figure, menu_link
 from portal.review.queries import history
+from portal.users.access import agency_item, current, signed_in
+from portal.users.models import User
 from portal.users.rules import Role
-from portal.workspace.access import agency_item, current, signed_in
 
 bp = Blueprint("commitments_workspace", __name__, url_prefix="/workspace/commitments")
+
+menu_link("commitments_workspace.index", _l("本单位承诺书"), roles=frozenset({Role.OFFICER}), order=10)
+
+
+@dashboard_figure(_l("可编辑的草稿和退回件：%(n)d"), roles=frozenset({Role.OFFICER}), order=10)
+def _editable_drafts(user: User) -> int:
+    query = select(func.count(Commitment.id)).where(
+        Commitment.agency_id == user.agency_id, Commitment.state.in_(EDITABLE_STATES)
+    )
+    return db.session.scalar(query) or 0
+
 
 LETTER_MAX_BYTES = 20 * MB
 OFFICER = Role.OFFICER

@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, case, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -36,12 +37,29 @@ from portal.extensions import db
 from portal.files.responses import download_listed
 from portal.forms import OnceForm
 from portal.listing import choice, paginate, parse_list_query
+from portal.menu import dashboard_figure, menu_link
 from portal.supervision.operations import work_calendar
+from portal.users.access import STAFF_ROLES, current, get_or_404, signed_in
 from portal.users.models import User
 from portal.users.rules import Role
-from portal.workspace.access import STAFF_ROLES, current, get_or_404, signed_in
 
 bp = Blueprint("complaints_workspace", __name__, url_prefix="/workspace/complaints")
+
+menu_link("complaints_workspace.index", _l("投诉"), roles=frozenset(Role), order=40)
+
+
+@dashboard_figure(_l("转办给本单位、待反馈的投诉：%(n)d"), roles=frozenset({Role.OFFICER}), order=30)
+def _transferred_to_agency(user: User) -> int:
+    query = select(func.count(Complaint.id)).where(
+        Complaint.agency_id == user.agency_id, Complaint.status == ComplaintStatus.TRANSFERRED
+    )
+    return db.session.scalar(query) or 0
+
+
+@dashboard_figure(_l("办理中的投诉：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=20)
+def _open_complaints(user: User) -> int:
+    return db.session.scalar(select(func.count(Complaint.id)).where(Complaint.status.not_in(FINISHED))) or 0
+
 
 FLAGS = ("overdue", "due")  # rules.urgency's flags: 已逾期, 今明到期
 FILTERS = {

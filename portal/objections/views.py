@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import case, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -22,6 +23,7 @@ from portal.extensions import db, limiter
 from portal.files.responses import download_listed
 from portal.forms import UsedFormToken, checked_files
 from portal.listing import choice, paginate, parse_list_query
+from portal.menu import dashboard_figure, menu_link
 from portal.objections.forms import (
     MAX_EVIDENCE_FILES,
     AcceptForm,
@@ -38,10 +40,20 @@ from portal.receipts.operations import by_receipt
 from portal.receipts.rules import normalise_number
 from portal.records.models import Record
 from portal.supervision.operations import work_calendar
+from portal.users.access import STAFF_ROLES, current, get_or_404, signed_in
+from portal.users.models import User
+from portal.users.rules import Role
 from portal.web import upload_limit
-from portal.workspace.access import STAFF_ROLES, current, get_or_404, signed_in
 
 bp = Blueprint("objections", __name__)
+
+menu_link("objections.queue", _l("异议申诉"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=50)
+
+
+@dashboard_figure(_l("办理中的异议：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=30)
+def _open_objections(user: User) -> int:
+    return db.session.scalar(select(func.count(Objection.id)).where(Objection.status.in_(OPEN))) or 0
+
 
 EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
 EVIDENCE_MAX_BYTES = 10 * MB

@@ -20,16 +20,19 @@ from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.forms import OnceForm, choices
 from portal.listing import choice, paginate, parse_list_query, uscc_param
+from portal.menu import menu_link
 from portal.records.forms import REQUIRED, PlainText, RecordForm, prefill, record_form, record_values
 from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.operations import RecordRefused, change_status, check_new_record, correct_record, create_record
 from portal.records.rules import SHOWN_STATUSES, TRANSITIONS, RecordStatus
+from portal.users.access import STAFF_ROLES, agency_item, check_agency, current, signed_in
 from portal.users.models import User
 from portal.users.rules import Role
-from portal.workspace.access import STAFF_ROLES, agency_item, check_agency, current, signed_in
 
 bp = Blueprint("records_workspace", __name__, url_prefix="/workspace/records")
+
+menu_link("records_workspace.index", _l("失信记录"), roles=frozenset(Role), order=20)
 
 # The public record page lists corrections with their fields' labels (templates/records/detail.html).
 

@@ -15,9 +15,9 @@ from portal.records.models import Record
 from portal.rectifications.forms import MAX_EVIDENCE_FILES, ProgressForm
 from portal.rectifications.operations import report_progress
 from portal.review.queries import history
+from portal.users.access import agency_item, current, signed_in
 from portal.users.rules import Role
 from portal.web import upload_limit
-from portal.workspace.access import agency_item, current, signed_in
 
 bp = Blueprint("rectifications_workspace", __name__, url_prefix="/workspace/records")
 

@@ -10,6 +10,8 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from portal import clock
@@ -19,17 +21,28 @@ from portal.extensions import db
 from portal.files.responses import download_listed
 from portal.forms import checked_files
 from portal.listing import choice, paginate, parse_list_query
+from portal.menu import dashboard_figure, menu_link
 from portal.records.models import Record
 from portal.repairs.forms import MAX_EVIDENCE_FILES, RepairDecisionForm, RepairForm
 from portal.repairs.models import RepairApplication
 from portal.repairs.operations import apply_for_repair, decide_repair, open_application, refusal_message
 from portal.repairs.queries import of_agency, of_record, queue
 from portal.repairs.rules import RepairStatus
+from portal.users.access import STAFF_ROLES, agency_item, current, signed_in
+from portal.users.models import User
 from portal.users.rules import Role
 from portal.web import upload_limit
-from portal.workspace.access import STAFF_ROLES, agency_item, current, signed_in
 
 bp = Blueprint("repairs", __name__)
+
+menu_link("repairs.index", _l("信用修复"), roles=frozenset(Role), order=60)
+
+
+@dashboard_figure(_l("待决定的信用修复申请：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=40)
+def _undecided_repairs(user: User) -> int:
+    query = select(func.count(RepairApplication.id)).where(RepairApplication.status == RepairStatus.SUBMITTED)
+    return db.session.scalar(query) or 0
+
 
 EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
 EVIDENCE_MAX_BYTES = 10 * MB

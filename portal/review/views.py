@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from portal import clock
@@ -12,14 +14,31 @@ from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.responses import download_listed
 from portal.listing import choice, paginate, parse_list_query
+from portal.menu import dashboard_figure, menu_link
 from portal.review.forms import DecisionForm
 from portal.review.models import Submission
 from portal.review.operations import decide
 from portal.review.queries import queue as queue_query
 from portal.review.rules import SubmissionKind, SubmissionStatus
-from portal.workspace.access import STAFF_ROLES, check_agency, current, get_or_404, signed_in
+from portal.users.access import STAFF_ROLES, check_agency, current, get_or_404, signed_in
+from portal.users.models import User
+from portal.users.rules import Role
 
 bp = Blueprint("review", __name__, url_prefix="/workspace/review")
+
+menu_link("review.queue", _l("审核队列"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=30)
+_PENDING = select(func.count(Submission.id)).where(Submission.status == SubmissionStatus.PENDING)
+
+
+@dashboard_figure(_l("待信用办审核：%(n)d"), roles=frozenset({Role.OFFICER}), order=20)
+def _own_pending(user: User) -> int:
+    return db.session.scalar(_PENDING.where(Submission.agency_id == user.agency_id)) or 0
+
+
+@dashboard_figure(_l("审核队列中待处理：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=10)
+def _pending(user: User) -> int:
+    return db.session.scalar(_PENDING) or 0
+
 
 FILTERS = {
     "status": choice(s.value for s in SubmissionStatus),

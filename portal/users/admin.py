@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,13 +19,16 @@ from portal.db import commit
 from portal.extensions import db
 from portal.forms import choices
 from portal.listing import paginate, parse_list_query
+from portal.menu import menu_link
+from portal.users.access import current, get_or_404, signed_in
 from portal.users.forms import ActiveForm, RoleForm, UserForm
 from portal.users.models import User
 from portal.users.operations import create_user, set_active, set_role
 from portal.users.rules import MIN_PASSWORD_CHARS, InvalidUser, Role, check_password, check_role, check_username
-from portal.workspace.access import current, get_or_404, signed_in
 
 bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
+
+menu_link("users_admin.index", _l("用户管理"), roles=frozenset({Role.ADMIN}), order=80)
 
 
 # The operations refuse in English (the command line shows their words as they are). Here each refusal stands beside

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from portal.audit.operations import write_audit
 from portal.db import commit
 from portal.extensions import db, limiter
+from portal.users.access import current, second_factor_missing
 from portal.users.forms import CodeForm, LoginForm
 from portal.users.models import User
 from portal.users.operations import authenticate, check_totp, enable_totp, end_sessions, new_totp_secret, totp_uri
@@ -25,7 +26,6 @@ from portal.users.rules import (
     TOTP_ROLES,
     safe_next,
 )
-from portal.workspace.access import current, second_factor_missing
 
 bp = Blueprint("users", __name__)
 
