@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal import clock
 from portal.agencies.models import Agency
+from portal.agencies.queries import agency_or_404
 from portal.commitments.models import Commitment
 from portal.complaints.models import Complaint
-from portal.core.uscc import is_valid_uscc, normalise
 from portal.extensions import db
 from portal.records.models import Record
 from portal.records.queries import public_records
@@ -37,15 +37,6 @@ def index() -> str:
         )
     ]
     return render_template("agencies/index.html", regions=regions, counts=counts)
-
-
-def agency_or_404(uscc: str) -> Agency:
-    """The agency with this 统一社会信用代码; anything that is not a valid code is 404 before any query."""
-    code = normalise(uscc)
-    agency = db.session.scalar(select(Agency).where(Agency.uscc == code)) if is_valid_uscc(code) else None
-    if agency is None:
-        abort(404)
-    return agency
 
 
 @bp.get("/<uscc>")

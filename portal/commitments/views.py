@@ -1,45 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, current_app, render_template, send_file
 from flask import request as http_request
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from portal.agencies.models import Agency
 from portal.commitments.models import Commitment
-from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, is_commitment_code
+from portal.commitments.queries import FILTERS, public_commitments
+from portal.commitments.rules import is_commitment_code
 from portal.extensions import db
-from portal.listing import choice, paginate, parse_list_query, uscc_param
+from portal.listing import paginate, parse_list_query
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
-
-FILTERS = {
-    "type": choice(t.value for t in CommitmentType),
-    "subject": choice(s.value for s in CommitmentSubject),
-    "fulfilment": choice(f.value for f in Fulfilment),
-    "agency": uscc_param,
-}
-
-
-def public_commitments(filters: dict[str, Any]) -> Select[Any]:
-    """Public commitments, newest first, narrowed by the list filters (the list and its feeds)."""
-    query = (
-        select(Commitment)
-        .where(Commitment.public_clause())
-        .options(joinedload(Commitment.agency), joinedload(Commitment.letter))
-        .order_by(Commitment.made_on.desc(), Commitment.id.desc())
-    )
-    for name in ("type", "subject", "fulfilment"):
-        if name in filters:
-            query = query.where(getattr(Commitment, name) == filters[name])
-    if "agency" in filters:
-        query = query.where(
-            Commitment.agency_id == select(Agency.id).where(Agency.uscc == filters["agency"]).scalar_subquery()
-        )
-    return query
 
 
 @bp.get("/")

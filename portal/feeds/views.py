@@ -21,22 +21,22 @@ from werkzeug.http import is_resource_modified
 
 from portal import clock
 from portal.agencies.models import Agency
-from portal.agencies.views import agency_or_404
-from portal.commitments import views as commitment_views
+from portal.agencies.queries import agency_or_404
+from portal.commitments import queries as commitment_queries
 from portal.commitments.models import Commitment
 from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment
 from portal.core.periods import Severity
 from portal.extensions import db
 from portal.feeds.builders import ATOM_TYPE, RSS_TYPE, FeedEntry, FeedInfo, build_atom, build_rss, tag_uri
 from portal.listing import ListQuery, parse_list_query
-from portal.records import views as record_views
+from portal.records import queries as record_queries
 from portal.records.kinds import Kind
 from portal.records.models import Record
 from portal.records.queries import public_records
 from portal.records.rules import RecordStatus
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
-from portal.search import views as search_views
+from portal.search import queries as search_queries
 from portal.search.engine import Hit
 from portal.web import html_lang, select_locale
 
@@ -298,7 +298,7 @@ def _list_feed(
 
 @bp.get("/records/feed.<any(atom, rss):fmt>")
 def records(fmt: str) -> Response:
-    asked = parse_list_query(request.args, record_views.FILTERS)
+    asked = parse_list_query(request.args, record_queries.FILTERS)
     return _list_feed(
         fmt,
         asked,
@@ -315,14 +315,14 @@ def records(fmt: str) -> Response:
 
 @bp.get("/commitments/feed.<any(atom, rss):fmt>")
 def commitments(fmt: str) -> Response:
-    asked = parse_list_query(request.args, commitment_views.FILTERS)
+    asked = parse_list_query(request.args, commitment_queries.FILTERS)
     return _list_feed(
         fmt,
         asked,
         "commitments",
         lambda: _filter_title(asked.filters, _("政务承诺")),
         "commitments.index",
-        lambda: commitment_views.public_commitments(asked.filters),
+        lambda: commitment_queries.public_commitments(asked.filters),
         lambda query: query.with_only_columns(Commitment.code, Commitment.updated_at),
         commitment_entry,
     )
@@ -352,7 +352,7 @@ def agency(uscc: str, fmt: str) -> Response:
     today = clock.today()
     record_query = public_records(today, {"agency": code})
     commitment_query = (
-        commitment_views.public_commitments({"agency": code})
+        commitment_queries.public_commitments({"agency": code})
         .order_by(None)
         .order_by(Commitment.published_at.desc(), Commitment.id.desc())
     )
@@ -400,7 +400,7 @@ def search_entry(hit: Hit) -> FeedEntry:
     """A search result as a feed entry; its id is the item's own (the same as in the list feeds)."""
     authority = current_app.config["PORTAL_SETTINGS"].tag_authority
     kind, _sep, ident = hit.key.partition(":")
-    type_label = str(search_views.TYPE_LABELS[hit.type])
+    type_label = str(search_queries.TYPE_LABELS[hit.type])
     published = _at_start_of(hit.day) if hit.day else hit.updated
     return FeedEntry(
         id=tag_uri(authority, f"{_TAG_PATHS[kind]}/{ident}"),
@@ -418,7 +418,7 @@ def search_entry(hit: Hit) -> FeedEntry:
 @bp.get("/search/feed.<any(atom, rss):fmt>")
 def search(fmt: str) -> Response:
     """A search followed as a feed: the same query and facets, newest first (unless sort says otherwise)."""
-    found = search_views.run_search(FEED_SIZE, default_sort="date", facets=False)
+    found = search_queries.run_search(request.args, FEED_SIZE, default_sort="date", facets=False)
     if found.unavailable:
         abort(503, _("搜索索引正在重建，请稍后再试。"))
     result = found.result
@@ -429,9 +429,9 @@ def search(fmt: str) -> Response:
         return Versions([(h.key, h.updated) for h in hits], has_next)
 
     def build() -> tuple[FeedInfo, Sequence[FeedEntry]]:  # not for a 304
-        agencies = search_views.agencies_by_uscc()
+        agencies = search_queries.agencies_by_uscc()
         parts = [f"“{found.text.strip()[:50]}”"] if found.text.strip() else []
-        parts += [search_views.facet_label(name, str(value), agencies) for name, value in found.facet_filters.items()]
+        parts += [search_queries.facet_label(name, str(value), agencies) for name, value in found.facet_filters.items()]
         entries = [search_entry(h) for h in hits]
         title = " · ".join([*parts, _("搜索结果")])
         return _info(found.asked, "search", title, "search.page", has_next, entries), entries

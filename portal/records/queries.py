@@ -9,9 +9,22 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.agencies.models import Agency
+from portal.core.periods import Severity
 from portal.extensions import db
+from portal.listing import choice, region_param, uscc_param, year
+from portal.records.kinds import KINDS
 from portal.records.models import Record
-from portal.records.rules import RecordStatus
+from portal.records.rules import SHOWN_STATUSES, RecordStatus
+
+# The public list's filters (and its feeds'): name -> validator of the query parameter.
+FILTERS = {
+    "kind": choice(KINDS),
+    "status": choice(s.value for s in SHOWN_STATUSES),
+    "severity": choice(s.value for s in Severity),
+    "agency": uscc_param,
+    "region": region_param,
+    "year": year,
+}
 
 
 def public_records(today: date, filters: dict[str, Any] | None = None) -> Select[Any]:

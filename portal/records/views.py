@@ -7,26 +7,13 @@ from sqlalchemy.orm import selectinload
 
 from portal import clock
 from portal.agencies.models import Agency
-from portal.core.periods import Severity
 from portal.extensions import db
-from portal.listing import choice, paginate, parse_list_query, region_param, uscc_param, year
-from portal.records.kinds import KINDS
+from portal.listing import paginate, parse_list_query
 from portal.records.models import Record
-from portal.records.queries import public_records
-from portal.records.rules import SHOWN_STATUSES
+from portal.records.queries import FILTERS, public_records
 from portal.rectifications.models import Rectification
 
 bp = Blueprint("records", __name__, url_prefix="/records")
-
-
-FILTERS = {
-    "kind": choice(KINDS),
-    "status": choice(s.value for s in SHOWN_STATUSES),
-    "severity": choice(s.value for s in Severity),
-    "agency": uscc_param,
-    "region": region_param,
-    "year": year,
-}
 
 
 @bp.get("/")

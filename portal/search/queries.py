@@ -1,0 +1,132 @@
+"""A search as the URL asks it (query, facet filters, sort, page) and its answer, for the search page, its JSON
+twin and its feeds; and the labels of the facets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal import clock
+from portal.agencies.models import Agency
+from portal.commitments.rules import CommitmentType, Fulfilment
+from portal.extensions import db
+from portal.listing import ListQuery, choice, parse_list_query, region_param, uscc_param, year
+from portal.records.kinds import KINDS, Kind
+from portal.records.rules import RecordStatus
+from portal.rectifications.rules import Outcome
+from portal.search.documents import TYPES
+from portal.search.engine import FACETS, SORTS, SearchRequest, SearchResult, SearchUnavailable
+from portal.search.operations import search_index, sync_quietly
+from portal.search.query import ParsedQuery, parse_query, printable
+
+TYPE_LABELS: dict[str, Any] = {
+    "record": _l("失信记录"),
+    "commitment": _l("政务承诺"),
+    "outcome": _l("整改结果"),
+    "agency": _l("诚信档案"),
+    "page": _l("政策与指南"),
+}
+FACET_LABELS: dict[str, Any] = {
+    "type": _l("类型"),
+    "kind": _l("类别"),
+    "status": _l("状态"),
+    "agency": _l("主体"),
+    "region": _l("地区"),
+    "year": _l("年份"),
+}
+KIND_LABELS: dict[str, Any] = {**dict(Kind.choices()), **dict(CommitmentType.choices())}
+STATUS_LABELS: dict[str, Any] = {
+    **dict(RecordStatus.choices()),
+    **dict(Fulfilment.choices()),
+    **dict(Outcome.choices()),
+}
+FILTERS = {
+    "type": choice(TYPES),
+    "kind": choice([*KINDS, *(t.value for t in CommitmentType)]),
+    "status": choice([*(s.value for s in RecordStatus), *(f.value for f in Fulfilment), *(o.value for o in Outcome)]),
+    "agency": uscc_param,
+    "region": region_param,
+    "year": year,
+    "sort": choice(SORTS),
+}
+FACET_SHOWN = 10  # values per facet on the page
+
+
+@dataclass
+class Search:
+    """One search as asked in the URL, and its answer (result is None when nothing was asked or it failed)."""
+
+    text: str
+    asked: ListQuery
+    query: ParsedQuery
+    result: SearchResult | None = None
+    unavailable: bool = False
+
+    @property
+    def sort(self) -> str:
+        return str(self.asked.filters.get("sort", "relevance"))
+
+    @property
+    def facet_filters(self) -> dict[str, str | int]:
+        return {k: v for k, v in self.asked.filters.items() if k in FACETS}
+
+    @property
+    def wanted(self) -> bool:
+        return not self.query.is_empty or bool(self.facet_filters)
+
+
+def run_search(args: Mapping[str, str], per_page: int, default_sort: str = "relevance", facets: bool = True) -> Search:
+    """Parse the URL's query string and search. Bad parameters leave `asked.problems`; a missing index sets
+    `unavailable`."""
+    text = printable(args.get("q", ""))
+    asked = parse_list_query(args, FILTERS)
+    if "sort" not in asked.filters:
+        asked.filters["sort"] = default_sort
+    index = search_index()
+    found = Search(text, asked, ParsedQuery())
+    if asked.problems or not (text.strip() or found.facet_filters):
+        return found  # nothing asked: the form alone, even while the index is being rebuilt
+    try:
+        found.query = parse_query(text, index.analyzer())
+        if not found.wanted:
+            return found
+        if index.pending(db.session):  # a change some process committed but did not index: catch up now
+            sync_quietly(wait=0)
+        found.result = index.search(
+            SearchRequest(
+                query=found.query,
+                today=clock.today(),
+                filters=found.facet_filters,
+                sort=found.sort,
+                offset=(asked.page - 1) * per_page,
+                limit=per_page,
+                facets=facets,
+            )
+        )
+    except SearchUnavailable:
+        current_app.logger.warning("search unavailable", exc_info=True)
+        found.unavailable = True
+    return found
+
+
+def agencies_by_uscc() -> dict[str, Agency]:
+    return {a.uscc: a for a in db.session.scalars(select(Agency).order_by(Agency.name))}
+
+
+def facet_label(name: str, value: str, agencies: dict[str, Agency]) -> str:
+    if name == "type":
+        return str(TYPE_LABELS.get(value, value))
+    if name == "kind":
+        return str(KIND_LABELS.get(value, value))
+    if name == "status":
+        return str(STATUS_LABELS.get(value, value))
+    if name == "agency":
+        return agencies[value].name if value in agencies else value
+    if name == "region":
+        return next((a.region_name for a in agencies.values() if a.region_code == value), value)
+    return value
