@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -26,10 +25,7 @@ from portal.forms import (  # noqa: F401 - control_characters is part of this mo
     strip,
     strip_lines,
 )
-from portal.records.kinds import COMMON_LABELS, KINDS, WINDOW_LABELS, FieldType, KindField
-from portal.records.models import Record
-
-RecordValues = dict[str, Any]
+from portal.records.kinds import COMMON_LABELS, KINDS, WINDOW_LABELS, FieldType, KindField, RecordValues
 
 MAX_YUAN_FEN = 10**14  # 1 万亿元: more is a typing error
 TEXT_MAX = 200
@@ -231,29 +227,6 @@ def record_form(kind_code: str, correcting: bool = False) -> type[RecordForm]:
         )
     bases: tuple[type, ...] = (RecordForm, CorrectionReason) if correcting else (RecordForm,)
     return type(f"{kind.code.title().replace('_', '')}{'Correction' if correcting else 'Record'}Form", bases, attrs)
-
-
-def record_values(record: Record) -> RecordValues:
-    """A stored record as RecordValues (to prefill the correction form and to compare with the new input)."""
-    values: RecordValues = {
-        "agency": record.agency_id,
-        "title": record.title,
-        "summary": record.summary or "",
-        "severity": record.severity,
-        "deciding_authority": record.deciding_authority,
-        "deciding_authority_code": record.deciding_authority_code or "",
-        "source_unit": record.source_unit,
-        "document_number": record.document_number,
-        "decision_date": record.decision_date,
-    }
-    if record.kind == "investment_promise":
-        values["commitment_code"] = record.commitment.code if record.commitment and record.commitment.code else ""
-    for spec in record.record_kind.fields:
-        raw = record.details.get(spec.name)
-        if spec.type is FieldType.DATE and isinstance(raw, str) and raw:
-            raw = date.fromisoformat(raw)
-        values[spec.name] = raw
-    return values
 
 
 def prefill(values: RecordValues) -> dict[str, Any]:

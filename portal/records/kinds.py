@@ -138,6 +138,10 @@ def kind_fields(kind: str) -> tuple[KindField, ...]:
     return KINDS[kind].fields
 
 
+# A record's values as entered or corrected: the common fields under the form's names (COMMON_LABELS), the kind's
+# fields under their declared names (money in fen, dates as dates).
+RecordValues = dict[str, Any]
+
 # The common fields' names (form fields, keys of RecordValues and of a correction's changes) and labels.
 COMMON_LABELS: dict[str, Any] = {
     "agency": _l("失信主体"),

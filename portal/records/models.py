@@ -10,7 +10,7 @@ from portal.agencies.models import Agency
 from portal.core.periods import Severity
 from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
-from portal.records.kinds import KINDS, Kind, KindField, RecordKind, field_label, value_type
+from portal.records.kinds import KINDS, FieldType, Kind, KindField, RecordKind, RecordValues, field_label, value_type
 from portal.records.rules import (
     SHOWN_STATUSES,
     RecordStatus,
@@ -100,6 +100,28 @@ class Record(db.Model):  # type: ignore[name-defined]
     @property
     def severity_tier(self) -> Severity:
         return Severity(self.severity)
+
+    def as_values(self) -> RecordValues:
+        """A stored record as RecordValues (to prefill the correction form and to compare with the new input)."""
+        values: RecordValues = {
+            "agency": self.agency_id,
+            "title": self.title,
+            "summary": self.summary or "",
+            "severity": self.severity,
+            "deciding_authority": self.deciding_authority,
+            "deciding_authority_code": self.deciding_authority_code or "",
+            "source_unit": self.source_unit,
+            "document_number": self.document_number,
+            "decision_date": self.decision_date,
+        }
+        if self.kind == "investment_promise":
+            values["commitment_code"] = self.commitment.code if self.commitment and self.commitment.code else ""
+        for spec in self.record_kind.fields:
+            raw = self.details.get(spec.name)
+            if spec.type is FieldType.DATE and isinstance(raw, str) and raw:
+                raw = date.fromisoformat(raw)
+            values[spec.name] = raw
+        return values
 
     def kind_values(self) -> list[tuple[KindField, str]]:
         """(field, display value) for the kind's declared fields, in declaration order."""

@@ -17,8 +17,7 @@ from portal.commitments.models import Commitment
 from portal.core.periods import DEFAULT_PERIODS, DisclosureWindow, PeriodBounds, Severity
 from portal.errors import NotAllowedError
 from portal.extensions import db
-from portal.records.forms import RecordValues, record_values
-from portal.records.kinds import KINDS, FieldType, RecordKind
+from portal.records.kinds import KINDS, FieldType, RecordKind, RecordValues
 from portal.records.models import Correction, Record
 from portal.records.rules import (
     SHOWN_STATUSES,
@@ -229,7 +228,7 @@ def correct_record(
     if not reason.strip():
         raise RecordRefused({"reason": _l("请说明更正理由")})
     kind = record.record_kind
-    old_values = record_values(record)
+    old_values = record.as_values()
     old_window = DisclosureWindow(record.publication_start, record.publication_min_end, record.publication_max_end)
     moved = (new_values["decision_date"], new_values["severity"]) != (old_values["decision_date"], record.severity)
     window = (

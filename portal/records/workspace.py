@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.forms import OnceForm, choices
 from portal.listing import choice, paginate, parse_list_query, uscc_param
 from portal.menu import menu_link
-from portal.records.forms import REQUIRED, PlainText, RecordForm, prefill, record_form, record_values
+from portal.records.forms import REQUIRED, PlainText, RecordForm, prefill, record_form
 from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.operations import RecordRefused, change_status, check_new_record, correct_record, create_record
@@ -169,7 +169,7 @@ def _refused(message: Any) -> tuple[str, int]:
 def correct(record_id: int) -> Response | tuple[str, int]:
     record = agency_item(Record, record_id, lock=request.method == "POST")
     form_class = record_form(record.kind, correcting=True)
-    form = form_class() if request.method == "POST" else form_class(data=prefill(record_values(record)))
+    form = form_class() if request.method == "POST" else form_class(data=prefill(record.as_values()))
     done = form.already_done() if form.is_submitted() else None
     if done is not None:
         return done

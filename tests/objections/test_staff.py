@@ -4,7 +4,6 @@ corrected (needs a correction saved after filing), revoked (410), upheld — wit
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -22,14 +21,13 @@ from portal.objections.models import Objection
 from portal.objections.operations import Objector, accept, decide, file_objection
 from portal.objections.rules import Ground, ObjectionStatus
 from portal.receipts.operations import next_number
-from portal.records.forms import record_values
 from portal.records.models import Record
 from portal.records.operations import correct_record
 from portal.supervision.operations import work_calendar
 from portal.users.models import User
 from tests.factories import make_record, make_user
 from tests.forms import sign_in
-from tests.html import parse_strict, title_of
+from tests.html import find_all, form_fields, forms, parse_strict, text_of, title_of, visible_text
 from tests.objections.test_public import EMAIL, NAME, PDF, PHONE, all_audit_text, file, look_up, receipt_of
 
 TODAY = date(2026, 11, 20)
@@ -58,10 +56,9 @@ def page_url(objection: Objection) -> str:
 
 def action_form(body: str, action: str) -> dict[str, str]:
     """The hidden fields of the page's form whose button sends `action` (the page holds several forms)."""
-    for form in re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", body, re.S):
-        if f'value="{action}"' in form:
-            fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"', form))
-            fields.update(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
+    for form in forms(body, method="post"):
+        if find_all(form, value=action):
+            fields = form_fields(form, hidden_only=True)
             fields["action"] = action
             return fields
     raise AssertionError(f"no form for {action!r} on the page")
@@ -136,7 +133,8 @@ def test_the_queue_puts_open_objections_first_by_due_date_and_flags_them(
     assert title_of(body).startswith("异议申诉")
     positions = [body.index(o.number) for o in (overdue, due, later, done)]
     assert positions == sorted(positions)
-    rows = {o.number: re.search(rf"{o.number}.*?</tr>", body, re.S).group(0) for o in (overdue, due, later, done)}  # type: ignore[union-attr]
+    listed = [tr for tr in find_all(body, "tr") if find_all(tr, "td")]
+    rows = {text_of(find_all(tr, "td")[0]): visible_text(tr) for tr in listed}  # by the number in the first cell
     assert "已逾期" in rows[overdue.number]
     assert "受理 2026年11月12日" in rows[overdue.number]
     assert "即将到期" in rows[due.number]
@@ -319,7 +317,7 @@ def test_a_second_decision_is_refused(app: Flask, client: FlaskClient, staff: Us
 def test_corrected_needs_a_correction_saved_after_the_objection(app: Flask, client: FlaskClient, staff: User) -> None:
     record = make_record()
     original_title = record.title
-    correct_record(record, {**record_values(record), "title": "较早的更正"}, "另案更正", TODAY, staff)
+    correct_record(record, {**record.as_values(), "title": "较早的更正"}, "另案更正", TODAY, staff)
     number, secret = receipt_of(file(client, record).get_data(as_text=True))
     objection = db.session.scalar(select(Objection).where(Objection.number == number))
     assert objection is not None
@@ -333,7 +331,7 @@ def test_corrected_needs_a_correction_saved_after_the_objection(app: Flask, clie
     assert objection.status == "accepted"
     assert objection.correction_id is None
 
-    correction = correct_record(record, {**record_values(record), "title": "更正后的标题"}, "异议成立", TODAY, staff)
+    correction = correct_record(record, {**record.as_values(), "title": "更正后的标题"}, "异议成立", TODAY, staff)
     assert correction is not None
     db.session.flush()
     decided = act(client, objection, "decide", outcome="corrected", reason="异议成立，已更正记录标题。")

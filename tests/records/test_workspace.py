@@ -4,7 +4,6 @@ posts, CSRF, corrections shown publicly, stopped records answering 410, audit en
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +18,6 @@ from portal.audit.models import AuditEntry
 from portal.core.periods import Severity, disclosure_window
 from portal.demo.generator import make_uscc
 from portal.extensions import db
-from portal.records.forms import record_values
 from portal.records.kinds import KINDS, FieldType, RecordKind
 from portal.records.models import Record
 from portal.records.operations import correct_record
@@ -27,8 +25,8 @@ from portal.search.models import OutboxEntry
 from portal.users.models import User
 from tests.conftest import TODAY
 from tests.factories import make_agency, make_commitment, make_record, make_rectification, make_user
-from tests.forms import hidden_fields, post_form, sign_in
-from tests.html import parse_strict, title_of, visible_text
+from tests.forms import csrf_token, hidden_fields, post_form, sign_in
+from tests.html import find, find_all, parse_strict, text_of, title_of, visible_text
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
 VALID_USCC = make_uscc("11", "990121", 4242)
@@ -104,9 +102,7 @@ def enter(client: FlaskClient, kind: str, agency_id: int, **changes: str) -> Tes
 
 def csrf_of(body: str) -> str:
     """The CSRF token of any form on the page (the header's sign-out form has one)."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', body)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
+    return csrf_token(body)
 
 
 def sign_out(client: FlaskClient) -> None:
@@ -118,12 +114,13 @@ def sign_out(client: FlaskClient) -> None:
 
 def error_beside(body: str, field: str) -> str:
     """The message shown beside a field (and the field marked invalid and described by it)."""
-    match = re.search(rf'<p class="field-error-message" id="{field}-error">(.*?)</p>', body, re.S)
-    assert match, f"no message beside {field}"
-    assert re.search(rf'<(input|select|textarea)[^>]*aria-describedby="[^"]*{field}-error"[^>]*id="{field}"', body) or (
-        re.search(rf'<(input|select|textarea)[^>]*id="{field}"[^>]*aria-describedby="[^"]*{field}-error"', body)
-    ), f"{field} is not described by its message"
-    return match.group(1)
+    message = find(body, "p", class_="field-error-message", id=f"{field}-error")
+    assert message is not None, f"no message beside {field}"
+    controls = [e for e in find_all(body, id=field) if e.tag in ("input", "select", "textarea")]
+    assert any(f"{field}-error" in e.get("aria-describedby", "") for e in controls), (
+        f"{field} is not described by its message"
+    )
+    return text_of(message)
 
 
 @pytest.fixture
@@ -341,9 +338,9 @@ def test_the_preview_shows_the_disclosure_window_and_saves_nothing(
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     parse_strict(body)
-    preview = re.search(r'<div class="preview".*?</div>', body, re.S)
-    assert preview, "no preview box"
-    text = visible_text(preview.group(0))
+    preview = find(body, "div", class_="preview")
+    assert preview is not None, "no preview box"
+    text = visible_text(preview)
     assert "公示开始 2026年11月20日" in text  # publication starts today
     assert "最短公示期满 2027年2月28日" in text  # serious: at least 1 year from the decision date
     assert "最长公示期满（届时自动停止公示） 2029年2月28日" in text  # at most 3 years
@@ -659,7 +656,7 @@ def test_demo_records_open_for_correction_unchanged(app: Flask, client: FlaskCli
     records = db.session.scalars(select(Record).where(Record.kind == kind, Record.public_clause(today))).all()
     assert records
     for record in records:
-        assert correct_record(record, record_values(record), "核对", today, staff) is None, record.id
+        assert correct_record(record, record.as_values(), "核对", today, staff) is None, record.id
     page = client.get(f"/workspace/records/{records[0].id}/correct")
     assert page.status_code == 200
     assert f'value="{records[0].document_number}"' in page.get_data(as_text=True)
