@@ -55,14 +55,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
 from portal import create_app
+from portal.db import commit
 from portal.extensions import db
+from portal.outbox import ItemType, changed, item_key
 from portal.records.models import Record
 from portal.records.operations import change_status
 from portal.records.rules import RecordStatus
 from portal.search.engine import SearchRequest
 from portal.search.highlight import mark, snippet
 from portal.search.index import SearchIndex
-from portal.search.operations import commit, enqueue, search_index
+from portal.search.operations import search_index
 from portal.search.query import parse_query
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,7 +352,8 @@ def publish_copy(settings: dict[str, str]) -> Iterator[tuple[dict[str, str], boo
 
 
 def _item_keys(record: Record) -> list[str]:
-    return [f"record:{record.id}", *([f"outcome:{record.rectification.id}"] if record.rectification else [])]
+    outcome = [item_key(ItemType.OUTCOME, record.rectification.id)] if record.rectification else []
+    return [item_key(ItemType.RECORD, record.id), *outcome]
 
 
 def publish_latencies(settings: dict[str, str], count: int) -> list[float]:
@@ -388,7 +391,7 @@ def publish_latencies(settings: dict[str, str], count: int) -> list[float]:
                     record.status = RecordStatus.PUBLIC.value
                     record.stopped_on = None
                     record.stop_note = notes[record_id]
-                    enqueue(*_item_keys(record))
+                    changed(*_item_keys(record))
                 commit()
             db.session.remove()
             db.engine.dispose()

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import extensions
 from portal.config import ROOT, load_settings
+from portal.core.uploads import COMMITMENT_LETTER, MB
 from portal.extensions import babel, csrf, limiter, login_manager, migrate
 
 
@@ -33,7 +34,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
-        MAX_CONTENT_LENGTH=21 * 1024 * 1024,  # a 20 MB letter and the form around it; more is refused with 413
+        MAX_CONTENT_LENGTH=COMMITMENT_LETTER.max_bytes + MB,  # a letter and the form around it; more is refused: 413
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a long form is not lost to a timer
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_KEY_PREFIX="portal",
@@ -74,7 +75,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     from portal.db import register_after_commit
     from portal.search.operations import sync_quietly
 
-    register_after_commit("search", sync_quietly)  # the outbox a commit wrote is applied to the index
+    register_after_commit("outbox", sync_quietly)  # the outbox a commit wrote is applied to the index
     from portal import web
 
     babel.init_app(app, locale_selector=web.select_locale)
@@ -95,12 +96,12 @@ def _import_models() -> None:
     import portal.files.models
     import portal.forms  # UsedFormToken
     import portal.objections.models
+    import portal.outbox
     import portal.receipts.models
     import portal.records.models
     import portal.rectifications.models
     import portal.repairs.models
     import portal.review.models
-    import portal.search.models
     import portal.supervision.models
     import portal.users.models  # noqa: F401
 
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.commitments.workspace import bp as commitments_workspace_bp
     from portal.complaints.views import bp as complaints_bp
     from portal.complaints.workspace import bp as complaints_workspace_bp
+    from portal.demo.views import bp as demo_bp
     from portal.feeds.views import bp as feeds_bp
     from portal.home.views import bp as home_bp
     from portal.objections.views import bp as objections_bp
@@ -127,7 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.users.views import bp as users_bp
     from portal.users.workspace import bp as workspace_bp
 
-    for bp in (home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp, feeds_bp, search_bp):
+    for bp in (demo_bp, home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp, feeds_bp, search_bp):
         app.register_blueprint(bp)
     for bp in (  # the signed-in side
         users_bp,

@@ -11,9 +11,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
-from portal.agencies.rules import is_region_code
-from portal.core.uscc import is_valid_uscc, normalise
+from portal.core.regions import is_region_code
 from portal.extensions import db
+from portal.forms import normalise_uscc, uscc_message
 
 MAX_PAGE = 10_000
 MAX_PARAM_LENGTH = 200
@@ -53,9 +53,11 @@ def year(value: str) -> int:
 
 
 def uscc_param(value: str) -> str:
-    code = normalise(value)
-    if not is_valid_uscc(code):
-        raise ValueError(_("应为有效的 18 位统一社会信用代码"))
+    """A 统一社会信用代码 filter: what is wrong with it in the same words as on the forms."""
+    code = normalise_uscc(value)
+    message = uscc_message(code)
+    if message:
+        raise ValueError(message)
     return code
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -15,17 +15,15 @@ from flask_babel import gettext as translate
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal import clock
-from portal.agencies.models import Agency
+from portal.core import uploads
 from portal.core.labelled import LabelledEnum, set_translator
 from portal.core.markup import render_markdown
 from portal.core.money import format_yuan
-from portal.demo.models import DemoDataset
 from portal.errors import RefusedError, answer_refusal
 from portal.extensions import db
 from portal.forms import redirect_if_form_spent
@@ -67,28 +65,15 @@ def feed_url(endpoint: str, fmt: str) -> str:
     return url_for(endpoint, **values)
 
 
+def site_name() -> str:
+    """PORTAL_SITE_NAME in the reader's language (the default, 信用演示县, is in the catalog; another stays as set)."""
+    return translate(current_app.config["PORTAL_SETTINGS"].site_name)
+
+
 def lang_url(lang: str) -> str:
     args = dict(request.args.items())
     args["lang"] = lang
     return f"{request.path}?{urlencode(args)}"
-
-
-def demo_loaded() -> bool:
-    if "demo_loaded" not in g:
-        try:
-            g.demo_loaded = bool(db.session.scalar(select(exists().where(DemoDataset.id.is_not(None)))))
-        except SQLAlchemyError:  # the error page must render even when the database is down
-            db.session.rollback()
-            g.demo_loaded = False
-    return bool(g.demo_loaded)
-
-
-def agency_options(agencies: Iterable[Agency]) -> list[tuple[str, str]]:
-    return [(a.uscc, a.name) for a in agencies]
-
-
-def region_options(agencies: Iterable[Agency]) -> list[tuple[str, str]]:
-    return sorted({(a.region_code, a.region_name) for a in agencies})
 
 
 def format_date(value: date | str | None) -> str:
@@ -153,12 +138,11 @@ def init_app(app: Flask) -> None:
         url_with=url_with,
         lang_url=lang_url,
         feed_url=feed_url,
-        demo_loaded=demo_loaded,
         today=clock.today,
-        agency_options=agency_options,
-        region_options=region_options,
         current_locale=lambda: str(get_locale()),
         html_lang=html_lang,
+        site_name=site_name,
+        uploads=uploads,  # the upload policies, for the words of size limits (error.html)
         field_attrs=field_attrs,
         workspace_links=workspace_links,
     )

@@ -1,8 +1,6 @@
-"""Agency kinds (主体类型) and region codes."""
+"""Agency kinds (主体类型)."""
 
 from __future__ import annotations
-
-import re
 
 from portal.core.labelled import N_, LabelledEnum
 
@@ -13,11 +11,3 @@ class AgencyKind(LabelledEnum):
     INSTITUTION = "institution", N_("事业单位")
     SOE = "soe", N_("国有企业")
     TOWNSHIP = "township", N_("乡镇（街道）")
-
-
-REGION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3})?")
-
-
-def is_region_code(code: str) -> bool:
-    """行政区划代码: 6 digits (county level) or 9 digits (township level)."""
-    return REGION_CODE.fullmatch(code) is not None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import groupby
 
 from flask import Blueprint, render_template
@@ -18,6 +19,21 @@ from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
 
 bp = Blueprint("agencies", __name__, url_prefix="/agencies")
+
+
+def agency_options(agencies: Iterable[Agency]) -> list[tuple[str, str]]:
+    """(统一社会信用代码, name) options of a list's agency filter."""
+    return [(a.uscc, a.name) for a in agencies]
+
+
+def region_options(agencies: Iterable[Agency]) -> list[tuple[str, str]]:
+    """(行政区划代码, region name) options of a list's region filter."""
+    return sorted({(a.region_code, a.region_name) for a in agencies})
+
+
+@bp.app_context_processor
+def _filter_options() -> dict[str, object]:
+    return {"agency_options": agency_options, "region_options": region_options}
 
 
 @bp.get("/")

@@ -11,16 +11,17 @@ from sqlalchemy import func, select
 
 from portal.audit.operations import write_audit
 from portal.commitments.models import Commitment, FulfilmentEntry
-from portal.commitments.rules import DraftState, Fulfilment, check_fulfilment, commitment_code
+from portal.commitments.rules import FULFILMENT_TRANSITIONS, DraftState, Fulfilment, commitment_code
+from portal.core.transitions import check_transition
 from portal.core.uploads import CheckedFile
 from portal.db_types import utcnow
 from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.operations import store_bytes
+from portal.outbox import ItemType, changed, item_key
 from portal.review.models import Submission
 from portal.review.queries import pending
 from portal.review.rules import SubmissionKind
-from portal.search.operations import enqueue
 from portal.users.models import User
 
 DRAFT_FIELDS = (
@@ -40,9 +41,9 @@ DRAFT_FIELDS = (
 def determine_fulfilment(
     commitment: Commitment, new: Fulfilment, on: date, *, determined_by: str, note: str = "", actor: str
 ) -> FulfilmentEntry:
-    """Record that `determined_by` found the commitment `new` on `on` (InvalidFulfilment if the table forbids)."""
+    """Record that `determined_by` found the commitment `new` on `on` (core.transitions.TransitionError if the table forbids)."""
     old = Fulfilment(commitment.fulfilment)
-    check_fulfilment(old, new)
+    check_transition(FULFILMENT_TRANSITIONS, old, new)
     if not determined_by.strip():
         raise ValueError("the unit that determined the fulfilment must be named")
     entry = FulfilmentEntry(fulfilment=new.value, determined_on=on, determined_by=determined_by, note=note)
@@ -56,7 +57,7 @@ def determine_fulfilment(
         actor=actor,
         reason=note or None,
     )
-    enqueue(f"commitment:{commitment.code}")
+    changed(item_key(ItemType.COMMITMENT, commitment.code))
     db.session.flush()
     return entry
 
@@ -127,7 +128,7 @@ def publish(commitment: Commitment, *, by: User) -> None:
         {"state": ["submitted", "published"], "code": [None, commitment.code], "draft": [None, commitment.id]},
         by=by,
     )
-    enqueue(f"commitment:{commitment.code}")
+    changed(item_key(ItemType.COMMITMENT, commitment.code))
 
 
 def propose_fulfilment(

@@ -14,27 +14,28 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.audit.operations import write_audit
+from portal.core.transitions import TransitionError, check_transition
 from portal.core.uploads import CheckedFile
 from portal.core.workdays import WorkCalendar
-from portal.errors import NotAllowedError
+from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
 from portal.objections.models import Objection
 from portal.objections.rules import (
     DECIDED,
     OPEN,
+    TRANSITIONS,
     Ground,
-    InvalidStep,
     ObjectionStatus,
-    check_step,
     objection_deadlines,
 )
+from portal.outbox import ItemType, changed, item_key
 from portal.receipts.operations import next_number
 from portal.receipts.rules import new_secret, secret_hash
 from portal.records.models import Correction, Record
 from portal.records.operations import change_status
-from portal.records.rules import InvalidTransition, RecordStatus, check_transition
-from portal.search.operations import enqueue
+from portal.records.rules import TRANSITIONS as RECORD_TRANSITIONS
+from portal.records.rules import RecordStatus
 from portal.users.models import User
 
 NUMBER_PREFIX = "YY"  # 异议
@@ -98,7 +99,7 @@ def file_objection(
         {"number": [None, objection.number], "ground": [None, objection.ground], "record": [None, record.id]},
         actor="public",
     )
-    enqueue(f"record:{record.id}")
+    changed(item_key(ItemType.RECORD, record.id))
     db.session.flush()
     return objection, Receipt(objection.number, secret)
 
@@ -106,8 +107,8 @@ def file_objection(
 def _step(objection: Objection, new: ObjectionStatus) -> ObjectionStatus:
     old = objection.status
     try:
-        check_step(old, new)
-    except InvalidStep:
+        check_transition(TRANSITIONS, old, new)
+    except TransitionError:
         raise NotAllowedError(_l("该异议当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")) from None
     objection.status = new
     return old
@@ -148,7 +149,7 @@ def decide(objection: Objection, outcome: ObjectionStatus, reason: str, today: d
         raise NotAllowedError(_l("请选择核查结论。"))
     reason = reason.strip()
     if not reason:
-        raise NotAllowedError(_l("请填写理由，异议人会看到这段理由。"))
+        raise RefusedError(_l("请填写理由，异议人会看到这段理由。"), field="reason")
     record = objection.record
     changes: dict[str, Any] = {}
     correction = None
@@ -161,8 +162,8 @@ def decide(objection: Objection, outcome: ObjectionStatus, reason: str, today: d
         changes["correction"] = [None, correction.id]
     if objection.status is ObjectionStatus.ACCEPTED and outcome is ObjectionStatus.REVOKED:
         try:
-            check_transition(record.status, RecordStatus.REVOKED)
-        except InvalidTransition:
+            check_transition(RECORD_TRANSITIONS, record.status, RecordStatus.REVOKED)
+        except TransitionError:
             raise NotAllowedError(_l("该记录已停止公示，不能再撤销。")) from None
     old = _step(objection, outcome)  # every check is above: from here on nothing refuses
     objection.correction = correction
@@ -183,7 +184,7 @@ def decide(objection: Objection, outcome: ObjectionStatus, reason: str, today: d
         reason=reason,
     )
     if outcome is not ObjectionStatus.REVOKED:  # change_status has noted the record already
-        enqueue(f"record:{record.id}")
+        changed(item_key(ItemType.RECORD, record.id))
     db.session.flush()
 
 

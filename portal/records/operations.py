@@ -15,19 +15,20 @@ from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
 from portal.commitments.models import Commitment
 from portal.core.periods import DEFAULT_PERIODS, DisclosureWindow, PeriodBounds, Severity
+from portal.core.transitions import check_transition
 from portal.errors import NotAllowedError
 from portal.extensions import db
+from portal.outbox import ItemType, changed, item_key
 from portal.records.kinds import KINDS, FieldType, RecordKind, RecordValues
 from portal.records.models import Correction, Record
 from portal.records.rules import (
     SHOWN_STATUSES,
+    TRANSITIONS,
     RecordStatus,
-    check_transition,
     decision_date_problem,
     diff_values,
     publication_window,
 )
-from portal.search.operations import enqueue
 from portal.users.models import User
 
 Periods = Mapping[Severity, PeriodBounds]
@@ -36,11 +37,11 @@ Periods = Mapping[Severity, PeriodBounds]
 def change_status(
     record: Record, new: RecordStatus, on: date, *, reason: str, actor: str = "system", by: User | None = None
 ) -> None:
-    """Move a record to `new` (InvalidTransition if the table forbids it). Stopping publication needs a reason
+    """Move a record to `new` (core.transitions.TransitionError if the table forbids it). Stopping publication needs a reason
     and is dated `on`, so that the 410 notice can say since when and why. `by` names the signed-in user who did it
     (the audit entry then carries their id); without it, `actor` says who or what did."""
     old = record.status
-    check_transition(old, new)
+    check_transition(TRANSITIONS, old, new)
     if new not in SHOWN_STATUSES and not reason.strip():
         raise ValueError("stopping publication needs a reason")
     record.status = new
@@ -50,7 +51,10 @@ def change_status(
         record.stop_note = reason
         changes["stopped_on"] = [None, on.isoformat()]
     write_audit("record.status", "record", record.id, changes, actor=actor, by=by, reason=reason)
-    enqueue(f"record:{record.id}", *([f"outcome:{record.rectification.id}"] if record.rectification else []))
+    changed(
+        item_key(ItemType.RECORD, record.id),
+        *([item_key(ItemType.OUTCOME, record.rectification.id)] if record.rectification else []),
+    )
     db.session.flush()
 
 
@@ -205,7 +209,7 @@ def create_record(kind: str, values: RecordValues, today: date, *, by: User, per
         {"kind": [None, record_kind.code], **{name: [None, value] for name, value in shown.items() if value}},
         by=by,
     )
-    enqueue(f"record:{record.id}")
+    changed(item_key(ItemType.RECORD, record.id))
     db.session.flush()
     return record
 
@@ -249,6 +253,9 @@ def correct_record(
     correction = Correction(record=record, corrected_on=on, changes=changes, reason=reason.strip(), actor_id=by.id)
     db.session.add(correction)
     write_audit("record.correct", "record", record.id, changes, by=by, reason=reason.strip())
-    enqueue(f"record:{record.id}", *([f"outcome:{record.rectification.id}"] if record.rectification else []))
+    changed(
+        item_key(ItemType.RECORD, record.id),
+        *([item_key(ItemType.OUTCOME, record.rectification.id)] if record.rectification else []),
+    )
     db.session.flush()
     return correction

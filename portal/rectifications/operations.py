@@ -12,13 +12,13 @@ from portal.core.uploads import CheckedFile
 from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
+from portal.outbox import ItemType, changed, item_key
 from portal.records.models import Record
 from portal.records.operations import change_status
 from portal.records.rules import RecordStatus
 from portal.rectifications.models import ProgressEntry
 from portal.review.models import Submission
 from portal.review.rules import SubmissionKind
-from portal.search.operations import enqueue
 from portal.users.models import User
 
 
@@ -58,7 +58,7 @@ def add_progress(record: Record, on: date, text: str, evidence: str, *, by: User
     rectification.progress.append(entry)
     if record.status is RecordStatus.PUBLIC:
         change_status(record, RecordStatus.RECTIFYING, on, reason="", actor=by.username)
-    enqueue(f"record:{record.id}", f"outcome:{rectification.id}")
+    changed(item_key(ItemType.RECORD, record.id), item_key(ItemType.OUTCOME, rectification.id))
     db.session.flush()
     write_audit(
         "rectification.progress", "rectification", rectification.id, {"entry_date": [None, on.isoformat()]}, by=by

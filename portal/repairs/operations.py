@@ -13,16 +13,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.audit.operations import write_audit
+from portal.core.transitions import TransitionError
 from portal.core.uploads import CheckedFile, FileKind
-from portal.errors import NotAllowedError
+from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
+from portal.outbox import ItemType, changed, item_key
 from portal.records.models import Record
 from portal.records.operations import change_status
-from portal.records.rules import InvalidTransition, RecordStatus
+from portal.records.rules import RecordStatus
 from portal.repairs.models import RepairApplication
 from portal.repairs.rules import DECISIONS, Refusal, RepairStatus, refusal
-from portal.search.operations import enqueue
 from portal.supervision.operations import work_calendar
 from portal.users.models import User
 
@@ -69,7 +70,7 @@ def decide_due(filed_on: date) -> date:
     """The decision is due `repair_decide` working days (PORTAL_DEADLINE_DAYS, default 10) after filing, on China's
     calendar as corrected by the staff's table."""
     days = int(current_app.config["PORTAL_SETTINGS"].deadline_days["repair_decide"])
-    return work_calendar(range(filed_on.year, filed_on.year + 2)).add_workdays(filed_on, days)
+    return work_calendar(filed_on).add_workdays(filed_on, days)
 
 
 def apply_for_repair(
@@ -126,7 +127,7 @@ def apply_for_repair(
         },
         by=by,
     )
-    enqueue(f"record:{record.id}")  # the 修复申请中 marker is public
+    changed(item_key(ItemType.RECORD, record.id))  # the 修复申请中 marker is public
     db.session.flush()
     return application
 
@@ -136,19 +137,20 @@ def decide_repair(
 ) -> None:
     """Approve (the record becomes 已修复 and its publication stops today) or reject with a reason (the record stays
     as it is; the applicant sees the reason). Either way the 修复申请中 marker goes. NotAllowedError for an application
-    already decided, a rejection without a reason, or a record that can no longer become 已修复."""
+    already decided or a record that can no longer become 已修复; RefusedError (beside the reason field) for a
+    rejection without a reason."""
     if not application.is_open:
         raise NotAllowedError(_l("这份申请已经作出决定，不能再次决定。"))
     if decision not in DECISIONS:
         raise NotAllowedError(_l("请选择准予修复或不予修复。"))
     reason = reason.strip()
     if decision is RepairStatus.REJECTED and not reason:
-        raise NotAllowedError(_l("不予修复时必须说明理由。"))
+        raise RefusedError(_l("不予修复时必须说明理由，申请单位会看到这段理由。"), field="reason")
     record = application.record
     if decision is RepairStatus.APPROVED:
         try:
             change_status(record, RecordStatus.REPAIRED, today, reason=reason or APPROVAL_NOTE, by=by)
-        except InvalidTransition:
+        except TransitionError:
             raise NotAllowedError(
                 _l(
                     "该记录目前的状态是“%(status)s”，不能再改为“已修复”。",
@@ -169,5 +171,7 @@ def decide_repair(
         reason=reason or None,
     )
     if decision is RepairStatus.REJECTED:
-        enqueue(f"record:{record.id}")  # the marker goes (an approval's status change already noted the record)
+        changed(
+            item_key(ItemType.RECORD, record.id)
+        )  # the marker goes (an approval's status change already noted the record)
     db.session.flush()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload, scoped_session, selectinload
 from portal.agencies.models import Agency
 from portal.commitments.models import Commitment
 from portal.core.markup import render_markdown
+from portal.outbox import ItemType, item_key, split_key
 from portal.pages.loader import list_pages, load_page
 from portal.records.kinds import FieldType
 from portal.records.models import Record
@@ -69,7 +70,7 @@ def record_doc(record: Record) -> SearchDoc:
             if kind_field.type is FieldType.CODE:
                 codes.append(value)
     return SearchDoc(
-        key=f"record:{record.id}",
+        key=item_key(ItemType.RECORD, record.id),
         type="record",
         title=record.title,
         body=_join(
@@ -95,7 +96,7 @@ def record_doc(record: Record) -> SearchDoc:
 def commitment_doc(commitment: Commitment) -> SearchDoc:
     agency = commitment.agency
     return SearchDoc(
-        key=f"commitment:{commitment.code}",
+        key=item_key(ItemType.COMMITMENT, commitment.code),
         type="commitment",
         title=commitment.title,
         body=_join(
@@ -122,7 +123,7 @@ def outcome_doc(rectification: Rectification) -> SearchDoc:
     record = rectification.record
     agency = record.agency
     return SearchDoc(
-        key=f"outcome:{rectification.id}",
+        key=item_key(ItemType.OUTCOME, rectification.id),
         type="outcome",
         title=f"{rectification.outcome.label if rectification.outcome else ''}：{record.title}",
         body=_join(agency.name, rectification.responsible_unit, rectification.outcome_summary, rectification.measures),
@@ -140,7 +141,7 @@ def outcome_doc(rectification: Rectification) -> SearchDoc:
 
 def agency_doc(agency: Agency) -> SearchDoc:
     return SearchDoc(
-        key=f"agency:{agency.uscc}",
+        key=item_key(ItemType.AGENCY, agency.uscc),
         type="agency",
         title=agency.name,
         body=_join(agency.kind.label, agency.region_name, agency.uscc),
@@ -158,7 +159,7 @@ def page_doc(content_dir: Path, slug: str) -> SearchDoc | None:
         return None
     english = load_page(content_dir, slug, "en")
     return SearchDoc(
-        key=f"page:{slug}",
+        key=item_key(ItemType.PAGE, slug),
         type="page",
         title=page.title,
         body=_join(
@@ -180,22 +181,22 @@ def _shown_record(record: Record | None, today: date) -> Record | None:
 def load_doc(session: Session | scoped_session[Any], key: str, today: date, content_dir: Path) -> SearchDoc | None:
     """The document for `key` as the public sees it now, or None if it is not (or no longer) public."""
     with force_locale("zh_CN"):
-        kind, _, ident = key.partition(":")
-        if kind == "record" and ident.isdigit():
+        kind, ident = split_key(key)
+        if kind is ItemType.RECORD and ident.isdigit():
             record = _shown_record(session.get(Record, int(ident)), today)
             return record_doc(record) if record else None
-        if kind == "outcome" and ident.isdigit():
+        if kind is ItemType.OUTCOME and ident.isdigit():
             rectification = session.get(Rectification, int(ident))
             if rectification is None or rectification.finished_on is None:
                 return None
             return outcome_doc(rectification) if _shown_record(rectification.record, today) else None
-        if kind == "commitment":
+        if kind is ItemType.COMMITMENT:
             commitment = session.scalar(select(Commitment).where(Commitment.code == ident))
             return commitment_doc(commitment) if commitment is not None and commitment.is_public else None
-        if kind == "agency":
+        if kind is ItemType.AGENCY:
             agency = session.scalar(select(Agency).where(Agency.uscc == ident))
             return agency_doc(agency) if agency is not None else None
-        if kind == "page":
+        if kind is ItemType.PAGE:
             return page_doc(content_dir, ident)
     return None
 

@@ -33,10 +33,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
 
+from portal.outbox import OutboxEntry
 from portal.search.analyzer import Analyzer, normalise
 from portal.search.documents import SearchDoc, agency_names, all_docs, load_doc
 from portal.search.engine import Engine, SearchRequest, SearchResult, SearchUnavailable
-from portal.search.models import OutboxEntry
 from portal.search.suggest import remember_spellings, spellings
 from portal.search.tantivy_engine import TantivyEngine
 from portal.search.whoosh_engine import WhooshEngine

@@ -1,28 +1,23 @@
-"""Writing to the search outbox, and applying it to the index after the commit (an after-commit hook)."""
+"""Applying the outbox (portal/outbox.py) to the index after a commit (the "outbox" after-commit hook), and running
+a search as the URL asks it (which first catches up with changes not yet applied)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import text
 
 from portal import clock
-from portal.db import run_after_commit
 from portal.extensions import db
+from portal.listing import ListQuery, parse_list_query
+from portal.search.engine import FACETS, SearchRequest, SearchResult, SearchUnavailable
 from portal.search.index import SearchIndex
-from portal.search.models import OutboxEntry
+from portal.search.queries import FILTERS
+from portal.search.query import ParsedQuery, parse_query, printable
 
 log = logging.getLogger(__name__)
-_OUTBOX_LOCK = 7_245_001  # pg_advisory_xact_lock key: outbox writers commit one after another, so ids commit in order
-
-
-def enqueue(*keys: str) -> None:
-    """Note in the current transaction that these items changed (the caller commits, with `commit`)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK})
-    db.session.add_all(OutboxEntry(item_key=key) for key in keys)
-    run_after_commit("search")
 
 
 def search_index() -> SearchIndex:
@@ -38,3 +33,60 @@ def sync_quietly(wait: float = 10.0) -> None:
     except Exception:  # the change is committed; the outbox keeps it for the next sync
         log.exception("search index not updated now; the outbox keeps the change for the next sync")
         db.session.rollback()
+
+
+@dataclass
+class Search:
+    """One search as asked in the URL, and its answer (result is None when nothing was asked or it failed)."""
+
+    text: str
+    asked: ListQuery
+    query: ParsedQuery
+    result: SearchResult | None = None
+    unavailable: bool = False
+
+    @property
+    def sort(self) -> str:
+        return str(self.asked.filters.get("sort", "relevance"))
+
+    @property
+    def facet_filters(self) -> dict[str, str | int]:
+        return {k: v for k, v in self.asked.filters.items() if k in FACETS}
+
+    @property
+    def wanted(self) -> bool:
+        return not self.query.is_empty or bool(self.facet_filters)
+
+
+def run_search(args: Mapping[str, str], per_page: int, default_sort: str = "relevance", facets: bool = True) -> Search:
+    """Parse the URL's query string and search. Bad parameters leave `asked.problems`; a missing index sets
+    `unavailable`."""
+    text = printable(args.get("q", ""))
+    asked = parse_list_query(args, FILTERS)
+    if "sort" not in asked.filters:
+        asked.filters["sort"] = default_sort
+    index = search_index()
+    found = Search(text, asked, ParsedQuery())
+    if asked.problems or not (text.strip() or found.facet_filters):
+        return found  # nothing asked: the form alone, even while the index is being rebuilt
+    try:
+        found.query = parse_query(text, index.analyzer())
+        if not found.wanted:
+            return found
+        if index.pending(db.session):  # a change some process committed but did not index: catch up now
+            sync_quietly(wait=0)
+        found.result = index.search(
+            SearchRequest(
+                query=found.query,
+                today=clock.today(),
+                filters=found.facet_filters,
+                sort=found.sort,
+                offset=(asked.page - 1) * per_page,
+                limit=per_page,
+                facets=facets,
+            )
+        )
+    except SearchUnavailable:
+        current_app.logger.warning("search unavailable", exc_info=True)
+        found.unavailable = True
+    return found

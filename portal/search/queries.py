@@ -3,26 +3,20 @@ twin and its feeds; and the labels of the facets."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import clock
 from portal.agencies.models import Agency
 from portal.commitments.rules import CommitmentType, Fulfilment
 from portal.extensions import db
-from portal.listing import ListQuery, choice, parse_list_query, region_param, uscc_param, year
+from portal.listing import choice, region_param, uscc_param, year
 from portal.records.kinds import KINDS, Kind
 from portal.records.rules import RecordStatus
 from portal.rectifications.rules import Outcome
 from portal.search.documents import TYPES
-from portal.search.engine import FACETS, SORTS, SearchRequest, SearchResult, SearchUnavailable
-from portal.search.operations import search_index, sync_quietly
-from portal.search.query import ParsedQuery, parse_query, printable
+from portal.search.engine import SORTS
 
 TYPE_LABELS: dict[str, Any] = {
     "record": _l("失信记录"),
@@ -55,63 +49,6 @@ FILTERS = {
     "sort": choice(SORTS),
 }
 FACET_SHOWN = 10  # values per facet on the page
-
-
-@dataclass
-class Search:
-    """One search as asked in the URL, and its answer (result is None when nothing was asked or it failed)."""
-
-    text: str
-    asked: ListQuery
-    query: ParsedQuery
-    result: SearchResult | None = None
-    unavailable: bool = False
-
-    @property
-    def sort(self) -> str:
-        return str(self.asked.filters.get("sort", "relevance"))
-
-    @property
-    def facet_filters(self) -> dict[str, str | int]:
-        return {k: v for k, v in self.asked.filters.items() if k in FACETS}
-
-    @property
-    def wanted(self) -> bool:
-        return not self.query.is_empty or bool(self.facet_filters)
-
-
-def run_search(args: Mapping[str, str], per_page: int, default_sort: str = "relevance", facets: bool = True) -> Search:
-    """Parse the URL's query string and search. Bad parameters leave `asked.problems`; a missing index sets
-    `unavailable`."""
-    text = printable(args.get("q", ""))
-    asked = parse_list_query(args, FILTERS)
-    if "sort" not in asked.filters:
-        asked.filters["sort"] = default_sort
-    index = search_index()
-    found = Search(text, asked, ParsedQuery())
-    if asked.problems or not (text.strip() or found.facet_filters):
-        return found  # nothing asked: the form alone, even while the index is being rebuilt
-    try:
-        found.query = parse_query(text, index.analyzer())
-        if not found.wanted:
-            return found
-        if index.pending(db.session):  # a change some process committed but did not index: catch up now
-            sync_quietly(wait=0)
-        found.result = index.search(
-            SearchRequest(
-                query=found.query,
-                today=clock.today(),
-                filters=found.facet_filters,
-                sort=found.sort,
-                offset=(asked.page - 1) * per_page,
-                limit=per_page,
-                facets=facets,
-            )
-        )
-    except SearchUnavailable:
-        current_app.logger.warning("search unavailable", exc_info=True)
-        found.unavailable = True
-    return found
 
 
 def agencies_by_uscc() -> dict[str, Agency]:

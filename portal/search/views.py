@@ -13,13 +13,13 @@ from portal.agencies.models import Agency
 from portal.listing import Page
 from portal.search.engine import FACETS, Hit
 from portal.search.highlight import mark, snippet
+from portal.search.operations import run_search
 from portal.search.queries import (
     FACET_LABELS,
     FACET_SHOWN,
     TYPE_LABELS,
     agencies_by_uscc,
     facet_label,
-    run_search,
 )
 from portal.search.query import MAX_QUERY_CHARS, ParsedQuery
 from portal.search.suggest import suggest_agencies

@@ -18,10 +18,10 @@ from portal.audit.models import AuditEntry
 from portal.core.periods import Severity, disclosure_window
 from portal.demo.generator import make_uscc
 from portal.extensions import db
+from portal.outbox import OutboxEntry
 from portal.records.kinds import KINDS, FieldType, RecordKind
 from portal.records.models import Record
 from portal.records.operations import correct_record
-from portal.search.models import OutboxEntry
 from portal.users.models import User
 from tests.conftest import TODAY
 from tests.factories import make_agency, make_commitment, make_record, make_rectification, make_user

@@ -5,7 +5,6 @@ content; a refused application keeps nothing, a double post makes one, and the r
 from __future__ import annotations
 
 import io
-import re
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -22,14 +21,15 @@ from portal.audit.models import AuditEntry
 from portal.core.uploads import MB
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
+from portal.outbox import OutboxEntry
 from portal.records.models import Record
 from portal.repairs.models import RepairApplication
-from portal.search.models import OutboxEntry
 from tests.commitments.test_workspace import files_on_disk
 from tests.core.test_uploads import PNG
 from tests.factories import make_agency, make_record, make_user
+from tests.forms import csrf_token as csrf_of
 from tests.forms import hidden_fields, multipart, post_files, sign_in
-from tests.html import visible_text
+from tests.html import find, text_of, visible_text
 
 STATEMENT = "已于 2026 年 3 月全额支付拖欠款项，并与企业签订和解协议。"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -80,9 +80,7 @@ def applications(record_id: int) -> list[RepairApplication]:
 
 def csrf_token(client: FlaskClient) -> str:
     """The session's CSRF token, from the header's sign-out form."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True))
-    assert match
-    return match.group(1)
+    return csrf_of(client.get("/").get_data(as_text=True))
 
 
 @pytest.fixture
@@ -235,9 +233,9 @@ def test_refused_files_keep_nothing(
     response = apply(client, record, evidence=evidence, pledge=pledge)
     assert response.status_code == status
     body = response.get_data(as_text=True)
-    error = re.search(rf'<p class="field-error-message" id="{field}-error">(.*?)</p>', body, re.S)
-    assert error
-    assert message in error.group(1)
+    error = find(body, "p", class_="field-error-message", id=f"{field}-error")
+    assert error is not None
+    assert message in text_of(error)
     assert STATEMENT in body  # what was typed is kept
     assert applications(record.id) == []
     assert not record.repair_open

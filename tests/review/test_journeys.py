@@ -16,8 +16,8 @@ from portal.audit.models import AuditEntry
 from portal.commitments.models import Commitment
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
+from portal.outbox import OutboxEntry
 from portal.review.models import Submission
-from portal.search.models import OutboxEntry
 from tests.factories import make_agency, make_commitment, make_record, make_rectification, make_user
 from tests.forms import post_files, post_form, sign_in, sign_out
 

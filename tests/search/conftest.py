@@ -12,9 +12,9 @@ from flask import Flask
 
 from portal.db import commit
 from portal.extensions import db
+from portal.outbox import changed
 from portal.search.engine import SearchRequest, SearchResult
 from portal.search.index import SearchIndex
-from portal.search.operations import enqueue
 from portal.search.query import parse_query
 from tests.conftest import TODAY
 
@@ -61,5 +61,5 @@ def keys(result: SearchResult) -> list[str]:
 
 def publish(*keys_changed: str) -> None:
     """What a publishing view does: note the change in the outbox, commit once (which updates the index)."""
-    enqueue(*keys_changed)
+    changed(*keys_changed)
     commit()

@@ -17,10 +17,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.outbox import OutboxEntry, changed
 from portal.search.engine import SearchUnavailable
 from portal.search.index import SearchIndex
-from portal.search.models import OutboxEntry
-from portal.search.operations import enqueue
 from tests.conftest import POSTGRES_URL, ROOT, TODAY
 from tests.factories import make_record
 from tests.search.conftest import ENGINES, TODAY_DATE, keys, publish, search
@@ -28,7 +27,7 @@ from tests.search.conftest import ENGINES, TODAY_DATE, keys, publish, search
 
 def test_a_change_committed_before_a_crash_is_indexed_by_the_next_sync(writable_index: SearchIndex) -> None:
     record = make_record(title="提交后进程中断的记录甲")
-    enqueue(f"record:{record.id}")
+    changed(f"record:{record.id}")
     db.session.commit()  # committed, then the process "dies" before it touches the index
     assert search(writable_index, "进程中断").total == 0
     assert writable_index.pending(db.session)
@@ -39,7 +38,7 @@ def test_a_change_committed_before_a_crash_is_indexed_by_the_next_sync(writable_
 
 def test_the_search_page_catches_up_with_the_outbox(writable_index: SearchIndex, client: object) -> None:
     record = make_record(title="由搜索补上索引的记录乙")
-    enqueue(f"record:{record.id}")
+    changed(f"record:{record.id}")
     db.session.commit()
     body = client.get("/search?q=补上索引").get_data(as_text=True)  # type: ignore[attr-defined]
     assert f'href="/records/{record.id}"' in body
@@ -60,7 +59,7 @@ def test_rebuild_swaps_in_a_fresh_index_and_removes_the_old_one(writable_index: 
     before = writable_index.link.resolve()
     assert search(writable_index, "财政局").total > 0  # opened
     record = make_record(title="重建前已提交的记录丁")
-    enqueue(f"record:{record.id}")
+    changed(f"record:{record.id}")
     db.session.commit()
     count = writable_index.rebuild(db.session, TODAY_DATE)
     after = writable_index.link.resolve()
