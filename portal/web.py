@@ -53,6 +53,12 @@ def url_with(**changes: Any) -> str:
     return request.path + (f"?{urlencode(args)}" if args else "")
 
 
+def public_path(endpoint: str, **values: Any) -> str:
+    """The path of a public page, built from the URL map like url_for, but also outside a request (the search
+    index is built by commands)."""
+    return current_app.url_map.bind("").build(endpoint, values)
+
+
 def html_lang() -> str:
     """The chosen language as an HTML / HTTP language tag."""
     return "en" if select_locale() == "en" else "zh-CN"

@@ -28,6 +28,7 @@ from portal.records.kinds import FieldType
 from portal.records.models import Record
 from portal.records.rules import SHOWN_STATUSES
 from portal.rectifications.models import Rectification
+from portal.web import public_path
 
 TYPES = ("record", "commitment", "outcome", "agency", "page")
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -80,7 +81,7 @@ def record_doc(record: Record) -> SearchDoc:
             f"{record.deciding_authority} {record.document_number}",
             *values,
         ),
-        path=f"/records/{record.id}",
+        path=public_path("records.detail", record_id=record.id),
         day=record.decision_date,
         updated=max(record.updated_at, record.rectification.updated_at if record.rectification else EPOCH),
         kind=record.kind,
@@ -108,7 +109,7 @@ def commitment_doc(commitment: Commitment) -> SearchDoc:
             commitment.liability,
             commitment.accepting_unit,
         ),
-        path=f"/commitments/{commitment.code}",
+        path=public_path("commitments.detail", code=commitment.code),
         day=commitment.made_on,
         updated=max(commitment.updated_at, commitment.published_at or EPOCH),
         kind=commitment.type,
@@ -127,7 +128,7 @@ def outcome_doc(rectification: Rectification) -> SearchDoc:
         type="outcome",
         title=f"{rectification.outcome.label if rectification.outcome else ''}：{record.title}",
         body=_join(agency.name, rectification.responsible_unit, rectification.outcome_summary, rectification.measures),
-        path=f"/records/{record.id}",
+        path=public_path("records.detail", record_id=record.id),
         day=rectification.finished_on,
         updated=rectification.updated_at,
         kind=record.kind,
@@ -145,7 +146,7 @@ def agency_doc(agency: Agency) -> SearchDoc:
         type="agency",
         title=agency.name,
         body=_join(agency.kind.label, agency.region_name, agency.uscc),
-        path=f"/agencies/{agency.uscc}",
+        path=public_path("agencies.profile", uscc=agency.uscc),
         updated=agency.created_at,
         agency=agency.uscc,
         region=agency.region_code,
@@ -165,7 +166,7 @@ def page_doc(content_dir: Path, slug: str) -> SearchDoc | None:
         body=_join(
             page.summary, plain_text(page.html), english.title if english else "", english.summary if english else ""
         ),
-        path=f"/pages/{slug}",
+        path=public_path("pages.show", slug=slug),
         day=page.updated,
         updated=datetime.combine(page.updated, datetime.min.time(), tzinfo=UTC) if page.updated else EPOCH,
     )
