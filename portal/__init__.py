@@ -107,7 +107,7 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.agencies.views import bp as agencies_bp
+    from portal.archive.views import bp as agencies_bp
     from portal.audit.views import bp as audit_bp
     from portal.commitments.views import bp as commitments_bp
     from portal.commitments.workspace import bp as commitments_workspace_bp
