@@ -32,7 +32,7 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports --no-cache
 
 test: translations lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Re-extract the translatable strings after changing templates or code, then translate messages.po.
 messages: $(VENV)/.installed

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from portal import clock
 from portal.agencies.models import Agency
 from portal.db import commit
-from portal.demo.operations import DEMO_PASSWORD, DemoRefused, demo_accounts, load_demo
+from portal.demo.operations import DEMO_PASSWORD, DemoRefusedError, demo_accounts, load_demo
 from portal.extensions import db
 from portal.records.operations import expire_due_records
-from portal.search.engine import SearchUnavailable
+from portal.search.engine import SearchUnavailableError
 from portal.search.operations import search_index
 from portal.users.models import User
 from portal.users.operations import create_user, find_user, set_active, set_role
-from portal.users.rules import InvalidUser, Role
+from portal.users.rules import InvalidUserError, Role
 
 
 def register_cli(app: Flask) -> None:
@@ -46,7 +46,7 @@ def search_rebuild() -> None:
 def search_sync() -> None:
     try:
         applied = search_index().sync(db.session, clock.today(), wait=60)
-    except SearchUnavailable as exc:
+    except SearchUnavailableError as exc:
         raise click.ClickException(f"{exc}") from exc
     if applied is None:
         raise click.ClickException("another process held the index lock for a minute; try again")
@@ -91,7 +91,7 @@ def demo_load(size: int, seed: int, anchor: object) -> None:
     assert isinstance(anchor_date, date)
     try:
         summary = load_demo(size, seed, anchor_date, settings.files_dir, dict(settings.disclosure_periods))
-    except DemoRefused as exc:
+    except DemoRefusedError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     if summary.already_loaded:
@@ -155,7 +155,7 @@ AGENCY_OPTION = click.option("--agency", "uscc", help="The officer's agency, by 
 def users_create(username: str, role: str, uscc: str | None, display_name: str, password: str) -> None:
     try:
         user = create_user(username, password, Role(role), display_name=display_name, agency=_agency_by_uscc(uscc))
-    except InvalidUser as exc:
+    except InvalidUserError as exc:
         raise click.ClickException(str(exc)) from exc
     _done(f"Created {user.username} ({user.role}).")
 
@@ -168,7 +168,7 @@ def users_set_role(username: str, role: str, uscc: str | None) -> None:
     user = _user(username)
     try:
         set_role(user, Role(role), _agency_by_uscc(uscc))
-    except InvalidUser as exc:
+    except InvalidUserError as exc:
         raise click.ClickException(str(exc)) from exc
     _done(f"{user.username} is now {user.role}.")
 

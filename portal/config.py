@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from limits import parse as parse_limit
 
 from portal.core.deadlines import DEFAULT_DAYS, parse_days
+from portal.core.labelled import N_
 from portal.core.periods import PeriodBounds, Severity, parse_periods
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
 SEARCH_ENGINES = ("tantivy", "whoosh")
+DEFAULT_SITE_NAME = N_("信用演示县")  # shown translated (portal/web.py site_name); a name that is set is shown as set
 
 
 class ConfigError(RuntimeError):
@@ -129,7 +131,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         instance_dir=instance_dir,
         files_dir=Path(env_vars.get("PORTAL_FILES_DIR", str(instance_dir / "files"))),
         content_dir=Path(env_vars.get("PORTAL_CONTENT_DIR", str(ROOT / "content"))),
-        site_name=env_vars.get("PORTAL_SITE_NAME", "信用演示县"),
+        site_name=env_vars.get("PORTAL_SITE_NAME", DEFAULT_SITE_NAME),
         tag_authority=env_vars.get("PORTAL_TAG_AUTHORITY", "credit.yanshixian.example"),
         timezone=timezone,
         page_size=page_size,

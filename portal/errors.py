@@ -34,6 +34,17 @@ class NotAllowedError(RefusedError):
     status = 409
 
 
+def show_refusal(form: Any, refused: RefusedError) -> int:
+    """Put a refusal beside its field of `form` (a WTForms form), or in the form's summary when it names no field
+    the form has; returns the status to answer with."""
+    field = getattr(form, refused.field, None) if refused.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(refused.message)]
+    else:
+        form.form_errors.append(str(refused.message))
+    return refused.status
+
+
 def answer_refusal(refused: RefusedError) -> tuple[str, int]:
     """A refusal no view caught: the error page with its message and status."""
     title = _("提交冲突") if refused.status == 409 else _("请求有误")

@@ -1,12 +1,15 @@
 """The base of every form and the field helpers every form uses.
 
 - `OnceForm`: CSRF (Flask-WTF) and a one-time token, so that a form posted twice creates one item — the second post
-  is sent to what the first one made (`UsedFormToken`).
+  is sent to what the first one made (`UsedFormToken`; `spent_result` is the one look-up, for the form itself and
+  for a post that lost a race to its twin).
 - `PublicForm`: the base of the public's forms (complaints, objections): OnceForm plus anti-abuse without a
   third-party CAPTCHA — a honeypot field people never see, and a minimum time between showing the form and posting
   it (a signed timestamp, so it cannot be forged). Rate limits per address are on the views.
 - field helpers: stripping, plain text without control characters, a required check that keeps parse errors,
-  lengths; `checked_files` for file fields, each file judged by its content."""
+  lengths; the shared rules put into words, each in one place: contacts (`phone_field`, `email_field`), amounts in
+  元 (`YuanField`), 统一社会信用代码 (`valid_uscc`, `uscc_message`), uploads (`checked_files` with a policy of
+  portal/core/uploads.py, `upload_label`/`upload_rule` for the field's words)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, flash, redirect, request
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,9 +32,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms import Field, Form, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
-from portal.core.uploads import CheckedFile, FileKind, UploadRefused, check_upload
+from portal.core.contacts import ContactProblem, contact_problem, normal_email, normal_phone
+from portal.core.money import MAX_FEN, parse_yuan
+from portal.core.uploads import MB, CheckedFile, UploadPolicy, UploadProblem, UploadRefusedError, check_upload
+from portal.core.uscc import UsccProblem, bad_characters, normalise, uscc_problem
 from portal.db import commit
 from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
@@ -55,10 +62,13 @@ class OnceForm(FlaskForm):
         if not request.form.get("form_token"):
             raise ValidationError(_l("表单缺少一次性令牌，未做任何更改。请刷新页面后重新提交。"))
 
+    def spent_result(self) -> str | None:
+        """If this very form was posted before and went through: the address of what it made."""
+        return spent_result(self.form_token.data or "")
+
     def already_done(self) -> Response | None:
         """If this very form was posted before and went through, a redirect to what it made."""
-        token = self.form_token.data or ""
-        url = db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token))
+        url = self.spent_result()
         return redirect(url, code=303) if url else None
 
     def spend(self, result_url: str) -> None:
@@ -78,11 +88,17 @@ def choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
+def spent_result(token: str) -> str | None:
+    """The one look-up of a spent token: where the form that carried it went, None if it was never spent."""
+    if not token:
+        return None
+    return db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token))
+
+
 def redirect_if_form_spent() -> Response | None:
     """After a failed commit: if this request's form token was spent meanwhile by the same form posted at the same
     moment, the redirect to what that post made (so a double click still lands on one item)."""
-    token = request.form.get("form_token", "") if request.method == "POST" else ""
-    url = db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token)) if token else None
+    url = spent_result(request.form.get("form_token", "")) if request.method == "POST" else None
     return redirect(url, code=303) if url else None
 
 
@@ -165,24 +181,202 @@ class PublicForm(OnceForm):
             raise ValidationError(_l("表单已失效，请刷新页面后重新填写。"))
 
 
-def checked_files(
-    field: Any, kinds: frozenset[FileKind], max_bytes: int, max_files: int, *, required: bool = False
-) -> tuple[list[CheckedFile], int]:
-    """The field's uploads, each checked by content; on the first refusal the reason goes beside the field and the
-    status to answer with is returned (413 for a file too large, else 400; 200 when all are accepted)."""
+# --- contacts (the rule: portal/core/contacts.py) ---------------------------------------------------------------
+
+PHONE_MAX = 30  # the columns' lengths
+EMAIL_MAX = 200
+CONTACT_MESSAGES = {
+    ContactProblem.MISSING: _l("请至少填写联系电话或电子邮箱中的一项。"),
+    ContactProblem.PHONE: _l("请填写有效的电话号码，如 13812345678 或 0527-12345678。"),
+    ContactProblem.EMAIL: _l("请填写有效的电子邮箱，如 name@example.cn。"),
+}
+
+
+class Phone:
+    """A phone number (a mainland mobile, a landline with its area code, a 400/800 number or +country), kept in its
+    normal form. Runs when empty too: then the form's `email_field` must be filled in (one of the two is needed)."""
+
+    def __init__(self, email_field: str = "email") -> None:
+        self.email_field = email_field
+
+    def __call__(self, form: Form, field: Field) -> None:
+        problem = contact_problem(field.data or "", form[self.email_field].data or "")
+        if problem in (ContactProblem.MISSING, ContactProblem.PHONE):
+            raise StopValidation(str(CONTACT_MESSAGES[problem]))
+        if field.data:
+            field.data = normal_phone(field.data)
+
+
+class Email:
+    """An e-mail address (checked by its form, nothing looked up on the network), kept in its normal form."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not field.data:
+            return
+        normal = normal_email(field.data)
+        if normal is None:
+            raise ValidationError(CONTACT_MESSAGES[ContactProblem.EMAIL])
+        field.data = normal
+
+
+PHONE_LABEL = _l("联系电话")
+EMAIL_LABEL = _l("电子邮箱")
+
+
+def phone_field(label: Any = PHONE_LABEL, email_field: str = "email") -> StringField:
+    """The contact phone of a public form: one of it and the e-mail field named `email_field` is needed."""
+    return StringField(label, validators=[too_long(PHONE_MAX), PlainText(), Phone(email_field)], filters=[strip])
+
+
+def email_field(label: Any = EMAIL_LABEL) -> StringField:
+    """The contact e-mail address of a public form (may be empty: `phone_field` says when one is needed)."""
+    return StringField(label, validators=[Optional(), too_long(EMAIL_MAX), PlainText(), Email()], filters=[strip])
+
+
+# --- amounts in 元, stored as integer fen (the bound: portal/core/money.py MAX_FEN) -------------------------------
+
+
+def parse_money(text: str | None) -> int | None:
+    """An amount typed in 元 → integer fen; None when nothing was typed; ValueError (with the message shown beside
+    the field) for anything else: not a number, negative, more than 2 decimals, more than MAX_FEN."""
+    if text is None or not text.strip():
+        return None
+    try:
+        fen = parse_yuan(text)
+    except ValueError:
+        raise ValueError(_l("请填写金额（元），最多两位小数，如 12345.67")) from None
+    if fen > MAX_FEN:
+        raise ValueError(_l("金额过大：最多 %(max)s 元，请核对（单位为元）", max=f"{MAX_FEN // 100:,}"))
+    return fen
+
+
+def yuan_input(fen: int | None) -> str:
+    """Integer fen as typed in the form: 123456 → '1234.56' (no separators, so it parses back the same)."""
+    if fen is None:
+        return ""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+class YuanField(StringField):
+    """An amount in 元 with up to 2 decimals, at most MAX_FEN; `data` is integer fen, None when empty. A bad amount
+    is a parse error beside the field (Required keeps it; Optional lets an empty field through)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        if valuelist:
+            self.data = parse_money(valuelist[0])
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return yuan_input(self.data)
+
+
+# --- 统一社会信用代码 (the rule: portal/core/uscc.py) ---------------------------------------------------------------
+
+USCC_MESSAGES = {
+    UsccProblem.LENGTH: _l("统一社会信用代码应为 18 位"),
+    UsccProblem.REGION: _l("第 3–8 位应为行政区划代码（数字）"),
+    UsccProblem.CHECK_CHARACTER: _l("校验位不符，请核对统一社会信用代码"),
+}
+
+
+def uscc_message(code: str) -> str | None:
+    """None for a valid 统一社会信用代码, else what is wrong with it, in the reader's language."""
+    problem = uscc_problem(code)
+    if problem is None:
+        return None
+    if problem is UsccProblem.CHARACTERS:
+        return _("含有统一社会信用代码不使用的字符：%(chars)s", chars=bad_characters(code))
+    return str(USCC_MESSAGES[problem])
+
+
+def normalise_uscc(value: Any) -> Any:
+    """Filter: the code in capitals without surrounding spaces."""
+    return normalise(value) if isinstance(value, str) else value
+
+
+def valid_uscc(form: Form, field: Field) -> None:
+    """A 统一社会信用代码 checked with GB 32100-2015 (what is wrong goes beside the field)."""
+    message = uscc_message(field.data or "")
+    if message:
+        raise ValidationError(message)
+
+
+# --- uploads (the policies: portal/core/uploads.py) --------------------------------------------------------------
+
+UPLOAD_MESSAGES = {
+    UploadProblem.NO_NAME: _l("文件没有名称。"),
+    UploadProblem.NAME_CONTROL: _l("文件名含有控制字符，请改名后再上传。"),
+    UploadProblem.NAME_PATH: _l("文件名不能包含路径（/ 或 \\），请只上传文件本身。"),
+    UploadProblem.NAME_TOO_LONG: _l("文件名太长（%(n)d 个字符），最多 %(max)d 个字符。"),
+    UploadProblem.EMPTY: _l("文件是空的（0 字节）。"),
+    UploadProblem.TOO_LARGE: _l("文件太大：最大 %(mb)d MB。"),
+    UploadProblem.WRONG_KIND: _l("文件内容不是 %(kinds)s（按文件内容判断，与扩展名无关）。"),
+    UploadProblem.PDF_ENCRYPTED: _l("PDF 文件已加密或设有密码，无法公开核验，请上传未加密的文件。"),
+    UploadProblem.PDF_NO_PAGES: _l("PDF 文件没有页面。"),
+    UploadProblem.PDF_BROKEN: _l("文件已损坏，无法作为 PDF 打开，请重新导出后上传。"),
+}
+
+
+def upload_message(refused: UploadRefusedError) -> str:
+    """Why the file was refused, in the reader's language."""
+    message = str(UPLOAD_MESSAGES[refused.problem])
+    return message % refused.params if refused.params else message
+
+
+def _kinds_in_words(policy: UploadPolicy) -> str:
+    names = policy.kind_names
+    if len(names) == 1:
+        return names[0]
+    return _("%(items)s 或 %(last)s", items=_("、").join(names[:-1]), last=names[-1])
+
+
+def upload_rule(policy: UploadPolicy) -> str:
+    """The policy in words, from its numbers: 'PDF、JPEG 或 PNG，最多 5 个，每个最大 10 MB', '一份 PDF，最大 20 MB'."""
+    kinds, n, mb = _kinds_in_words(policy), policy.max_files, policy.max_mb
+    if n > 1 and policy.required:
+        return _("%(kinds)s，1 至 %(n)d 个，每个最大 %(mb)d MB", kinds=kinds, n=n, mb=mb)
+    if n > 1:
+        return _("%(kinds)s，最多 %(n)d 个，每个最大 %(mb)d MB", kinds=kinds, n=n, mb=mb)
+    if policy.required:
+        return _("一份 %(kinds)s，最大 %(mb)d MB", kinds=kinds, mb=mb)
+    return _("%(kinds)s，最大 %(mb)d MB", kinds=kinds, mb=mb)
+
+
+def lazy_upload_rule(policy: UploadPolicy) -> LazyString:
+    """`upload_rule`, in the language of whoever reads it (for labels and hints declared with the form)."""
+    return LazyString(upload_rule, policy)
+
+
+def upload_label(name: Any, policy: UploadPolicy) -> LazyString:
+    """A file field's label: its name and the policy in words, e.g.
+    '附件（PDF、JPEG 或 PNG，最多 5 个，每个最大 10 MB）'."""
+    return _l("%(name)s（%(rule)s）", name=name, rule=lazy_upload_rule(policy))
+
+
+def request_limit(*policies: UploadPolicy) -> int:
+    """The request size a form with fields of these policies needs: all their files and 2 MB for the rest."""
+    return sum(policy.most_bytes for policy in policies) + 2 * MB
+
+
+def checked_files(field: Any, policy: UploadPolicy, *, required: bool | None = None) -> tuple[list[CheckedFile], int]:
+    """The field's uploads checked against the policy (`required` overrides the policy's), each file by its content;
+    on the first refusal the reason goes beside the field and the status to answer with is returned (413 for a file
+    too large, else 400; 200 when all are accepted)."""
     data = field.data if isinstance(field.data, list) else [field.data]
     uploads = [f for f in data if isinstance(f, FileStorage) and f.filename]
-    if required and not uploads:
+    if (policy.required if required is None else required) and not uploads:
         field.errors = [_("请选择要上传的文件。")]
         return [], 400
-    if len(uploads) > max_files:
-        field.errors = [_("最多上传 %(n)d 个文件。", n=max_files)]
+    if len(uploads) > policy.max_files:
+        field.errors = [_("最多上传 %(n)d 个文件。", n=policy.max_files)]
         return [], 400
     checked = []
     for upload in uploads:
         try:
-            checked.append(check_upload(upload.filename or "", upload.read(), kinds, max_bytes))
-        except UploadRefused as refused:
-            field.errors = [f"{upload.filename}：{refused.message}"]
+            checked.append(check_upload(upload.filename or "", upload.read(), policy.kinds, policy.max_bytes))
+        except UploadRefusedError as refused:
+            field.errors = [f"{upload.filename}：{upload_message(refused)}"]
             return [], refused.status
     return checked, 200

@@ -1,5 +1,5 @@
-"""The public pages of the agencies: the list by region and kind, and each body's 政务诚信档案 (its commitments, records,
-outcomes and published complaints). The blueprint keeps the name `agencies`, as its addresses do."""
+"""The public pages of the agencies: the list by region and kind, and each body's 政务诚信档案 (its commitments,
+records, outcomes and published complaints). The blueprint keeps the name `agencies`, as its addresses do."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from portal.db_types import JSONDocument, UTCDateTime, utcnow
 from portal.extensions import db
 
 
-class AuditLogIsAppendOnly(RuntimeError):
+class AuditLogIsAppendOnlyError(RuntimeError):
     pass
 
 
@@ -35,4 +35,4 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
 @event.listens_for(AuditEntry, "before_update")
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_change(*_args: Any) -> None:
-    raise AuditLogIsAppendOnly("the audit log is append-only")
+    raise AuditLogIsAppendOnlyError("the audit log is append-only")

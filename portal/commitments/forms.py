@@ -6,7 +6,8 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, Scope
-from portal.forms import REQUIRED, OnceForm, choices
+from portal.core.uploads import COMMITMENT_LETTER
+from portal.forms import REQUIRED, OnceForm, choices, upload_label
 
 
 class CommitmentForm(OnceForm):
@@ -22,7 +23,10 @@ class CommitmentForm(OnceForm):
     valid_until = DateField(_l("有效期至（长期有效可不填）"), validators=[Optional()])
     accepting_unit = StringField(_l("承诺受理单位"), validators=[REQUIRED, Length(max=200)])
     scope = SelectField(_l("公开范围"), choices=choices(Scope.choices()))
-    letter = FileField(_l("签章承诺书（PDF，最大 20 MB）"))
+    letter = FileField(
+        upload_label(_l("签章承诺书"), COMMITMENT_LETTER),
+        description=_l("必须是可以打开、未加密的 PDF 文件，最大 %(mb)d MB。", mb=COMMITMENT_LETTER.max_mb),  # the hint
+    )
 
     def validate_valid_until(self, field: DateField) -> None:
         if field.data and self.made_on.data and field.data < self.made_on.data:

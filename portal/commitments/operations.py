@@ -20,8 +20,9 @@ from portal.extensions import db
 from portal.files.operations import store_bytes
 from portal.outbox import ItemType, changed, item_key
 from portal.review.models import Submission
+from portal.review.operations import on_decision
 from portal.review.queries import pending
-from portal.review.rules import SubmissionKind
+from portal.review.rules import SubmissionKind, SubmissionStatus
 from portal.users.models import User
 
 DRAFT_FIELDS = (
@@ -41,7 +42,8 @@ DRAFT_FIELDS = (
 def determine_fulfilment(
     commitment: Commitment, new: Fulfilment, on: date, *, determined_by: str, note: str = "", actor: str
 ) -> FulfilmentEntry:
-    """Record that `determined_by` found the commitment `new` on `on` (core.transitions.TransitionError if the table forbids)."""
+    """Record that `determined_by` found the commitment `new` on `on` (core.transitions.TransitionError if the
+    table forbids it)."""
     old = Fulfilment(commitment.fulfilment)
     check_transition(FULFILMENT_TRANSITIONS, old, new)
     if not determined_by.strip():
@@ -137,7 +139,7 @@ def propose_fulfilment(
     """The officer reports how a published commitment was fulfilled; staff review it before it is shown."""
     if commitment.state != DraftState.PUBLISHED.value:
         raise NotAllowedError(_l("只有已发布的承诺才能报告履行情况。"))
-    check_fulfilment(Fulfilment(commitment.fulfilment), new)
+    check_transition(FULFILMENT_TRANSITIONS, Fulfilment(commitment.fulfilment), new)
     if on > today:
         raise NotAllowedError(_l("认定日期不能晚于今天。"))
     if pending(SubmissionKind.FULFILMENT, commitment_id=commitment.id) is not None:
@@ -164,3 +166,31 @@ def propose_fulfilment(
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
+
+
+@on_decision(SubmissionKind.COMMITMENT)
+def _decide_letter(submission: Submission, decision: SubmissionStatus, by: User) -> None:
+    """Approved: the letter is published; returned or rejected: the draft says so."""
+    commitment = submission.commitment
+    assert commitment is not None
+    if decision is SubmissionStatus.APPROVED:
+        publish(commitment, by=by)
+    else:
+        commitment.state = DraftState.RETURNED if decision is SubmissionStatus.RETURNED else DraftState.REJECTED
+
+
+@on_decision(SubmissionKind.FULFILMENT)
+def _decide_fulfilment(submission: Submission, decision: SubmissionStatus, by: User) -> None:
+    """Approved: the reported fulfilment is determined (a returned or rejected report changes nothing)."""
+    if decision is not SubmissionStatus.APPROVED:
+        return
+    assert submission.commitment is not None
+    payload = submission.payload
+    determine_fulfilment(
+        submission.commitment,
+        Fulfilment(payload["fulfilment"]),
+        date.fromisoformat(payload["determined_on"]),
+        determined_by=payload["determined_by"],
+        note=payload.get("note", ""),
+        actor=by.username,
+    )

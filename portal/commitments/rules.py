@@ -53,6 +53,7 @@ class DraftState(LabelledEnum):
 EDITABLE_STATES = frozenset({DraftState.DRAFT, DraftState.RETURNED})
 
 
+# The fulfilment determinations allowed (core.transitions.check_transition checks one against it).
 FULFILMENT_TRANSITIONS: dict[Fulfilment, frozenset[Fulfilment]] = {
     Fulfilment.IN_PROGRESS: frozenset({Fulfilment.FULFILLED, Fulfilment.PARTLY, Fulfilment.UNFULFILLED}),
     Fulfilment.FULFILLED: frozenset(),
@@ -61,15 +62,6 @@ FULFILMENT_TRANSITIONS: dict[Fulfilment, frozenset[Fulfilment]] = {
 }
 
 CODE_PATTERN = re.compile(r"([0-9]{6})([0-9]{8})([0-9]{6})")
-
-
-class InvalidFulfilment(ValueError):
-    pass
-
-
-def check_fulfilment(current: Fulfilment, new: Fulfilment) -> None:
-    if new not in FULFILMENT_TRANSITIONS[current]:
-        raise InvalidFulfilment(f"fulfilment cannot go from {current.value!r} to {new.value!r}")
 
 
 def commitment_code(region_code: str, made_on: date, serial: int) -> str:

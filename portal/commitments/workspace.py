@@ -15,11 +15,11 @@ from portal.commitments.forms import CommitmentForm, FulfilmentForm
 from portal.commitments.models import Commitment
 from portal.commitments.operations import DRAFT_FIELDS, propose_fulfilment, save_draft, submit_for_review
 from portal.commitments.rules import EDITABLE_STATES, Fulfilment
-from portal.core.uploads import MB, CheckedFile, FileKind, UploadRefused, check_upload
+from portal.core.uploads import COMMITMENT_LETTER, CheckedFile
 from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.files.responses import private_download
-from portal.forms import OnceForm
+from portal.forms import OnceForm, checked_files
 from portal.menu import dashboard_figure, menu_link
 from portal.review.queries import history
 from portal.users.access import agency_item, current, signed_in
@@ -39,7 +39,6 @@ def _editable_drafts(user: User) -> int:
     return db.session.scalar(query) or 0
 
 
-LETTER_MAX_BYTES = 20 * MB
 OFFICER = Role.OFFICER
 
 
@@ -56,18 +55,15 @@ def index() -> str:
 
 
 def _checked_letter(form: CommitmentForm, required: bool) -> tuple[CheckedFile | None, int]:
-    """The uploaded letter if it is a readable, unencrypted PDF of at most 20 MB, and the status to answer with
-    if it is refused (the reason goes beside the field)."""
+    """The uploaded letter if it is a readable, unencrypted PDF within COMMITMENT_LETTER, and the status to answer
+    with if the form is refused (the reason for refusing the letter goes beside the field)."""
     upload = form.letter.data
     if not isinstance(upload, FileStorage) or not upload.filename:
         if required:
             form.letter.errors = [_("请上传签章承诺书（PDF）。")]
         return None, 400
-    try:
-        return check_upload(upload.filename, upload.read(), frozenset({FileKind.PDF}), LETTER_MAX_BYTES), 400
-    except UploadRefused as refused:
-        form.letter.errors = [str(refused.message)]
-        return None, refused.status
+    checked, status = checked_files(form.letter, COMMITMENT_LETTER)
+    return (checked[0] if checked else None), (status if status != 200 else 400)
 
 
 def _edit(form: CommitmentForm, commitment: Commitment | None) -> Response | tuple[str, int]:

@@ -16,7 +16,8 @@ from sqlalchemy import update
 from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
 from portal.complaints.models import Complaint, ComplaintStep
-from portal.complaints.rules import ComplaintStatus, RefusalReason, check_step, complaint_deadlines
+from portal.complaints.rules import TRANSITIONS, ComplaintStatus, RefusalReason, complaint_deadlines
+from portal.core.transitions import TransitionError, check_transition
 from portal.core.uploads import CheckedFile
 from portal.core.workdays import WorkCalendar
 from portal.errors import NotAllowedError
@@ -83,8 +84,8 @@ def file_complaint(
 def _step(complaint: Complaint, new: ComplaintStatus, today: date, by: User, note: str = "", **changes: Any) -> None:
     old = complaint.status
     try:
-        check_step(old, new)
-    except ValueError:
+        check_transition(TRANSITIONS, old, new)
+    except TransitionError:
         raise NotAllowedError(ALREADY_MOVED) from None
     moved = db.session.execute(  # only if nobody moved it meanwhile (SQLite has no row locks)
         update(Complaint).where(Complaint.id == complaint.id, Complaint.status == old.value).values(status=new.value)

@@ -39,6 +39,7 @@ class RefusalReason(LabelledEnum):
     NOT_OUR_JURISDICTION = "not_our_jurisdiction", N_("不属于本平台受理范围")
 
 
+# The steps allowed (core.transitions.check_transition checks one against it).
 TRANSITIONS: Mapping[ComplaintStatus, frozenset[ComplaintStatus]] = {
     ComplaintStatus.SUBMITTED: frozenset({ComplaintStatus.ACCEPTED, ComplaintStatus.NOT_ACCEPTED}),
     ComplaintStatus.ACCEPTED: frozenset({ComplaintStatus.TRANSFERRED}),
@@ -48,15 +49,6 @@ TRANSITIONS: Mapping[ComplaintStatus, frozenset[ComplaintStatus]] = {
     ComplaintStatus.CLOSED: frozenset(),
 }
 FINISHED = frozenset({ComplaintStatus.NOT_ACCEPTED, ComplaintStatus.CLOSED})
-
-
-class InvalidStep(ValueError):
-    pass
-
-
-def check_step(current: ComplaintStatus, new: ComplaintStatus) -> None:
-    if new not in TRANSITIONS[current]:
-        raise InvalidStep(f"a complaint cannot go from {current.value!r} to {new.value!r}")
 
 
 @dataclass(frozen=True)
@@ -84,14 +76,3 @@ def due_for(status: ComplaintStatus, deadlines: Deadlines) -> date | None:
     if status is ComplaintStatus.ANSWERED:
         return deadlines.close
     return None
-
-
-def urgency(due: date | None, today: date, calendar: WorkCalendar) -> str:
-    """'overdue' after the due day, 'due' on it or the working day before, '' otherwise (the queue's flags)."""
-    if due is None:
-        return ""
-    if today > due:
-        return "overdue"
-    if calendar.workdays_between(today, due) <= 1:
-        return "due"
-    return ""

@@ -12,13 +12,12 @@ from portal import clock
 from portal.agencies.models import Agency
 from portal.complaints.models import Complaint
 from portal.complaints.operations import file_complaint
-from portal.complaints.public_forms import MAX_ATTACHMENTS, ComplaintForm, StatusForm
-from portal.core.money import parse_yuan
-from portal.core.uploads import MB, FileKind
+from portal.complaints.public_forms import ATTACHMENTS, ComplaintForm, StatusForm
+from portal.complaints.rules import FilerType
 from portal.db import commit
 from portal.extensions import db, limiter
 from portal.files.responses import download_listed
-from portal.forms import checked_files, choices
+from portal.forms import checked_files, choices, request_limit
 from portal.listing import paginate, parse_list_query
 from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
 from portal.receipts.operations import by_receipt
@@ -26,9 +25,6 @@ from portal.supervision.operations import work_calendar
 from portal.web import upload_limit
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
-
-ATTACHMENT_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
-ATTACHMENT_MAX_BYTES = 10 * MB
 
 
 @bp.get("/")
@@ -45,7 +41,7 @@ def _agency_choices(form: ComplaintForm) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@upload_limit(MAX_ATTACHMENTS * ATTACHMENT_MAX_BYTES + 2 * MB)
+@upload_limit(request_limit(ATTACHMENTS))
 @limiter.limit(public_form_limit, methods=["POST"])  # per address: a flood is refused with 429
 def new() -> Response | tuple[str, int]:
     form = ComplaintForm()
@@ -58,7 +54,7 @@ def new() -> Response | tuple[str, int]:
         return done
     fields_ok = form.validate()
     agency = _chosen_agency(form)
-    attachments, status = checked_files(form.attachments, ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, MAX_ATTACHMENTS)
+    attachments, status = checked_files(form.attachments, ATTACHMENTS)
     if not fields_ok or form.attachments.errors or form.agency.errors:
         return render_template("complaints/new.html", form=form), status if status != 200 else 400
     today = clock.today()
@@ -66,14 +62,14 @@ def new() -> Response | tuple[str, int]:
     values = {
         "filer_type": form.filer_type.data,
         "name": form.name.data,
-        "uscc": form.uscc.data,
+        "uscc": form.uscc.data if form.filer_type.data == FilerType.ENTERPRISE.value else "",
         "phone": form.phone.data,
         "email": form.email.data,
         "agency_id": agency.id if agency else None,
         "agency_typed": "" if agency else form.agency_typed.data,
         "category": form.category.data,
         "description": form.description.data,
-        "amount_fen": parse_yuan(form.amount.data) if form.amount.data else None,
+        "amount_fen": form.amount.data,
         "publish_consent": form.publish_consent.data,
     }
     complaint, receipt = file_complaint(
@@ -81,7 +77,7 @@ def new() -> Response | tuple[str, int]:
         attachments,
         settings.files_dir,
         today,
-        work_calendar([today.year, today.year + 1]),
+        work_calendar(today),
         settings.deadline_days,
     )
     form.spend(url_for(".status", number=complaint.number))

@@ -28,9 +28,9 @@ from portal.complaints.forms import (
 )
 from portal.complaints.models import Complaint
 from portal.complaints.operations import accept, agency_answers, close, refuse, reveal_contact, transfer
-from portal.complaints.rules import FINISHED, TRANSITIONS, Category, ComplaintStatus, urgency
-from portal.core.masking import mask_email, mask_name, mask_phone
-from portal.core.workdays import WorkCalendar
+from portal.complaints.rules import FINISHED, TRANSITIONS, Category, ComplaintStatus
+from portal.core.deadlines import Urgency, urgency
+from portal.core.masking import shown_contact
 from portal.db import commit
 from portal.errors import NotAllowedError
 from portal.extensions import db
@@ -39,6 +39,7 @@ from portal.forms import OnceForm
 from portal.listing import choice, paginate, parse_list_query
 from portal.menu import dashboard_figure, menu_link
 from portal.supervision.operations import work_calendar
+from portal.supervision.queries import urgency_clause
 from portal.users.access import STAFF_ROLES, current, get_or_404, signed_in
 from portal.users.models import User
 from portal.users.rules import Role
@@ -61,7 +62,7 @@ def _open_complaints(user: User) -> int:
     return db.session.scalar(select(func.count(Complaint.id)).where(Complaint.status.not_in(FINISHED))) or 0
 
 
-FLAGS = ("overdue", "due")  # rules.urgency's flags: 已逾期, 今明到期
+FLAGS = (Urgency.OVERDUE, Urgency.DUE)  # the queue's filter: 已逾期, 今明到期
 FILTERS = {
     "status": choice(s.value for s in ComplaintStatus),
     "category": choice(c.value for c in Category),
@@ -83,10 +84,6 @@ due_next: ColumnElement[date | None] = case(
 )
 
 
-def _calendar(today: date) -> WorkCalendar:
-    return work_calendar(range(today.year - 1, today.year + 2))
-
-
 def _is_officer(user: User) -> bool:
     return user.role is Role.OFFICER
 
@@ -100,7 +97,7 @@ def index() -> tuple[str, int]:
     asked = parse_list_query(request.args, FILTERS)
     user = current()
     today = clock.today()
-    calendar = _calendar(today)
+    calendar = work_calendar(today)
     query: Select[Any] = select(Complaint).options(joinedload(Complaint.agency))
     if _is_officer(user):
         query = query.where(Complaint.agency_id == user.agency_id, Complaint.status.in_(OFFICER_STATUSES))
@@ -110,11 +107,8 @@ def index() -> tuple[str, int]:
         query = query.where(Complaint.status.in_(OPEN))
     if "category" in asked.filters:
         query = query.where(Complaint.category == asked.filters["category"])
-    flag = asked.filters.get("flag")
-    if flag == "overdue":
-        query = query.where(due_next < today)
-    elif flag == "due":  # urgency(): on the due day or the working day before it
-        query = query.where(due_next >= today, due_next < calendar.add_workdays(today, 2))
+    if "flag" in asked.filters:
+        query = query.where(urgency_clause(due_next, Urgency(asked.filters["flag"]), today, calendar))
     results = paginate(query.order_by(due_next, Complaint.closed_on.desc(), Complaint.id), asked)
     flags = {c.id: urgency(c.due, today, calendar) for c in results.items}
     return (
@@ -123,6 +117,7 @@ def index() -> tuple[str, int]:
             results=results,
             asked=asked,
             flags=flags,
+            flag_choices=[(f.value, f.label) for f in FLAGS],
             is_officer=_is_officer(user),
         ),
         asked.status,
@@ -145,16 +140,6 @@ def _complaint(complaint_id: int, *, lock: bool = False) -> Complaint:
 def _agencies() -> list[tuple[int, str]]:
     rows = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.region_code, Agency.name))
     return [(agency_id, name) for agency_id, name in rows]
-
-
-def _contact(complaint: Complaint, revealed: bool) -> dict[str, str]:
-    if revealed:
-        return {"name": complaint.name, "phone": complaint.phone, "email": complaint.email}
-    return {
-        "name": mask_name(complaint.name),
-        "phone": mask_phone(complaint.phone) if complaint.phone else "",
-        "email": mask_email(complaint.email) if complaint.email else "",
-    }
 
 
 def _page(
@@ -184,10 +169,10 @@ def _page(
         "workspace/complaints/show.html",
         complaint=complaint,
         is_officer=officer,
-        contact=None if officer else _contact(complaint, revealed),
+        contact=None if officer else shown_contact(complaint.name, complaint.phone, complaint.email, revealed=revealed),
         revealed=revealed,
         reveal_form=None if officer else RevealForm(formdata=None),
-        flag=urgency(complaint.due, today, _calendar(today)),
+        flag=urgency(complaint.due, today, work_calendar(today)),
         conflict=conflict,
         **shown,
     )

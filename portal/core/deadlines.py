@@ -1,10 +1,18 @@
-"""The working-day deadlines of the public's filings and their configuration (PORTAL_DEADLINE_DAYS). Pure."""
+"""The working-day deadlines of the public's filings, their configuration (PORTAL_DEADLINE_DAYS), and how urgent
+an item is against its due day (the flags of every staff queue). Pure."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
-# Default deadlines in working days, counted from the day of filing (PORTAL_DEADLINE_DAYS overrides them).
+from portal.core.labelled import N_, LabelledEnum
+from portal.core.workdays import WorkCalendar
+
+# Default deadlines in working days, counted from the day of filing (PORTAL_DEADLINE_DAYS overrides them). They are
+# the portal's own defaults (DESIGN.md: complaints, objections, credit repair): the policy documents ask for 异议
+# and 投诉办理 (泗政秘〔2018〕145号 (八)) and for 异议申诉 and 信用修复 (泰信用办〔2022〕12号 二(六)), but set no
+# number of days.
 DEFAULT_DAYS: Mapping[str, int] = {
     "complaint_accept": 2,
     "complaint_answer": 10,
@@ -27,3 +35,31 @@ def parse_days(text: str) -> dict[str, int]:
             )
         days[name] = int(value)
     return days
+
+
+class Urgency(LabelledEnum):
+    """Where an item stands against its due day: the states of the 工作台账 (DESIGN.md, Supervision), used by
+    every queue with a deadline (complaints, objections, credit repair)."""
+
+    NOT_DUE = "not_due", N_("未到期")
+    DUE = "due", N_("今明到期")  # due today or on the next working day
+    OVERDUE = "overdue", N_("已逾期")  # the due day has passed
+    DONE = "done", N_("已办结")  # nothing is due any more
+
+
+def due_soon_until(today: date, calendar: WorkCalendar) -> date:
+    """The first day that is no longer 今明到期: the second working day after `today`. An item is due when
+    `today <= due < due_soon_until(today, calendar)` (the SQL filters use the same bounds)."""
+    return calendar.add_workdays(today, 2)
+
+
+def urgency(due: date | None, today: date, calendar: WorkCalendar) -> Urgency:
+    """已逾期 the day after the due day; 今明到期 on the due day or when it is the next working day; 已办结 when
+    nothing is due (`due` None); 未到期 otherwise."""
+    if due is None:
+        return Urgency.DONE
+    if due < today:
+        return Urgency.OVERDUE
+    if due < due_soon_until(today, calendar):
+        return Urgency.DUE
+    return Urgency.NOT_DUE

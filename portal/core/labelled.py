@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Self
 
 
-def N_(msgid: str) -> str:
+def N_(msgid: str) -> str:  # noqa: N802 (gettext's conventional no-op marker)
     """Marks a label for extraction; it is translated later, when shown."""
     return msgid
 

@@ -37,3 +37,15 @@ def mask_email(email: str) -> str:
     if not sep:
         return mask_name(email)
     return f"{local[:1]}***@{domain}"
+
+
+def shown_contact(name: str, phone: str, email: str, *, revealed: bool = False) -> dict[str, str]:
+    """A filer's name and contact as staff see them: masked until they press "show" (`revealed`, audited by the
+    caller); a contact not given stays empty."""
+    if revealed:
+        return {"name": name, "phone": phone, "email": email}
+    return {
+        "name": mask_name(name),
+        "phone": mask_phone(phone) if phone else "",
+        "email": mask_email(email) if email else "",
+    }

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+# The largest amount any form takes: 1 万亿元 (10^12 元). More is a typing error; it also keeps every amount far
+# below the integer columns that store fen (BIGINT on PostgreSQL and SQLite: up to 9.2 × 10^18).
+MAX_FEN = 10**14
+
 
 def format_yuan(fen: int) -> str:
     """123456 -> '1,234.56 元'; from 10 万元 on -> '12.35 万元', rounded half up (四舍五入) in integers."""

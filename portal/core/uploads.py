@@ -1,16 +1,17 @@
 """What an uploaded file is, judged by its content and never by its name; and whether its name is safe to show.
-Pure: bytes and a name in, a verdict out (messages are lazy strings, shown in the reader's language)."""
+Pure: bytes and a name in, a verdict out — a refusal carries a code and its numbers, which the forms
+(portal/forms.py) put into words in the reader's language. The upload policies (which kinds, how large, how many)
+are declared here once; the checks, the request size limits and the field labels are built from them."""
 
 from __future__ import annotations
 
 import io
 import logging
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
@@ -24,13 +25,64 @@ class FileKind(StrEnum):
     PNG = "image/png"
 
 
-class UploadRefused(ValueError):
-    """The file cannot be accepted; `message` says why in words for the uploader, `status` is the HTTP answer."""
+class UploadProblem(StrEnum):
+    """Why a file is refused; the refusal's `params` hold the numbers the message needs."""
 
-    def __init__(self, message: Any, status: int = 400) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+    NO_NAME = "no_name"
+    NAME_CONTROL = "name_control"  # control or invisible formatting characters in the name
+    NAME_PATH = "name_path"  # a path, not a file name
+    NAME_TOO_LONG = "name_too_long"  # params: n (the name's length), max
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"  # params: mb (the most allowed)
+    WRONG_KIND = "wrong_kind"  # params: kinds (e.g. "PDF / JPEG / PNG")
+    PDF_ENCRYPTED = "pdf_encrypted"
+    PDF_NO_PAGES = "pdf_no_pages"
+    PDF_BROKEN = "pdf_broken"
+
+
+class UploadRefusedError(ValueError):
+    """The file cannot be accepted: `problem` says why (as a code, with its `params`), `status` is the HTTP answer
+    (413 for a file too large, else 400)."""
+
+    def __init__(self, problem: UploadProblem, **params: Any) -> None:
+        super().__init__(f"{problem.value} {params}" if params else problem.value)
+        self.problem = problem
+        self.params = params
+        self.status = 413 if problem is UploadProblem.TOO_LARGE else 400
+
+
+@dataclass(frozen=True)
+class UploadPolicy:
+    """What a file field takes: which kinds (by content), how large each file may be, how many files, and whether
+    at least one is needed."""
+
+    kinds: frozenset[FileKind]
+    max_bytes: int
+    max_files: int = 1
+    required: bool = False
+
+    @property
+    def kind_names(self) -> tuple[str, ...]:
+        """The kinds' names in a fixed order: ('PDF', 'JPEG', 'PNG')."""
+        return tuple(kind.name for kind in FileKind if kind in self.kinds)
+
+    @property
+    def max_mb(self) -> int:
+        return self.max_bytes // MB
+
+    @property
+    def most_bytes(self) -> int:
+        """The most a field of this policy can bring in one request."""
+        return self.max_files * self.max_bytes
+
+
+PDF_ONLY = frozenset({FileKind.PDF})
+DOCUMENTS_AND_PHOTOS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
+
+COMMITMENT_LETTER = UploadPolicy(PDF_ONLY, 20 * MB)  # 签章承诺书: needed for a new draft (the view says when)
+EVIDENCE = UploadPolicy(DOCUMENTS_AND_PHOTOS, 10 * MB, max_files=5)  # complaints, objections, rectification progress
+REPAIR_EVIDENCE = replace(EVIDENCE, required=True)  # 履行佐证材料: at least one
+REPAIR_PLEDGE = UploadPolicy(PDF_ONLY, 20 * MB, required=True)  # the signed 信用承诺书 of a repair application
 
 
 @dataclass(frozen=True)
@@ -44,13 +96,13 @@ def safe_name(name: str) -> str:
     """The uploader's file name if it is a plain name; refuse paths, control characters and very long names."""
     name = unicodedata.normalize("NFC", name or "").strip()
     if not name:
-        raise UploadRefused(_l("文件没有名称。"))
+        raise UploadRefusedError(UploadProblem.NO_NAME)
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in name):
-        raise UploadRefused(_l("文件名含有控制字符，请改名后再上传。"))
+        raise UploadRefusedError(UploadProblem.NAME_CONTROL)
     if "/" in name or "\\" in name or name in {".", ".."}:
-        raise UploadRefused(_l("文件名不能包含路径（/ 或 \\），请只上传文件本身。"))
+        raise UploadRefusedError(UploadProblem.NAME_PATH)
     if len(name) > MAX_NAME_CHARS:
-        raise UploadRefused(_l("文件名太长（%(n)d 个字符），最多 %(max)d 个字符。", n=len(name), max=MAX_NAME_CHARS))
+        raise UploadRefusedError(UploadProblem.NAME_TOO_LONG, n=len(name), max=MAX_NAME_CHARS)
     return name
 
 
@@ -70,26 +122,25 @@ def _check_pdf(data: bytes) -> None:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            raise UploadRefused(_l("PDF 文件已加密或设有密码，无法公开核验，请上传未加密的文件。"))
+            raise UploadRefusedError(UploadProblem.PDF_ENCRYPTED)
         if len(reader.pages) < 1:
-            raise UploadRefused(_l("PDF 文件没有页面。"))
-    except UploadRefused:
+            raise UploadRefusedError(UploadProblem.PDF_NO_PAGES)
+    except UploadRefusedError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
-        raise UploadRefused(_l("文件已损坏，无法作为 PDF 打开，请重新导出后上传。")) from None
+        raise UploadRefusedError(UploadProblem.PDF_BROKEN) from None
 
 
 def check_upload(name: str, data: bytes, allowed: frozenset[FileKind], max_bytes: int) -> CheckedFile:
     """Accept the file if its name is safe, it is not empty or too large, and its content is one of `allowed`."""
     clean = safe_name(name)
     if not data:
-        raise UploadRefused(_l("文件是空的（0 字节）。"))
+        raise UploadRefusedError(UploadProblem.EMPTY)
     if len(data) > max_bytes:
-        raise UploadRefused(_l("文件太大：最大 %(mb)d MB。", mb=max_bytes // MB), status=413)
+        raise UploadRefusedError(UploadProblem.TOO_LARGE, mb=max_bytes // MB)
     kind = _sniff(data)
     if kind is None or kind not in allowed:
-        wanted = " / ".join(k.name for k in sorted(allowed))
-        raise UploadRefused(_l("文件内容不是 %(kinds)s（按文件内容判断，与扩展名无关）。", kinds=wanted))
+        raise UploadRefusedError(UploadProblem.WRONG_KIND, kinds=" / ".join(k.name for k in FileKind if k in allowed))
     if kind is FileKind.PDF:
         _check_pdf(data)
     return CheckedFile(clean, kind, data)

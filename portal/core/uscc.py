@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3**i mod 31
 
@@ -18,20 +20,33 @@ def normalise(code: str) -> str:
     return code.strip().upper()
 
 
-def uscc_error(code: str) -> str | None:
-    """None for a valid code, else the reason in plain words (English; views translate)."""
+class UsccProblem(StrEnum):
+    """What is wrong with a code, in the order it is checked (the forms say it in words)."""
+
+    LENGTH = "length"  # not 18 characters
+    CHARACTERS = "characters"  # characters outside the code set (see `bad_characters`)
+    REGION = "region"  # characters 3-8 are not a region code (digits)
+    CHECK_CHARACTER = "check_character"  # the 18th character does not match the first 17
+
+
+def uscc_problem(code: str) -> UsccProblem | None:
+    """None for a valid code (read without regard to case or surrounding spaces), else what is wrong with it."""
     code = normalise(code)
     if len(code) != 18:
-        return "must be 18 characters"
-    bad = [ch for ch in code if ch not in CHARSET]
-    if bad:
-        return f"contains characters not used in codes: {''.join(sorted(set(bad)))}"
+        return UsccProblem.LENGTH
+    if bad_characters(code):
+        return UsccProblem.CHARACTERS
     if not code[2:8].isdigit():
-        return "characters 3-8 must be a region code (digits)"
+        return UsccProblem.REGION
     if check_character(code[:17]) != code[17]:
-        return "check character does not match"
+        return UsccProblem.CHECK_CHARACTER
     return None
 
 
+def bad_characters(code: str) -> str:
+    """The characters of the code that no code uses, each once, in order ('' when there are none)."""
+    return "".join(sorted(set(normalise(code)) - set(CHARSET)))
+
+
 def is_valid_uscc(code: str) -> bool:
-    return uscc_error(code) is None
+    return uscc_problem(code) is None

@@ -67,6 +67,13 @@ class WorkCalendar:
         return WorkCalendar(frozenset(days_off), frozenset(makeup))
 
 
+def covered_years(day: date) -> range:
+    """The years a calendar used on `day` covers (the one decision, for every caller): the year before (a deadline
+    counted from a filing late last year is still running), `day`'s own year, and the next (a deadline counted from
+    late in the year falls in January; PORTAL_DEADLINE_DAYS allows at most 60 working days)."""
+    return range(day.year - 1, day.year + 2)
+
+
 def china_calendar(years: Iterable[int]) -> WorkCalendar:
     """China's statutory holidays and make-up working days for `years`, from the `holidays` package."""
     cn = holidays_lib.China(years=list(years))

@@ -31,7 +31,7 @@ BATCH = 5000
 DEMO_PASSWORD = "yanshixian-demo-2026"  # demo only: production refuses to start while a demo account is active
 
 
-class DemoRefused(RuntimeError):
+class DemoRefusedError(RuntimeError):
     """The database holds data that is not the demo's: loading would mix fiction with real records."""
 
 
@@ -53,7 +53,7 @@ def load_demo(size: int, seed: int, anchor: Any, files_dir: Path, periods: dict[
     if db.session.scalar(select(exists().where(DemoDataset.id.is_not(None)))):
         return DemoSummary(0, 0, 0, already_loaded=True)
     if db.session.scalar(select(exists().where(Agency.id.is_not(None)))):
-        raise DemoRefused("the database already holds agencies that are not demo data; demo data was not loaded")
+        raise DemoRefusedError("the database already holds agencies that are not demo data; demo data was not loaded")
 
     agency_rows = demo_agencies()
     agencies = [Agency(**{k: v for k, v in row.items() if k != "parent"}) for row in agency_rows]

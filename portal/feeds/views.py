@@ -36,9 +36,10 @@ from portal.records.queries import public_records
 from portal.records.rules import RecordStatus
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
+from portal.search import operations as search_operations
 from portal.search import queries as search_queries
 from portal.search.engine import Hit
-from portal.web import html_lang, select_locale
+from portal.web import html_lang, select_locale, site_name
 
 bp = Blueprint("feeds", __name__)
 
@@ -162,7 +163,7 @@ def _info(
         paging["next"] = page_url(asked.page + 1)
     return FeedInfo(
         id=tag_uri(settings.tag_authority, f"feeds/{key}?{'&'.join(f'{k}={v}' for k, v in sorted(args.items()))}"),
-        title=f"{title} — {_('信用演示县')}",
+        title=f"{title} — {site_name()}",
         subtitle=_("政务诚信公示平台"),
         self_url=request.url,
         html_url=url_for(html_endpoint, _external=True, **view_args, **args),
@@ -407,7 +408,7 @@ def search_entry(hit: Hit) -> FeedEntry:
         title=hit.title,
         link=url_for("home.index", _external=True).rstrip("/") + hit.path,
         summary=" ".join(hit.body.split())[:300],
-        author=_("信用演示县"),
+        author=site_name(),
         category=type_label,
         category_term=hit.type,
         published=published,
@@ -418,7 +419,7 @@ def search_entry(hit: Hit) -> FeedEntry:
 @bp.get("/search/feed.<any(atom, rss):fmt>")
 def search(fmt: str) -> Response:
     """A search followed as a feed: the same query and facets, newest first (unless sort says otherwise)."""
-    found = search_queries.run_search(request.args, FEED_SIZE, default_sort="date", facets=False)
+    found = search_operations.run_search(request.args, FEED_SIZE, default_sort="date", facets=False)
     if found.unavailable:
         abort(503, _("搜索索引正在重建，请稍后再试。"))
     result = found.result

@@ -9,14 +9,26 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
-from portal.forms import REQUIRED, OnceForm, PlainText, PublicForm, choices, strip, strip_lines, too_long
-from portal.objections.rules import DECIDED, Ground, ObjectionStatus, contact_problem
+from portal.core.uploads import EVIDENCE
+from portal.forms import (
+    REQUIRED,
+    OnceForm,
+    PlainText,
+    PublicForm,
+    choices,
+    email_field,
+    lazy_upload_rule,
+    phone_field,
+    strip,
+    strip_lines,
+    too_long,
+)
+from portal.objections.rules import DECIDED, Ground, ObjectionStatus
 from portal.receipts.rules import normalise_number
 
 EXPLANATION_MAX = 5000
-MAX_EVIDENCE_FILES = 5
 
 
 class ObjectionForm(PublicForm):
@@ -32,11 +44,13 @@ class ObjectionForm(PublicForm):
         filters=[strip_lines],
     )
     evidence = MultipleFileField(
-        _l("证明材料"), render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        _l("证明材料"),
+        description=_l("可选。%(rule)s，按文件内容核验。", rule=lazy_upload_rule(EVIDENCE)),  # the hint
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
     )
     name = StringField(_l("姓名或单位名称"), validators=[REQUIRED, too_long(100), PlainText()], filters=[strip])
-    phone = StringField(_l("联系电话"), validators=[too_long(30), PlainText()], filters=[strip])  # see validate_phone
-    email = StringField(_l("电子邮箱"), validators=[Optional(), too_long(200), PlainText()], filters=[strip])
+    phone = phone_field()  # one of phone and e-mail is needed
+    email = email_field()
     consent = BooleanField(
         _l("我承诺所填内容真实，并同意信用办为处理本异议使用我的联系方式；这些信息不会公开。"),
         validators=[DataRequired(_l("请阅读并勾选此声明后再提交。"))],
@@ -45,18 +59,6 @@ class ObjectionForm(PublicForm):
     def validate_ground(self, field: SelectField) -> None:
         if field.data not in {g.value for g in Ground}:
             raise ValidationError(_l("请从列表中选择异议理由。"))
-
-    def validate_phone(self, field: StringField) -> None:
-        """Runs even when empty (no Optional): one of phone and e-mail is needed."""
-        problem = contact_problem(field.data or "", self.email.data or "")
-        if problem == "missing":
-            raise ValidationError(_l("请至少填写联系电话或电子邮箱中的一项。"))
-        if problem == "phone":
-            raise ValidationError(_l("请填写有效的电话号码，如 13812345678 或 0527-12345678。"))
-
-    def validate_email(self, field: StringField) -> None:
-        if field.data and contact_problem("", field.data) == "email":
-            raise ValidationError(_l("请填写有效的电子邮箱，如 name@example.cn。"))
 
     def objection_ground(self) -> Ground:
         return Ground(self.ground.data)

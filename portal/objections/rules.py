@@ -1,8 +1,7 @@
-"""Objection grounds, statuses and outcomes, their deadlines in working days, and the objector's contact. Pure."""
+"""Objection grounds, statuses and outcomes, and their deadlines in working days. Pure."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ class ObjectionStatus(LabelledEnum):
     UPHELD = "upheld", N_("维持原记录")
 
 
+# The steps allowed (core.transitions.check_transition checks one against it).
 TRANSITIONS: Mapping[ObjectionStatus, frozenset[ObjectionStatus]] = {
     ObjectionStatus.SUBMITTED: frozenset({ObjectionStatus.ACCEPTED}),
     ObjectionStatus.ACCEPTED: frozenset({ObjectionStatus.CORRECTED, ObjectionStatus.REVOKED, ObjectionStatus.UPHELD}),
@@ -37,15 +37,6 @@ TRANSITIONS: Mapping[ObjectionStatus, frozenset[ObjectionStatus]] = {
 }
 OPEN = frozenset({ObjectionStatus.SUBMITTED, ObjectionStatus.ACCEPTED})
 DECIDED = frozenset({ObjectionStatus.CORRECTED, ObjectionStatus.REVOKED, ObjectionStatus.UPHELD})
-
-
-class InvalidStep(ValueError):
-    """The transition table forbids this step (the objection was handled meanwhile, or the step is out of order)."""
-
-
-def check_step(current: ObjectionStatus, new: ObjectionStatus) -> None:
-    if new not in TRANSITIONS[current]:
-        raise InvalidStep(f"an objection cannot go from {current.value!r} to {new.value!r}")
 
 
 @dataclass(frozen=True)
@@ -69,31 +60,3 @@ def due_for(status: ObjectionStatus, accept_due: date, verify_due: date) -> date
     if status is ObjectionStatus.ACCEPTED:
         return verify_due
     return None
-
-
-def urgency(due: date | None, today: date, calendar: WorkCalendar) -> str:
-    """'overdue' after the due day, 'due' on it or the working day before, '' otherwise (the queue's flags)."""
-    if due is None:
-        return ""
-    if today > due:
-        return "overdue"
-    if calendar.workdays_between(today, due) <= 1:
-        return "due"
-    return ""
-
-
-def contact_problem(phone: str, email: str) -> str | None:
-    """Which of the contact fields is wrong, as a code: 'missing' (neither given), 'phone', 'email'; None if fine.
-    A phone is a mainland mobile (13812345678, +86 allowed) or a landline with its area code (0527-12345678,
-    an extension after a further hyphen) or a 400/800 number; spaces and hyphens between digits are ignored."""
-    if not phone and not email:
-        return "missing"
-    if phone and not PHONE_PATTERN.fullmatch(re.sub(r"[\s-]", "", phone.removeprefix("+86").lstrip())):
-        return "phone"
-    if email and not EMAIL_PATTERN.fullmatch(email):
-        return "email"
-    return None
-
-
-PHONE_PATTERN = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[0-9]{7,8}([0-9]{1,6})?|[48]00[0-9]{7}")
-EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")

@@ -14,18 +14,17 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.core.masking import mask_email, mask_name, mask_phone
-from portal.core.uploads import MB, FileKind
-from portal.core.workdays import WorkCalendar
+from portal.core.deadlines import urgency
+from portal.core.masking import shown_contact
+from portal.core.uploads import EVIDENCE
 from portal.db import commit
-from portal.errors import NotAllowedError
+from portal.errors import NotAllowedError, RefusedError, show_refusal
 from portal.extensions import db, limiter
 from portal.files.responses import download_listed
-from portal.forms import UsedFormToken, checked_files
+from portal.forms import checked_files, request_limit
 from portal.listing import choice, paginate, parse_list_query
 from portal.menu import dashboard_figure, menu_link
 from portal.objections.forms import (
-    MAX_EVIDENCE_FILES,
     AcceptForm,
     DecisionForm,
     ObjectionForm,
@@ -34,7 +33,7 @@ from portal.objections.forms import (
 )
 from portal.objections.models import Objection
 from portal.objections.operations import Objector, accept, decide, file_objection, reveal_contact
-from portal.objections.rules import OPEN, ObjectionStatus, due_for, urgency
+from portal.objections.rules import OPEN, ObjectionStatus, due_for
 from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
 from portal.receipts.operations import by_receipt
 from portal.receipts.rules import normalise_number
@@ -55,13 +54,7 @@ def _open_objections(user: User) -> int:
     return db.session.scalar(select(func.count(Objection.id)).where(Objection.status.in_(OPEN))) or 0
 
 
-EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
-EVIDENCE_MAX_BYTES = 10 * MB
 FILTERS = {"status": choice(s.value for s in ObjectionStatus)}
-
-
-def _calendar(today: date) -> WorkCalendar:
-    return work_calendar(range(today.year - 1, today.year + 2))
 
 
 @bp.errorhandler(413)
@@ -69,7 +62,10 @@ def _calendar(today: date) -> WorkCalendar:
 def _refused(error: HTTPException) -> Response:
     """Too much at once: the messages of these forms (the site-wide ones speak of letters and logins)."""
     messages = {
-        413: _("提交的内容超过了大小限制（每个文件最大 10 MB）。未做任何更改，请减少或压缩文件后重新提交。"),
+        413: _(
+            "提交的内容超过了大小限制（每个文件最大 %(mb)d MB）。未做任何更改，请减少或压缩文件后重新提交。",
+            mb=EVIDENCE.max_mb,
+        ),
         429: _("短时间内提交次数过多，请一小时后再试。"),
     }
     titles = {413: _("提交的内容太大"), 429: _("尝试次数过多")}
@@ -90,17 +86,16 @@ def _guard_errors_on_top(form: ObjectionForm | StatusForm) -> None:
 # --- the public: filing ----------------------------------------------------------------------------------------
 
 
-def _spent_number() -> str | None:
+def _spent_number(form: ObjectionForm) -> str | None:
     """If this very form was posted before and went through, the number it was given."""
-    token = request.form.get("form_token", "")
-    url = db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token)) if token else None
+    url = form.spent_result()
     if url is None:
         return None
     return parse_qs(urlsplit(url).query).get("number", [""])[0] or None
 
 
 @bp.route("/records/<int(max=2147483647):record_id>/objection", methods=["GET", "POST"])
-@upload_limit(MAX_EVIDENCE_FILES * EVIDENCE_MAX_BYTES + 2 * MB)
+@upload_limit(request_limit(EVIDENCE))
 @limiter.limit(public_form_limit, methods=["POST"])  # per address (PORTAL_PUBLIC_FORM_LIMIT)
 def new(record_id: int) -> Response | tuple[str, int]:
     today = clock.today()
@@ -110,12 +105,12 @@ def new(record_id: int) -> Response | tuple[str, int]:
     form = ObjectionForm()
     status = 200
     if form.is_submitted():
-        number = _spent_number()
+        number = _spent_number(form)
         if number is not None:  # posted twice: one objection, and its secret was shown the first time only
             return render_template("objections/already_filed.html", record=record, number=number), 200
         fields_ok = form.validate()
         _guard_errors_on_top(form)
-        checked, status = checked_files(form.evidence, EVIDENCE_KINDS, EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES)
+        checked, status = checked_files(form.evidence, EVIDENCE)
         if fields_ok and not form.evidence.errors:
             settings = current_app.config["PORTAL_SETTINGS"]
             try:
@@ -127,7 +122,7 @@ def new(record_id: int) -> Response | tuple[str, int]:
                     checked,
                     settings.files_dir,
                     today,
-                    _calendar(today),
+                    work_calendar(today),
                     settings.deadline_days,
                 )
             except NotAllowedError:
@@ -164,7 +159,7 @@ def status() -> tuple[str, int]:
                 form=None,
                 objection=objection,
                 record_public=objection.record.is_public(today),
-                flag=urgency(_due(objection), today, _calendar(today)),
+                flag=urgency(_due(objection), today, work_calendar(today)),
                 download_form=StatusForm(formdata=None),
                 secret=typed_secret,  # only for the objector's own downloads on this page (not cached)
             )
@@ -209,7 +204,7 @@ def queue() -> tuple[str, int]:
         asked,
     )
     today = clock.today()
-    calendar = _calendar(today)
+    calendar = work_calendar(today)
     flags = {o.id: urgency(_due(o), today, calendar) for o in results.items}
     return render_template(
         "objections/queue.html",
@@ -228,15 +223,7 @@ def _page(
     revealed: bool = False,
 ) -> str:
     today = clock.today()
-    contact = (
-        {"name": objection.name, "phone": objection.phone, "email": objection.email}
-        if revealed
-        else {
-            "name": mask_name(objection.name),
-            "phone": mask_phone(objection.phone) if objection.phone else "",
-            "email": mask_email(objection.email) if objection.email else "",
-        }
-    )
+    contact = shown_contact(objection.name, objection.phone, objection.email, revealed=revealed)
     return render_template(
         "objections/show.html",
         objection=objection,
@@ -246,7 +233,7 @@ def _page(
         reveal_form=RevealForm(formdata=None),
         accept_form=accept_form or AcceptForm(formdata=None),
         decision_form=decision_form or DecisionForm(formdata=None),
-        flag=urgency(_due(objection), today, _calendar(today)),
+        flag=urgency(_due(objection), today, work_calendar(today)),
         today=today,
         record_shown=objection.record.stop_notice(today) is None,
     )
@@ -292,10 +279,11 @@ def show(objection_id: int) -> Response | tuple[str, int]:
         outcome = decision_form.decided()
         try:
             decide(objection, outcome, decision_form.reason.data or "", clock.today(), by=current())
-        except NotAllowedError as refused:
-            decision_form.form_errors.append(str(refused.message))
-            conflict = objection.status is not ObjectionStatus.ACCEPTED
-            return _page(objection, decision_form=decision_form), 409 if conflict else 400
+        except RefusedError as refused:
+            status = show_refusal(decision_form, refused)  # a missing reason goes beside its field (400)
+            if refused.field is None:  # handled meanwhile (409), or the outcome is refused (400)
+                status = 409 if objection.status is not ObjectionStatus.ACCEPTED else 400
+            return _page(objection, decision_form=decision_form), status
         url = url_for(".show", objection_id=objection.id)
         message = _("异议 %(number)s 已办结：%(outcome)s。", number=objection.number, outcome=outcome.label)
         return decision_form.finish(url, message)

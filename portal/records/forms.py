@@ -9,25 +9,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Field, Form, SelectField, StringField, TextAreaField
+from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal.agencies.models import Agency
-from portal.core.money import parse_yuan
 from portal.core.periods import Severity
-from portal.core.uscc import normalise, uscc_error
 from portal.forms import (  # noqa: F401 - control_characters is part of this module's vocabulary
     REQUIRED,
     OnceForm,
     PlainText,
+    YuanField,
     choices,
     control_characters,
+    normalise_uscc,
     strip,
     strip_lines,
+    valid_uscc,
 )
 from portal.records.kinds import COMMON_LABELS, KINDS, WINDOW_LABELS, FieldType, KindField, RecordValues
 
-MAX_YUAN_FEN = 10**14  # 1 万亿元: more is a typing error
 TEXT_MAX = 200
 CODE_MAX = 100
 LONG_TEXT_MAX = 5000
@@ -35,44 +35,6 @@ SUMMARY_MAX = 20000
 
 # Names a kind field may not take: they belong to the common fields or to the form itself.
 RESERVED = frozenset({*COMMON_LABELS, *WINDOW_LABELS, "kind", "reason", "action", "csrf_token", "form_token"})
-
-
-# --- pure helpers ------------------------------------------------------------------------------------------------
-
-
-def parse_money(text: str | None) -> int | None:
-    """An amount typed in 元 → integer fen; None when nothing was typed; ValueError (with the message shown beside
-    the field) for anything else: not a number, negative, more than 2 decimals, more than 1 万亿元."""
-    if text is None or not text.strip():
-        return None
-    try:
-        fen = parse_yuan(text)
-    except ValueError:
-        raise ValueError(_l("请填写金额（元），最多两位小数，如 12345.67")) from None
-    if fen > MAX_YUAN_FEN:
-        raise ValueError(_l("金额过大，请核对（单位为元）"))
-    return fen
-
-
-def yuan_input(fen: int | None) -> str:
-    """Integer fen as typed in the form: 123456 → '1234.56' (no separators, so it parses back the same)."""
-    if fen is None:
-        return ""
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
-def uscc_message(code: str) -> str | None:
-    """None for a valid 统一社会信用代码, else why not, in the reader's language."""
-    reason = uscc_error(code)
-    if reason is None:
-        return None
-    if reason.startswith("must be 18"):
-        return str(_l("统一社会信用代码应为 18 位"))
-    if reason.startswith("contains characters"):
-        return str(_l("含有统一社会信用代码不使用的字符：%(chars)s", chars=reason.rsplit(": ", 1)[-1]))
-    if reason.startswith("characters 3-8"):
-        return str(_l("第 3–8 位应为行政区划代码（数字）"))
-    return str(_l("校验位不符，请核对统一社会信用代码"))
 
 
 # --- fields and validators ---------------------------------------------------------------------------------------
@@ -90,31 +52,6 @@ class IsoDateField(DateField):
             super().process_formdata([" ".join(valuelist).strip()])
         except ValueError:
             raise ValueError(_l("请填写有效日期，格式如 2026-11-20")) from None
-
-
-class YuanField(StringField):
-    """An amount in 元 with up to 2 decimals; `data` is integer fen, None when empty."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = None
-        if valuelist:
-            self.data = parse_money(valuelist[0])
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return yuan_input(self.data)
-
-
-def _normalise_uscc(value: Any) -> Any:
-    return normalise(value) if isinstance(value, str) else value
-
-
-def valid_uscc(form: Form, field: Field) -> None:
-    """A 统一社会信用代码 checked with GB 32100-2015 (the reason beside the field)."""
-    message = uscc_message(field.data or "")
-    if message:
-        raise ValidationError(message)
 
 
 def kind_form_field(spec: KindField) -> Field:
@@ -155,7 +92,7 @@ class RecordForm(OnceForm):
     )
     deciding_authority = _text(COMMON_LABELS["deciding_authority"], 200)
     deciding_authority_code = StringField(
-        COMMON_LABELS["deciding_authority_code"], validators=[Optional(), valid_uscc], filters=[_normalise_uscc]
+        COMMON_LABELS["deciding_authority_code"], validators=[Optional(), valid_uscc], filters=[normalise_uscc]
     )
     source_unit = _text(COMMON_LABELS["source_unit"], 200)
     document_number = _text(COMMON_LABELS["document_number"], 100)

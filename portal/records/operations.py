@@ -16,7 +16,7 @@ from portal.audit.operations import write_audit
 from portal.commitments.models import Commitment
 from portal.core.periods import DEFAULT_PERIODS, DisclosureWindow, PeriodBounds, Severity
 from portal.core.transitions import check_transition
-from portal.errors import NotAllowedError
+from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.outbox import ItemType, changed, item_key
 from portal.records.kinds import KINDS, FieldType, RecordKind, RecordValues
@@ -37,9 +37,9 @@ Periods = Mapping[Severity, PeriodBounds]
 def change_status(
     record: Record, new: RecordStatus, on: date, *, reason: str, actor: str = "system", by: User | None = None
 ) -> None:
-    """Move a record to `new` (core.transitions.TransitionError if the table forbids it). Stopping publication needs a reason
-    and is dated `on`, so that the 410 notice can say since when and why. `by` names the signed-in user who did it
-    (the audit entry then carries their id); without it, `actor` says who or what did."""
+    """Move a record to `new` (core.transitions.TransitionError if the table forbids it). Stopping publication needs
+    a reason and is dated `on`, so that the 410 notice can say since when and why. `by` names the signed-in user who
+    did it (the audit entry then carries their id); without it, `actor` says who or what did."""
     old = record.status
     check_transition(TRANSITIONS, old, new)
     if new not in SHOWN_STATUSES and not reason.strip():
@@ -75,12 +75,15 @@ def expire_due_records(today: date, *, actor: str = "system") -> int:
 # --- entering and correcting records ------------------------------------------------------------------------------
 
 
-class RecordRefused(ValueError):
-    """Input the rules refuse; `problems` maps a field name (as in RecordValues) to the message for beside it."""
+class RecordRefusedError(RefusedError, ValueError):
+    """Input the rules refuse; `problems` maps a field name (as in RecordValues) to the message for beside it (the
+    first one is also the refusal's `message` and `field`, for a caller that shows one)."""
 
     def __init__(self, problems: Mapping[str, Any]) -> None:
-        super().__init__("refused: " + ", ".join(problems))  # the messages are lazy; they are shown by field
         self.problems = dict(problems)
+        field, message = next(iter(self.problems.items()))
+        super().__init__(message, field=field)
+        self.args = ("refused: " + ", ".join(self.problems),)  # the messages are lazy; they are shown by field
 
 
 def configured_periods() -> Periods:
@@ -127,7 +130,7 @@ def _checked(
     check_date: bool = True,
     linked: Commitment | None = None,
 ) -> tuple[Agency, Commitment | None]:
-    """The agency and linked commitment named by `values`; RecordRefused with every problem found. A correction
+    """The agency and linked commitment named by `values`; RecordRefusedError with every problem found. A correction
     keeps the commitment already `linked` without checking it again."""
     problems: dict[str, Any] = {}
     agency = db.session.get(Agency, values["agency"])
@@ -144,13 +147,13 @@ def _checked(
         if commitment is None:
             problems["commitment_code"] = _l("该失信主体没有编号为 %(code)s 的公开承诺", code=code)
     if problems:
-        raise RecordRefused(problems)
+        raise RecordRefusedError(problems)
     assert agency is not None
     return agency, commitment
 
 
 def check_new_record(kind: str, values: RecordValues, today: date, periods: Periods | None = None) -> DisclosureWindow:
-    """The disclosure window a new record would get (for the preview); RecordRefused if it cannot be saved."""
+    """The disclosure window a new record would get (for the preview); RecordRefusedError if it cannot be saved."""
     record_kind = KINDS[kind]
     window = publication_window(values["decision_date"], values["severity"], today, periods or configured_periods())
     _checked(record_kind, values, window, today)
@@ -185,8 +188,9 @@ def _apply(
 
 def create_record(kind: str, values: RecordValues, today: date, *, by: User, periods: Periods | None = None) -> Record:
     """Enter a record of `kind` (KeyError for an unknown one), published from today with the disclosure window of
-    its severity counted from its decision date. RecordRefused (messages by field) for a decision date in the future
-    or whose maximum period has passed, an unknown agency, or a commitment code that names no published commitment."""
+    its severity counted from its decision date. RecordRefusedError (messages by field) for a decision date in the
+    future or whose maximum period has passed, an unknown agency, or a commitment code that names no published
+    commitment."""
     record_kind = KINDS[kind]
     window = publication_window(values["decision_date"], values["severity"], today, periods or configured_periods())
     agency, commitment = _checked(record_kind, values, window, today)
@@ -226,11 +230,11 @@ def correct_record(
     """Correct a record that is still shown: the fields that changed are kept with their old and new values (shown
     publicly as 更正记录, with the reason). A new decision date or severity moves the disclosure window (its start
     stays). Returns None, changing nothing, when no value differs. NotAllowedError for a record no longer shown;
-    RecordRefused (messages by field) for a missing reason or input the rules refuse."""
+    RecordRefusedError (messages by field) for a missing reason or input the rules refuse."""
     if record.stop_notice(on) is not None:
         raise NotAllowedError(_l("该记录已停止公示，不能更正。"))
     if not reason.strip():
-        raise RecordRefused({"reason": _l("请说明更正理由")})
+        raise RecordRefusedError({"reason": _l("请说明更正理由")})
     kind = record.record_kind
     old_values = record.as_values()
     old_window = DisclosureWindow(record.publication_start, record.publication_min_end, record.publication_max_end)

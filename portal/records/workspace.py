@@ -24,7 +24,7 @@ from portal.menu import menu_link
 from portal.records.forms import REQUIRED, PlainText, RecordForm, prefill, record_form
 from portal.records.kinds import KINDS
 from portal.records.models import Record
-from portal.records.operations import RecordRefused, change_status, check_new_record, correct_record, create_record
+from portal.records.operations import RecordRefusedError, change_status, check_new_record, correct_record, create_record
 from portal.records.rules import SHOWN_STATUSES, TRANSITIONS, RecordStatus
 from portal.users.access import STAFF_ROLES, agency_item, check_agency, current, signed_in
 from portal.users.models import User
@@ -113,7 +113,7 @@ def _actors(record: Record) -> dict[int, str]:
 # --- entering a record -------------------------------------------------------------------------------------------
 
 
-def _apply_problems(form: RecordForm, refused: RecordRefused) -> None:
+def _apply_problems(form: RecordForm, refused: RecordRefusedError) -> None:
     for name, message in refused.problems.items():
         if name in form:
             form[name].errors = [*form[name].errors, str(message)]
@@ -148,7 +148,7 @@ def new() -> Response | tuple[str, int]:
                     record = create_record(kind, form.values(), today, by=current())
                     url = url_for(".detail", record_id=record.id)
                     return form.finish(url, _("记录已保存并发布。"))
-            except RecordRefused as refused:
+            except RecordRefusedError as refused:
                 _apply_problems(form, refused)
     return (
         render_template("workspace/records/edit.html", form=form, kind=KINDS[kind], record=None, preview=preview),
@@ -183,7 +183,7 @@ def correct(record_id: int) -> Response | tuple[str, int]:
         if form.validate():
             try:
                 correction = correct_record(record, form.values(), form["reason"].data or "", today, current())
-            except RecordRefused as refused:
+            except RecordRefusedError as refused:
                 _apply_problems(form, refused)
             except NotAllowedError as refused:
                 return _refused(refused.message)

@@ -18,7 +18,8 @@ from portal.records.operations import change_status
 from portal.records.rules import RecordStatus
 from portal.rectifications.models import ProgressEntry
 from portal.review.models import Submission
-from portal.review.rules import SubmissionKind
+from portal.review.operations import on_decision
+from portal.review.rules import SubmissionKind, SubmissionStatus
 from portal.users.models import User
 
 
@@ -64,3 +65,14 @@ def add_progress(record: Record, on: date, text: str, evidence: str, *, by: User
         "rectification.progress", "rectification", rectification.id, {"entry_date": [None, on.isoformat()]}, by=by
     )
     return entry
+
+
+@on_decision(SubmissionKind.PROGRESS)
+def _decide_progress(submission: Submission, decision: SubmissionStatus, by: User) -> None:
+    """Approved: the reported progress becomes a public entry (a returned or rejected report changes nothing)."""
+    if decision is not SubmissionStatus.APPROVED:
+        return
+    assert submission.record is not None
+    payload = submission.payload
+    evidence = "、".join(f["name"] for f in submission.files)
+    add_progress(submission.record, date.fromisoformat(payload["entry_date"]), payload["text"], evidence, by=by)

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.core.uploads import MB, FileKind
+from portal.core.uploads import EVIDENCE
 from portal.errors import NotAllowedError
-from portal.forms import checked_files
+from portal.forms import checked_files, request_limit
 from portal.records.models import Record
-from portal.rectifications.forms import MAX_EVIDENCE_FILES, ProgressForm
+from portal.rectifications.forms import ProgressForm
 from portal.rectifications.operations import report_progress
 from portal.review.queries import history
 from portal.users.access import agency_item, current, signed_in
@@ -21,12 +21,9 @@ from portal.web import upload_limit
 
 bp = Blueprint("rectifications_workspace", __name__, url_prefix="/workspace/records")
 
-EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
-EVIDENCE_MAX_BYTES = 10 * MB
-
 
 @bp.route("/<int:record_id>/progress", methods=["GET", "POST"])
-@upload_limit(MAX_EVIDENCE_FILES * EVIDENCE_MAX_BYTES + 2 * MB)
+@upload_limit(request_limit(EVIDENCE))
 @signed_in(Role.OFFICER)
 def progress(record_id: int) -> Response | tuple[str, int]:
     record = agency_item(Record, record_id)
@@ -37,7 +34,7 @@ def progress(record_id: int) -> Response | tuple[str, int]:
         if done is not None:
             return done
         fields_ok = form.validate()
-        checked, status = checked_files(form.evidence, EVIDENCE_KINDS, EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES)
+        checked, status = checked_files(form.evidence, EVIDENCE)
         if fields_ok and not form.evidence.errors:
             try:
                 report_progress(

@@ -7,16 +7,11 @@ from typing import Any, ClassVar
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import RadioField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from portal.forms import OnceForm, choices
+from portal.core.uploads import REPAIR_EVIDENCE, REPAIR_PLEDGE
+from portal.forms import OnceForm, choices, too_long, upload_label
 from portal.repairs.rules import RepairStatus
-
-MAX_EVIDENCE_FILES = 5
-
-
-def too_long(longest: int) -> Length:
-    return Length(max=longest, message=_l("太长了：最多 %(max)d 个字符。"))
 
 
 class FileRequired:
@@ -31,10 +26,8 @@ class FileRequired:
 
 class RepairForm(OnceForm):
     statement = TextAreaField(_l("履行情况说明"), validators=[DataRequired(_l("请说明履行情况")), too_long(10000)])
-    evidence = MultipleFileField(
-        _l("履行佐证材料（PDF、JPEG 或 PNG，1 至 5 个，每个最大 10 MB）"), validators=[FileRequired()]
-    )
-    pledge = FileField(_l("签章的信用承诺书（一份 PDF，最大 20 MB）"), validators=[FileRequired()])
+    evidence = MultipleFileField(upload_label(_l("履行佐证材料"), REPAIR_EVIDENCE), validators=[FileRequired()])
+    pledge = FileField(upload_label(_l("签章的信用承诺书"), REPAIR_PLEDGE), validators=[FileRequired()])
 
 
 class RepairDecisionForm(OnceForm):

@@ -11,7 +11,7 @@ from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.files.models import StoredFile
 from portal.records.models import Record
-from portal.repairs.rules import DueFlag, RepairStatus, due_flag
+from portal.repairs.rules import RepairStatus
 from portal.users.models import User
 
 
@@ -50,5 +50,8 @@ class RepairApplication(db.Model):  # type: ignore[name-defined]
         """Still waiting for the credit office's decision (the record shows 修复申请中)."""
         return self.status is RepairStatus.SUBMITTED
 
-    def due_flag(self, today: date) -> DueFlag | None:
-        return due_flag(self.status, self.decide_due, today)
+    @property
+    def due(self) -> date | None:
+        """What is due next: the decision while the application waits for it, nothing once decided (the queue's
+        flag is core.deadlines.urgency of this)."""
+        return self.decide_due if self.is_open else None

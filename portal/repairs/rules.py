@@ -1,5 +1,6 @@
-"""Credit-repair application statuses, why an application cannot be made yet, and the deadline flags of the staff
-queue. Pure: `today` is an argument (when repair may be asked is portal/records/rules.repair_allowed)."""
+"""Credit-repair application statuses and why an application cannot be made yet. Pure: `today` is an argument
+(when repair may be asked is portal/records/rules.repair_allowed; the queue's due and overdue flags are
+core.deadlines.urgency, as for every queue)."""
 
 from __future__ import annotations
 
@@ -36,20 +37,4 @@ def refusal(status: RecordStatus, shown: bool, min_end: date, today: date) -> Re
         return Refusal.NOT_FULFILLED
     if not repair_allowed(status, min_end, today):
         return Refusal.TOO_EARLY
-    return None
-
-
-class DueFlag(StrEnum):
-    DUE = "due"  # the decision is due today
-    OVERDUE = "overdue"  # the decision was due before today
-
-
-def due_flag(status: RepairStatus, decide_due: date, today: date) -> DueFlag | None:
-    """The flag of an application in the staff queue: only undecided ones are due or overdue."""
-    if status is not RepairStatus.SUBMITTED:
-        return None
-    if today > decide_due:
-        return DueFlag.OVERDUE
-    if today == decide_due:
-        return DueFlag.DUE
     return None

@@ -15,19 +15,21 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.core.uploads import MB, CheckedFile, FileKind
-from portal.errors import NotAllowedError
+from portal.core.deadlines import urgency
+from portal.core.uploads import REPAIR_EVIDENCE, REPAIR_PLEDGE, CheckedFile
+from portal.errors import NotAllowedError, RefusedError, show_refusal
 from portal.extensions import db
 from portal.files.responses import download_listed
-from portal.forms import checked_files
+from portal.forms import checked_files, request_limit
 from portal.listing import choice, paginate, parse_list_query
 from portal.menu import dashboard_figure, menu_link
 from portal.records.models import Record
-from portal.repairs.forms import MAX_EVIDENCE_FILES, RepairDecisionForm, RepairForm
+from portal.repairs.forms import RepairDecisionForm, RepairForm
 from portal.repairs.models import RepairApplication
 from portal.repairs.operations import apply_for_repair, decide_repair, open_application, refusal_message
 from portal.repairs.queries import of_agency, of_record, queue
 from portal.repairs.rules import RepairStatus
+from portal.supervision.operations import work_calendar
 from portal.users.access import STAFF_ROLES, agency_item, current, signed_in
 from portal.users.models import User
 from portal.users.rules import Role
@@ -44,9 +46,6 @@ def _undecided_repairs(user: User) -> int:
     return db.session.scalar(query) or 0
 
 
-EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.JPEG, FileKind.PNG})
-EVIDENCE_MAX_BYTES = 10 * MB
-PLEDGE_MAX_BYTES = 20 * MB
 FILTERS = {"status": choice(s.value for s in RepairStatus)}
 
 
@@ -69,8 +68,11 @@ def index() -> tuple[str, int]:
     else:
         abort(403)  # an officer bound to no agency has no applications to see
     results = paginate(query, asked)
+    today = clock.today()
+    calendar = work_calendar(today)
+    flags = {a.id: urgency(a.due, today, calendar) for a in results.items}
     return (
-        render_template("repairs/index.html", results=results, asked=asked, is_staff=is_staff),
+        render_template("repairs/index.html", results=results, asked=asked, is_staff=is_staff, flags=flags),
         asked.status,
     )
 
@@ -79,7 +81,7 @@ def index() -> tuple[str, int]:
 
 
 def _checked_pledge(form: RepairForm) -> tuple[CheckedFile | None, int]:
-    """Exactly one signed 信用承诺书: a readable, unencrypted PDF of at most 20 MB (the reason goes beside the
+    """Exactly one signed 信用承诺书: a readable, unencrypted PDF within REPAIR_PLEDGE (the reason goes beside the
     field, with the status to answer: 413 when too large, else 400)."""
     uploads = [f for f in request.files.getlist(form.pledge.name) if f.filename]
     if not uploads:
@@ -88,12 +90,12 @@ def _checked_pledge(form: RepairForm) -> tuple[CheckedFile | None, int]:
     if len(uploads) > 1:
         form.pledge.errors = [_("只能上传一份信用承诺书。")]
         return None, 400
-    checked, status = checked_files(form.pledge, frozenset({FileKind.PDF}), PLEDGE_MAX_BYTES, 1)
+    checked, status = checked_files(form.pledge, REPAIR_PLEDGE)
     return (checked[0] if checked else None), status
 
 
 @bp.route("/workspace/records/<int(max=2147483647):record_id>/repair", methods=["GET", "POST"])
-@upload_limit(MAX_EVIDENCE_FILES * EVIDENCE_MAX_BYTES + PLEDGE_MAX_BYTES + 2 * MB)
+@upload_limit(request_limit(REPAIR_EVIDENCE, REPAIR_PLEDGE))
 @signed_in(Role.OFFICER)
 def apply(record_id: int) -> Response | tuple[str, int]:
     today = clock.today()
@@ -107,9 +109,7 @@ def apply(record_id: int) -> Response | tuple[str, int]:
         if refusal_message(record, today) is not None or open_application(record.id) is not None:
             return _apply_page(record, form, today), 409  # the page says why, and from when it is allowed
         fields_ok = form.validate()
-        evidence, evidence_status = checked_files(
-            form.evidence, EVIDENCE_KINDS, EVIDENCE_MAX_BYTES, MAX_EVIDENCE_FILES, required=True
-        )
+        evidence, evidence_status = checked_files(form.evidence, REPAIR_EVIDENCE)
         pledge, pledge_status = _checked_pledge(form)
         if fields_ok and pledge is not None and not form.evidence.errors:
             try:
@@ -172,28 +172,26 @@ def show(application_id: int) -> Response | tuple[str, int]:
         except ValueError:
             form.decision.errors = [_("请选择准予修复或不予修复。")]
         else:
-            reason = (form.reason.data or "").strip()
-            if decision is RepairStatus.REJECTED and not reason:
-                form.reason.errors = [_("不予修复时必须说明理由，申请单位会看到这段理由。")]
-            else:
-                try:
-                    with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
-                        decide_repair(application, decision, reason, clock.today(), by=current())
-                except NotAllowedError as refused:
-                    form.form_errors.append(str(refused.message))
-                    return _show_page(application, form), 409
-                url = url_for(".show", application_id=application.id)
-                return form.finish(url, _("已作出决定：%(decision)s。", decision=decision.label))
+            try:
+                with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
+                    decide_repair(application, decision, form.reason.data or "", clock.today(), by=current())
+            except RefusedError as refused:
+                status = show_refusal(form, refused)  # a rejection without a reason: beside the field (400); else 409
+                return _show_page(application, form), status
+            url = url_for(".show", application_id=application.id)
+            return form.finish(url, _("已作出决定：%(decision)s。", decision=decision.label))
     return _show_page(application, form), 400
 
 
 def _show_page(application: RepairApplication, form: RepairDecisionForm) -> str:
     user = current()
+    today = clock.today()
     return render_template(
         "repairs/show.html",
         application=application,
         form=form,
         is_staff=user.role in STAFF_ROLES,
+        flag=urgency(application.due, today, work_calendar(today)),
     )
 
 

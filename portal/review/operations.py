@@ -17,7 +17,6 @@ from portal.review.models import Submission
 from portal.review.rules import SubmissionKind, SubmissionStatus, check_decision
 from portal.users.models import User
 
-
 Decider = Callable[[Submission, SubmissionStatus, User], None]
 _DECIDERS: dict[SubmissionKind, Decider] = {}
 

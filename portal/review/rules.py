@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.core.labelled import N_, LabelledEnum
-from portal.errors import NotAllowedError
+from portal.errors import NotAllowedError, RefusedError
 
 
 class SubmissionKind(LabelledEnum):
@@ -25,10 +25,11 @@ DECISIONS = frozenset({SubmissionStatus.APPROVED, SubmissionStatus.RETURNED, Sub
 
 
 def check_decision(current: SubmissionStatus, decision: SubmissionStatus, reason: str) -> None:
-    """Only a pending submission is decided, once; returning or rejecting needs a reason."""
+    """Only a pending submission is decided, once; returning or rejecting needs a reason (RefusedError beside the
+    reason field; the view checks it nowhere else)."""
     if current is not SubmissionStatus.PENDING:
         raise NotAllowedError(_l("这件提交已经处理过了，不能再次审核。"))
     if decision not in DECISIONS:
         raise NotAllowedError(_l("请选择通过、退回或不予通过。"))
     if decision is not SubmissionStatus.APPROVED and not reason.strip():
-        raise NotAllowedError(_l("退回或不予通过时必须说明理由。"))
+        raise RefusedError(_l("退回或不予通过时必须说明理由。"), field="reason")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.errors import NotAllowedError
+from portal.errors import RefusedError, show_refusal
 from portal.extensions import db
 from portal.files.responses import download_listed
 from portal.listing import choice, paginate, parse_list_query
@@ -75,9 +75,10 @@ def show(submission_id: int) -> Response | tuple[str, int]:
                 try:
                     with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
                         decide(submission, decision, form.reason.data or "", clock.today(), by=current())
-                except NotAllowedError as refused:
-                    form.form_errors.append(str(refused.message))
-                    status = 409 if submission.status is not SubmissionStatus.PENDING else 400
+                except RefusedError as refused:
+                    status = show_refusal(form, refused)  # a missing reason goes beside its field (400)
+                    if refused.field is None:  # decided meanwhile (409), or what it carries is refused (400)
+                        status = 409 if submission.status is not SubmissionStatus.PENDING else 400
                     return _page(submission, form), status
                 url = url_for(".show", submission_id=submission.id)
                 return form.finish(url, _("已处理：%(decision)s。", decision=decision.label))

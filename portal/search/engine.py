@@ -55,7 +55,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]  # facet -> (value, count), most first
 
 
-class SearchUnavailable(RuntimeError):
+class SearchUnavailableError(RuntimeError):
     """The index is missing, broken or being rebuilt: every other page keeps working."""
 
 

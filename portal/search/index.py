@@ -2,11 +2,11 @@
 
 Layout under PORTAL_SEARCH_INDEX_DIR (default search_index/):
 
-    tantivy -> tantivy-20261122T101500-4242/    the live build (a symlink, swapped atomically by `rebuild`)
-    tantivy-20261122T101500-4242/data/          the engine's files
-    tantivy-20261122T101500-4242/words.txt      agency names the analyzer keeps whole (index and queries agree)
-    tantivy-20261122T101500-4242/spellings.tsv  their pinyin and initials, for the agency look-up
-    tantivy-20261122T101500-4242/outbox_mark    the last search_outbox id applied to this build
+    tantivy -> tantivy-20261122T101500Z-4242/    the live build (a symlink, swapped atomically by `rebuild`)
+    tantivy-20261122T101500Z-4242/data/          the engine's files
+    tantivy-20261122T101500Z-4242/words.txt      agency names the analyzer keeps whole (index and queries agree)
+    tantivy-20261122T101500Z-4242/spellings.tsv  their pinyin and initials, for the agency look-up
+    tantivy-20261122T101500Z-4242/outbox_mark    the last search_outbox id applied to this build
     tantivy.lock                                the single-writer lock (flock), shared by every process
 
 Writers (sync, rebuild's swap) hold the lock; readers never need it. Re-applying an outbox entry is harmless
@@ -24,7 +24,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, scoped_session
 from portal.outbox import OutboxEntry
 from portal.search.analyzer import Analyzer, normalise
 from portal.search.documents import SearchDoc, agency_names, all_docs, load_doc
-from portal.search.engine import Engine, SearchRequest, SearchResult, SearchUnavailable
+from portal.search.engine import Engine, SearchRequest, SearchResult, SearchUnavailableError
 from portal.search.suggest import remember_spellings, spellings
 from portal.search.tantivy_engine import TantivyEngine
 from portal.search.whoosh_engine import WhooshEngine
@@ -72,7 +72,9 @@ class SearchIndex:
         try:
             return self.link.resolve(strict=True)
         except (FileNotFoundError, RuntimeError) as exc:
-            raise SearchUnavailable(f"no {self.engine_name} index at {self.link}: run `flask search rebuild`") from exc
+            raise SearchUnavailableError(
+                f"no {self.engine_name} index at {self.link}: run `flask search rebuild`"
+            ) from exc
 
     def current(self) -> tuple[Engine, Analyzer]:
         """The live build, opened once per process and again after a swap."""
@@ -83,7 +85,7 @@ class SearchIndex:
                 spelled = (build / "spellings.tsv").read_text(encoding="utf-8").splitlines()
                 remember_spellings({name: (full, initials) for name, full, initials in map(_three, spelled)})
             except OSError as exc:
-                raise SearchUnavailable(f"the index at {build} is incomplete: {exc}") from exc
+                raise SearchUnavailableError(f"the index at {build} is incomplete: {exc}") from exc
             engine = ENGINE_CLASSES[self.engine_name].open(build / "data")
             if self._opened is not None:
                 self._opened[1].close()
@@ -102,7 +104,7 @@ class SearchIndex:
         try:
             return int((self._build_dir() / "outbox_mark").read_text())
         except (OSError, ValueError) as exc:
-            raise SearchUnavailable(f"the index's outbox mark cannot be read: {exc}") from exc
+            raise SearchUnavailableError(f"the index's outbox mark cannot be read: {exc}") from exc
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -168,7 +170,7 @@ class SearchIndex:
         mark = session.scalar(select(func.max(OutboxEntry.id))) or 0
         words = tuple(agency_names(session))
         analyzer = analyzer_for(words)
-        stamp = f"{datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(3)}"
+        stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{secrets.token_hex(3)}"
         build = self.root / f"{self.engine_name}-{stamp}"
         engine = ENGINE_CLASSES[self.engine_name].create(build / "data")
         count = 0
@@ -184,7 +186,7 @@ class SearchIndex:
             _write_atomically(build / "outbox_mark", str(mark))
             with self.writer_lock(wait=60) as locked:
                 if not locked:
-                    raise SearchUnavailable("another process held the index lock for a minute; try again")
+                    raise SearchUnavailableError("another process held the index lock for a minute; try again")
                 temporary = self.root / f".{stamp}.link"
                 temporary.symlink_to(build.name)
                 os.replace(temporary, self.link)

@@ -12,7 +12,7 @@ from flask import current_app
 from portal import clock
 from portal.extensions import db
 from portal.listing import ListQuery, parse_list_query
-from portal.search.engine import FACETS, SearchRequest, SearchResult, SearchUnavailable
+from portal.search.engine import FACETS, SearchRequest, SearchResult, SearchUnavailableError
 from portal.search.index import SearchIndex
 from portal.search.queries import FILTERS
 from portal.search.query import ParsedQuery, parse_query, printable
@@ -86,7 +86,7 @@ def run_search(args: Mapping[str, str], per_page: int, default_sort: str = "rele
                 facets=facets,
             )
         )
-    except SearchUnavailable:
+    except SearchUnavailableError:
         current_app.logger.warning("search unavailable", exc_info=True)
         found.unavailable = True
     return found

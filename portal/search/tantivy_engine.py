@@ -23,7 +23,7 @@ from portal.search.engine import (
     Hit,
     SearchRequest,
     SearchResult,
-    SearchUnavailable,
+    SearchUnavailableError,
     day_number,
     from_day_number,
     from_timestamp,
@@ -135,10 +135,10 @@ class TantivyEngine:
     def open(cls, path: Path) -> TantivyEngine:
         try:
             if not tantivy.Index.exists(str(path)):
-                raise SearchUnavailable(f"no tantivy index at {path}")
+                raise SearchUnavailableError(f"no tantivy index at {path}")
             return cls(tantivy.Index.open(str(path)))
         except (ValueError, OSError) as exc:
-            raise SearchUnavailable(f"cannot open the tantivy index at {path}: {exc}") from exc
+            raise SearchUnavailableError(f"cannot open the tantivy index at {path}: {exc}") from exc
 
     def apply(self, docs: Iterable[SearchDoc], deleted: Iterable[str], analyzer: Analyzer) -> None:
         writer = self._index.writer(WRITER_HEAP, 1)
@@ -167,7 +167,7 @@ class TantivyEngine:
             hits = [self._hit(searcher.doc(address).to_dict()) for _, address in found.hits]
             facets = self._facets(searcher, query) if request.facets else {}
         except ValueError as exc:
-            raise SearchUnavailable(f"the tantivy index cannot be searched: {exc}") from exc
+            raise SearchUnavailableError(f"the tantivy index cannot be searched: {exc}") from exc
         return SearchResult(found.count or 0, hits, facets)  # type: ignore[attr-defined]
 
     @staticmethod

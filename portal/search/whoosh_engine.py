@@ -30,7 +30,7 @@ from portal.search.engine import (
     Hit,
     SearchRequest,
     SearchResult,
-    SearchUnavailable,
+    SearchUnavailableError,
     day_number,
     from_day_number,
     from_timestamp,
@@ -179,7 +179,7 @@ class WhooshEngine:
             except (whoosh_index.IndexError, OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
                 reason = str(exc) or type(exc).__name__
             gc.collect()
-        raise SearchUnavailable(f"cannot open the whoosh index at {path}: {reason}")
+        raise SearchUnavailableError(f"cannot open the whoosh index at {path}: {reason}")
 
     def apply(self, docs: Iterable[SearchDoc], deleted: Iterable[str], analyzer: Analyzer) -> None:
         writer = self._index.writer()
@@ -217,7 +217,7 @@ class WhooshEngine:
                 }
                 total = len(results)
         except (OSError, EOFError, ValueError) as exc:
-            raise SearchUnavailable(f"the whoosh index cannot be searched: {exc}") from exc
+            raise SearchUnavailableError(f"the whoosh index cannot be searched: {exc}") from exc
         return SearchResult(total, hits, facets)
 
     @staticmethod

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -16,6 +15,7 @@ from wtforms import SelectField
 
 from portal.agencies.models import Agency
 from portal.db import commit
+from portal.errors import show_refusal
 from portal.extensions import db
 from portal.forms import choices
 from portal.listing import paginate, parse_list_query
@@ -24,23 +24,11 @@ from portal.users.access import current, get_or_404, signed_in
 from portal.users.forms import ActiveForm, RoleForm, UserForm
 from portal.users.models import User
 from portal.users.operations import create_user, set_active, set_role
-from portal.users.rules import MIN_PASSWORD_CHARS, InvalidUser, Role, check_password, check_role, check_username
+from portal.users.rules import MIN_PASSWORD_CHARS, InvalidUserError, Role, check_password, check_role, check_username
 
 bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
 
 menu_link("users_admin.index", _l("用户管理"), roles=frozenset({Role.ADMIN}), order=80)
-
-
-# The operations refuse in English (the command line shows their words as they are). Here each refusal stands beside
-# the field it concerns, in the reader's language: (part of the operation's message, field or None, what to show).
-# tests/users/test_admin.py provokes every one of them, so a reworded message fails a test instead of falling back.
-def show_refusal(form: FlaskForm, refused: InvalidUser) -> None:
-    """Put an operation's refusal beside its field (or in the form's summary when it concerns no field)."""
-    field = getattr(form, refused.field, None) if refused.field else None
-    if field is not None:
-        field.errors = [*field.errors, refused.message]
-    else:
-        form.form_errors.append(refused.message)
 
 
 def _agency_choices(field: SelectField) -> None:
@@ -90,7 +78,7 @@ def new() -> Response | tuple[str, int]:
                 agency=agency,
                 actor=current(),
             )
-        except InvalidUser as refused:  # the name is taken
+        except InvalidUserError as refused:  # the name is taken
             show_refusal(form, refused)
         else:
             url = url_for(".show", user_id=user.id)
@@ -112,7 +100,7 @@ def _check_new(form: UserForm, agency: Agency | None) -> None:
         if not field.errors:
             try:
                 check()
-            except InvalidUser as refused:
+            except InvalidUserError as refused:
                 show_refusal(form, refused)
 
 
@@ -143,7 +131,7 @@ def role(user_id: int) -> Response | tuple[str, int]:
                 return redirect(url, code=303)
             try:
                 set_role(user, new_role, agency, actor=current())
-            except InvalidUser as refused:
+            except InvalidUserError as refused:
                 show_refusal(form, refused)
             else:
                 commit()
@@ -160,7 +148,7 @@ def active(user_id: int) -> Response | tuple[str, int]:
     if form.validate():
         try:
             set_active(user, bool(form.active.data), actor=current(), reason=form.reason.data or "")
-        except InvalidUser as refused:
+        except InvalidUserError as refused:
             show_refusal(form, refused)
         else:
             commit()

@@ -19,7 +19,7 @@ from portal.audit.operations import write_audit
 from portal.extensions import db
 from portal.users.models import User
 from portal.users.rules import (
-    InvalidUser,
+    InvalidUserError,
     Role,
     check_display_name,
     check_password,
@@ -51,7 +51,7 @@ def create_user(
     check_password(password, username)
     check_role(role, agency.id if agency else None)
     if find_user(username) is not None:
-        raise InvalidUser("username", _l("该用户名已被使用"))
+        raise InvalidUserError("username", _l("该用户名已被使用"))
     user = User(
         username=username,
         display_name=display_name or username,
@@ -75,7 +75,7 @@ def create_user(
 def set_role(user: User, role: Role, agency: Agency | None, *, actor: User | None = None) -> None:
     check_role(role, agency.id if agency else None)
     if actor is not None and actor.id == user.id and role is not Role.ADMIN:
-        raise InvalidUser("role", _l("管理员不能取消自己的管理员角色"))
+        raise InvalidUserError("role", _l("管理员不能取消自己的管理员角色"))
     old_role, old_agency = user.role, user.agency.name if user.agency else None
     user.role = role
     user.agency = agency  # the relationship, not only the column: a loaded user.agency would go stale
@@ -94,7 +94,7 @@ def set_role(user: User, role: Role, agency: Agency | None, *, actor: User | Non
 def set_active(user: User, active: bool, *, actor: User | None = None, reason: str = "") -> None:
     """Disable (or enable again) an account; a disabled user's session stops working at its next request."""
     if actor is not None and actor.id == user.id and not active:
-        raise InvalidUser(None, _l("管理员不能停用自己的账号"))
+        raise InvalidUserError(None, _l("管理员不能停用自己的账号"))
     if user.active != active:
         write_audit(
             "user.enable" if active else "user.disable",
@@ -188,7 +188,7 @@ def _by(actor: User | None) -> dict[str, Any]:
     return {"by": actor} if actor is not None else {"actor": "command line"}
 
 
-class DemoAccountsInProduction(RuntimeError):
+class DemoAccountsInProductionError(RuntimeError):
     pass
 
 
@@ -204,7 +204,7 @@ def refuse_demo_accounts_in_production(app: Flask) -> None:
         finally:
             db.session.remove()
     if names:
-        raise DemoAccountsInProduction(
+        raise DemoAccountsInProductionError(
             "production refuses to start while demo accounts are active: "
             + ", ".join(names)
             + ". Disable them with `flask --app portal users disable NAME` (or use a database without demo data)."

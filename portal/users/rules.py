@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal.core.labelled import N_, LabelledEnum
+from portal.errors import RefusedError
 
 
 class Role(LabelledEnum):
@@ -23,46 +24,46 @@ USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,79}")
 TOTP_ROLES = frozenset({Role.STAFF, Role.ADMIN})  # roles that can (and with PORTAL_REQUIRE_2FA must) use TOTP
 
 
-class InvalidUser(ValueError):
+class InvalidUserError(RefusedError, ValueError):
     """A user cannot be created or changed so. `message` says why in the reader's language (a lazy string: the web
     form shows it beside `field`, the command line prints it); `field` is None when it concerns no single field."""
 
     def __init__(self, field: str | None, message: Any) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def check_username(username: str) -> str:
     if not USERNAME_PATTERN.fullmatch(username):
-        raise InvalidUser("username", _l("用户名为 3–80 个字符，只能使用小写字母、数字和“.”“_”“-”，并以字母或数字开头"))
+        raise InvalidUserError(
+            "username", _l("用户名为 3–80 个字符，只能使用小写字母、数字和“.”“_”“-”，并以字母或数字开头")
+        )
     return username
 
 
 def check_display_name(name: str) -> str:
     if len(name) > MAX_DISPLAY_NAME_CHARS:
-        raise InvalidUser("display_name", _l("姓名最多 %(n)d 个字符", n=MAX_DISPLAY_NAME_CHARS))
+        raise InvalidUserError("display_name", _l("姓名最多 %(n)d 个字符", n=MAX_DISPLAY_NAME_CHARS))
     if any(ord(ch) < 32 for ch in name):
-        raise InvalidUser("display_name", _l("姓名不能含有控制字符"))
+        raise InvalidUserError("display_name", _l("姓名不能含有控制字符"))
     return name
 
 
 def check_password(password: str, username: str) -> str:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise InvalidUser("password", _l("密码至少需要 %(n)d 个字符", n=MIN_PASSWORD_CHARS))
+        raise InvalidUserError("password", _l("密码至少需要 %(n)d 个字符", n=MIN_PASSWORD_CHARS))
     if len(password) > MAX_PASSWORD_CHARS:
-        raise InvalidUser("password", _l("密码最多 %(n)d 个字符", n=MAX_PASSWORD_CHARS))
+        raise InvalidUserError("password", _l("密码最多 %(n)d 个字符", n=MAX_PASSWORD_CHARS))
     if username and username.lower() in password.lower():
-        raise InvalidUser("password", _l("密码不能包含用户名"))
+        raise InvalidUserError("password", _l("密码不能包含用户名"))
     return password
 
 
 def check_role(role: Role, agency_id: int | None) -> None:
     """An officer belongs to exactly one agency; staff and admins to none."""
     if role is Role.OFFICER and agency_id is None:
-        raise InvalidUser("agency", _l("机构填报员必须选择所属机构"))
+        raise InvalidUserError("agency", _l("机构填报员必须选择所属机构"))
     if role is not Role.OFFICER and agency_id is not None:
-        raise InvalidUser("agency", _l("只有机构填报员才有所属机构；信用办工作人员和管理员请留空"))
+        raise InvalidUserError("agency", _l("只有机构填报员才有所属机构；信用办工作人员和管理员请留空"))
 
 
 def totp_step_accepted(code_steps: list[int], last_step: int | None) -> int | None:

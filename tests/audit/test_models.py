@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import select
 
-from portal.audit.models import AuditEntry, AuditLogIsAppendOnly
+from portal.audit.models import AuditEntry, AuditLogIsAppendOnlyError
 from portal.audit.operations import write_audit
 from portal.extensions import db
 
@@ -23,11 +23,11 @@ def test_the_orm_refuses_to_change_or_delete_an_entry(app: Flask) -> None:
     entry = db.session.scalars(select(AuditEntry)).first()
     assert entry is not None  # the demo loader wrote one
     entry.reason = "tampered"
-    with pytest.raises(AuditLogIsAppendOnly):
+    with pytest.raises(AuditLogIsAppendOnlyError):
         db.session.flush()
     db.session.rollback()
     db.session.delete(db.session.scalars(select(AuditEntry)).first())
-    with pytest.raises(AuditLogIsAppendOnly):
+    with pytest.raises(AuditLogIsAppendOnlyError):
         db.session.flush()
     db.session.rollback()
 
@@ -37,4 +37,4 @@ def test_the_database_refuses_it_too(app: Flask, statement: str) -> None:
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):
         db.session.execute(sa.text(statement))
     db.session.rollback()
-    assert db.session.scalar(select(sa.func.count()).select_from(AuditEntry)) >= 1
+    assert (db.session.scalar(select(sa.func.count()).select_from(AuditEntry)) or 0) >= 1

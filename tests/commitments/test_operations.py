@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.commitments.operations import determine_fulfilment
-from portal.commitments.rules import Fulfilment, InvalidFulfilment
+from portal.commitments.rules import Fulfilment
+from portal.core.transitions import TransitionError
 from portal.extensions import db
 from tests.factories import make_commitment
 from tests.html import visible_text
@@ -34,7 +35,7 @@ def test_fulfilment_is_recorded_shown_and_audited(client: FlaskClient) -> None:
 
 def test_a_determined_commitment_cannot_change_again(client: FlaskClient) -> None:
     commitment = make_commitment(fulfilment="fulfilled")
-    with pytest.raises(InvalidFulfilment):
+    with pytest.raises(TransitionError):
         determine_fulfilment(commitment, Fulfilment.UNFULFILLED, date(2026, 11, 18), determined_by="x", actor="s")
     assert commitment.fulfilment == "fulfilled"
     assert commitment.fulfilment_history == []

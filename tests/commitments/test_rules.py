@@ -10,11 +10,10 @@ import pytest
 from portal.commitments.rules import (
     FULFILMENT_TRANSITIONS,
     Fulfilment,
-    InvalidFulfilment,
-    check_fulfilment,
     commitment_code,
     is_commitment_code,
 )
+from portal.core.transitions import TransitionError, check_transition
 
 
 @pytest.mark.parametrize(
@@ -45,7 +44,7 @@ def test_commitment_code(region: str, made_on: date, serial: int, code: str) -> 
     ],
 )
 def test_commitment_code_bad_input(region: str, serial: int) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="region code of 6 digits and a serial"):
         commitment_code(region, date(2026, 1, 15), serial)
 
 
@@ -91,10 +90,10 @@ def test_fulfilment_table_is_the_documented_one() -> None:
 
 @pytest.mark.parametrize(("current", "new"), sorted(ALLOWED))
 def test_allowed_fulfilment_changes(current: Fulfilment, new: Fulfilment) -> None:
-    assert check_fulfilment(current, new) is None
+    check_transition(FULFILMENT_TRANSITIONS, current, new)  # no TransitionError
 
 
 @pytest.mark.parametrize(("current", "new"), FORBIDDEN)
 def test_other_fulfilment_changes_raise(current: Fulfilment, new: Fulfilment) -> None:
-    with pytest.raises(InvalidFulfilment, match=f"from '{current.value}' to '{new.value}'"):
-        check_fulfilment(current, new)
+    with pytest.raises(TransitionError, match=f"from '{current.value}' to '{new.value}'"):
+        check_transition(FULFILMENT_TRANSITIONS, current, new)

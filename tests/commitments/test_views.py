@@ -10,12 +10,15 @@ from sqlalchemy import func, select
 from portal.commitments.models import Commitment
 from portal.extensions import db
 from tests.factories import make_commitment
-from tests.html import parse_strict, title_of, visible_text
+from tests.html import find, one, parse_strict, text_of, title_of, visible_text
 
 
 def listed_total(client: FlaskClient, query: str) -> int:
-    match = re.search(r"共 (\d+) 条", client.get(f"/commitments/?{query}").get_data(as_text=True))
-    assert match
+    body = client.get(f"/commitments/?{query}").get_data(as_text=True)
+    pagination = find(body, "nav", class_="pagination")
+    assert pagination is not None, body
+    match = re.match(r"共 (\d+) 条", text_of(one(pagination, "p")))
+    assert match, body
     return int(match.group(1))
 
 

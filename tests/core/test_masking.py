@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.core.masking import mask_email, mask_id_number, mask_name, mask_phone
+from portal.core.masking import mask_email, mask_id_number, mask_name, mask_phone, shown_contact
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,18 @@ def test_mask_name(name: str, masked: str) -> None:
 )
 def test_mask_email(email: str, masked: str) -> None:
     assert mask_email(email) == masked
+
+
+@pytest.mark.parametrize(
+    ("name", "phone", "email", "revealed", "shown"),
+    [
+        ("张三", "13812345678", "zhang.san@example.cn", False, ("张*", "138****5678", "z***@example.cn")),
+        ("张三", "13812345678", "", False, ("张*", "138****5678", "")),
+        ("欧阳娜娜", "", "nana@example.cn", False, ("欧***", "", "n***@example.cn")),
+        ("张三", "13812345678", "zhang.san@example.cn", True, ("张三", "13812345678", "zhang.san@example.cn")),
+        ("张三", "", "", True, ("张三", "", "")),
+    ],
+)
+def test_shown_contact(name: str, phone: str, email: str, revealed: bool, shown: tuple[str, str, str]) -> None:
+    contact = shown_contact(name, phone, email, revealed=revealed)
+    assert (contact["name"], contact["phone"], contact["email"]) == shown

@@ -10,16 +10,25 @@ import zlib
 import pytest
 from pypdf import PdfWriter
 
-from portal.commitments.workspace import LETTER_MAX_BYTES
-from portal.core.uploads import MAX_NAME_CHARS, MB, FileKind, UploadRefused, check_upload, safe_name
+from portal.core.uploads import (
+    COMMITMENT_LETTER,
+    EVIDENCE,
+    MAX_NAME_CHARS,
+    MB,
+    REPAIR_EVIDENCE,
+    REPAIR_PLEDGE,
+    FileKind,
+    UploadProblem,
+    UploadRefusedError,
+    check_upload,
+    safe_name,
+)
 from portal.demo.pdf import one_page_pdf
-from portal.rectifications.workspace import EVIDENCE_KINDS
 
 PDF = one_page_pdf(["Commitment letter", "signed and sealed"])
-LETTER = frozenset({FileKind.PDF})
-NOT_PDF = "文件内容不是 PDF"
-BROKEN = "文件已损坏，无法作为 PDF 打开"
-ENCRYPTED = "PDF 文件已加密或设有密码"
+LETTER = COMMITMENT_LETTER.kinds
+LETTER_MAX_BYTES = COMMITMENT_LETTER.max_bytes
+EVIDENCE_KINDS = EVIDENCE.kinds
 
 
 def png() -> bytes:
@@ -43,15 +52,41 @@ def encrypted_pdf(user_password: str) -> bytes:
     return out.getvalue()
 
 
-def refusal(name: str, data: bytes, allowed: frozenset[FileKind] = LETTER, max_bytes: int = LETTER_MAX_BYTES) -> str:
-    with pytest.raises(UploadRefused) as refused:
+def refusal(
+    name: str, data: bytes, allowed: frozenset[FileKind] = LETTER, max_bytes: int = LETTER_MAX_BYTES
+) -> UploadRefusedError:
+    with pytest.raises(UploadRefusedError) as refused:
         check_upload(name, data, allowed, max_bytes)
     assert refused.value.status == 400
-    return str(refused.value.message)
+    return refused.value
 
 
-def test_the_letter_limit_is_20_mb() -> None:
-    assert LETTER_MAX_BYTES == 20 * MB
+def test_the_policies() -> None:
+    """Commitment letter and repair pledge: one PDF of 20 MB; evidence: up to 5 PDF/JPEG/PNG of 10 MB each."""
+    assert (COMMITMENT_LETTER.kind_names, COMMITMENT_LETTER.max_bytes, COMMITMENT_LETTER.max_files) == (
+        ("PDF",),
+        20 * MB,
+        1,
+    )
+    assert (REPAIR_PLEDGE.kind_names, REPAIR_PLEDGE.max_mb, REPAIR_PLEDGE.max_files, REPAIR_PLEDGE.required) == (
+        ("PDF",),
+        20,
+        1,
+        True,
+    )
+    assert (EVIDENCE.kind_names, EVIDENCE.max_mb, EVIDENCE.max_files, EVIDENCE.required) == (
+        ("PDF", "JPEG", "PNG"),
+        10,
+        5,
+        False,
+    )
+    assert (REPAIR_EVIDENCE.kinds, REPAIR_EVIDENCE.max_bytes, REPAIR_EVIDENCE.max_files) == (
+        EVIDENCE.kinds,
+        EVIDENCE.max_bytes,
+        EVIDENCE.max_files,
+    )
+    assert REPAIR_EVIDENCE.required is True
+    assert EVIDENCE.most_bytes == 50 * MB
 
 
 @pytest.mark.parametrize(
@@ -96,35 +131,37 @@ def test_a_letter_of_exactly_20_mb_is_not_refused_for_its_size() -> None:
     ],
 )
 def test_a_letter_must_be_a_pdf_by_content(name: str, data: bytes) -> None:
-    assert NOT_PDF in refusal(name, data)
+    refused = refusal(name, data)
+    assert refused.problem is UploadProblem.WRONG_KIND
+    assert refused.params == {"kinds": "PDF"}
 
 
 @pytest.mark.parametrize("data", [PDF, PNG, JPEG])
 def test_evidence_that_is_not_an_allowed_kind_names_the_kinds(data: bytes) -> None:
     allowed = frozenset({FileKind.JPEG}) if data != JPEG else frozenset({FileKind.PNG})
-    message = refusal("file.jpg", data, allowed)
-    assert "按文件内容判断" in message
-    assert "JPEG" in message or "PNG" in message
+    refused = refusal("file.jpg", data, allowed)
+    assert refused.problem is UploadProblem.WRONG_KIND
+    assert refused.params == {"kinds": next(iter(allowed)).name}
 
 
 def test_an_empty_file_is_refused() -> None:
-    assert "文件是空的" in refusal("承诺书.pdf", b"")
+    assert refusal("承诺书.pdf", b"").problem is UploadProblem.EMPTY
 
 
 def test_one_byte_over_20_mb_is_refused_with_413() -> None:
     data = PDF + b"%" + b" " * (LETTER_MAX_BYTES - len(PDF))
     assert len(data) == LETTER_MAX_BYTES + 1
-    with pytest.raises(UploadRefused) as refused:
+    with pytest.raises(UploadRefusedError) as refused:
         check_upload("big.pdf", data, LETTER, LETTER_MAX_BYTES)
     assert refused.value.status == 413
-    assert "文件太大：最大 20 MB" in str(refused.value.message)
+    assert refused.value.problem is UploadProblem.TOO_LARGE
+    assert refused.value.params == {"mb": 20}
 
 
 @pytest.mark.parametrize("user_password", ["open-sesame", ""])
 def test_an_encrypted_pdf_is_refused_saying_so(user_password: str) -> None:
     """Even one that opens without a password (owner password only) cannot be verified publicly as it stands."""
-    message = refusal("加密.pdf", encrypted_pdf(user_password))
-    assert ENCRYPTED in message
+    assert refusal("加密.pdf", encrypted_pdf(user_password)).problem is UploadProblem.PDF_ENCRYPTED
 
 
 @pytest.mark.parametrize(
@@ -140,51 +177,62 @@ def test_an_encrypted_pdf_is_refused_saying_so(user_password: str) -> None:
     ],
 )
 def test_a_broken_pdf_is_refused_saying_so(data: bytes) -> None:
-    message = refusal("承诺书.pdf", data)
-    assert BROKEN in message
+    assert refusal("承诺书.pdf", data).problem is UploadProblem.PDF_BROKEN
 
 
 def test_a_pdf_without_pages_is_refused() -> None:
     writer = PdfWriter()
     out = io.BytesIO()
     writer.write(out)
-    assert "PDF 文件没有页面" in refusal("空白.pdf", out.getvalue())
+    assert refusal("空白.pdf", out.getvalue()).problem is UploadProblem.PDF_NO_PAGES
+
+
+PATH, CONTROL, LONG, NO_NAME = (
+    UploadProblem.NAME_PATH,
+    UploadProblem.NAME_CONTROL,
+    UploadProblem.NAME_TOO_LONG,
+    UploadProblem.NO_NAME,
+)
 
 
 @pytest.mark.parametrize(
-    ("name", "message"),
+    ("name", "problem"),
     [
-        ("../承诺书.pdf", "不能包含路径"),
-        ("../../etc/passwd", "不能包含路径"),
-        ("/etc/passwd", "不能包含路径"),
-        ("dir/承诺书.pdf", "不能包含路径"),
-        ("C:\\Users\\li\\承诺书.pdf", "不能包含路径"),
-        ("..\\承诺书.pdf", "不能包含路径"),
-        ("..", "不能包含路径"),
-        (".", "不能包含路径"),
-        ("承诺书\x00.pdf", "控制字符"),
-        ("承诺书.pdf\x00.jpg", "控制字符"),
-        ("承诺\n书.pdf", "控制字符"),
-        ("承诺书\r.pdf", "控制字符"),
-        ("\x1b[31m承诺书.pdf", "控制字符"),
-        ("\x7f.pdf", "控制字符"),
-        ("fdp.\u202eexe", "控制字符"),  # right-to-left override: shown as "exe.pdf"
-        ("承诺\u200b书.pdf", "控制字符"),  # zero-width space
-        ("承诺书\u2028伪造的第二行.pdf", "控制字符"),  # line separator: a line break in many viewers
-        ("承诺书\u2029.pdf", "控制字符"),  # paragraph separator
-        ("承诺书\ud800.pdf", "控制字符"),  # a lone surrogate cannot even be stored as UTF-8
-        ("a" * (MAX_NAME_CHARS + 1), "文件名太长（201 个字符），最多 200 个字符"),
-        ("承" * 300 + ".pdf", "文件名太长"),
-        ("", "文件没有名称"),
-        ("   ", "文件没有名称"),
+        ("../承诺书.pdf", PATH),
+        ("../../etc/passwd", PATH),
+        ("/etc/passwd", PATH),
+        ("dir/承诺书.pdf", PATH),
+        ("C:\\Users\\li\\承诺书.pdf", PATH),
+        ("..\\承诺书.pdf", PATH),
+        ("..", PATH),
+        (".", PATH),
+        ("承诺书\x00.pdf", CONTROL),
+        ("承诺书.pdf\x00.jpg", CONTROL),
+        ("承诺\n书.pdf", CONTROL),
+        ("承诺书\r.pdf", CONTROL),
+        ("\x1b[31m承诺书.pdf", CONTROL),
+        ("\x7f.pdf", CONTROL),
+        ("fdp.\u202eexe", CONTROL),  # right-to-left override: shown as "exe.pdf"
+        ("承诺\u200b书.pdf", CONTROL),  # zero-width space
+        ("承诺书\u2028伪造的第二行.pdf", CONTROL),  # line separator: a line break in many viewers
+        ("承诺书\u2029.pdf", CONTROL),  # paragraph separator
+        ("承诺书\ud800.pdf", CONTROL),  # a lone surrogate cannot even be stored as UTF-8
+        ("a" * (MAX_NAME_CHARS + 1), LONG),
+        ("承" * 300 + ".pdf", LONG),
+        ("", NO_NAME),
+        ("   ", NO_NAME),
     ],
 )
-def test_hostile_names_are_refused(name: str, message: str) -> None:
-    with pytest.raises(UploadRefused) as refused:
+def test_hostile_names_are_refused(name: str, problem: UploadProblem) -> None:
+    with pytest.raises(UploadRefusedError) as refused:
         safe_name(name)
-    assert message in str(refused.value.message)
+    assert refused.value.problem is problem
     assert refused.value.status == 400
-    assert message in refusal(name, PDF)  # check_upload refuses the name before looking at the content
+    assert refusal(name, PDF).problem is problem  # check_upload refuses the name before looking at the content
+
+
+def test_a_long_name_is_refused_with_its_length_and_the_maximum() -> None:
+    assert refusal("a" * (MAX_NAME_CHARS + 1), PDF).params == {"n": 201, "max": 200}
 
 
 @pytest.mark.parametrize(

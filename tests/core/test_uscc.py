@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.core.uscc import CHARSET, WEIGHTS, check_character, is_valid_uscc, uscc_error
+from portal.core.uscc import CHARSET, WEIGHTS, UsccProblem, bad_characters, check_character, is_valid_uscc, uscc_problem
 
 KNOWN_VALID = "91350100M000100Y43"  # the published example code
 
@@ -43,41 +43,50 @@ def test_check_character(code: str) -> None:
 
 @pytest.mark.parametrize("first17", ["", "9135010", "91350100M000100Y", "91350100M000100Y43", "91350100I000100Y4"])
 def test_check_character_rejects_bad_input(first17: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"17 characters|substring not found"):
         check_character(first17)
 
 
 @pytest.mark.parametrize("code", [*VALID, "91350100m000100y43", "  91350100M000100Y43\n", "91310000ma1fl0000n"])
 def test_valid_codes(code: str) -> None:
-    assert uscc_error(code) is None
+    assert uscc_problem(code) is None
     assert is_valid_uscc(code) is True
 
 
+LENGTH, CHARACTERS, REGION, CHECK = (
+    UsccProblem.LENGTH,
+    UsccProblem.CHARACTERS,
+    UsccProblem.REGION,
+    UsccProblem.CHECK_CHARACTER,
+)
+
+
 @pytest.mark.parametrize(
-    ("code", "error"),
+    ("code", "problem", "bad"),
     [
-        ("", "must be 18 characters"),
-        ("91350100M000100Y4", "must be 18 characters"),
-        ("91350100M000100Y433", "must be 18 characters"),
-        ("91350100 M000100Y43", "must be 18 characters"),
-        ("91350100I000100Y43", "contains characters not used in codes: I"),
-        ("91350100O000100Y43", "contains characters not used in codes: O"),
-        ("91350100S000100Y43", "contains characters not used in codes: S"),
-        ("91350100V000100Y43", "contains characters not used in codes: V"),
-        ("91350100Z000100Y43", "contains characters not used in codes: Z"),
-        ("91350100i000100y43", "contains characters not used in codes: I"),  # lowercase is normalised first
-        ("91350100ZO00100Y43", "contains characters not used in codes: OZ"),
-        ("91350100M000100Y4-", "contains characters not used in codes: -"),
-        ("９1350100M000100Y43", "contains characters not used in codes: ９"),
-        ("91350100M000100Y44", "check character does not match"),
-        ("91350100M000100Y34", "check character does not match"),  # last two swapped
-        ("19350100M000100Y43", "check character does not match"),  # first two swapped
-        ("91A50100M000100Y42", "characters 3-8 must be a region code (digits)"),  # check char is right
-        ("9135010AM000100Y43", "characters 3-8 must be a region code (digits)"),
+        ("", LENGTH, ""),
+        ("91350100M000100Y4", LENGTH, ""),
+        ("91350100M000100Y433", LENGTH, ""),
+        ("91350100 M000100Y43", LENGTH, " "),
+        ("91350100I000100Y43", CHARACTERS, "I"),
+        ("91350100O000100Y43", CHARACTERS, "O"),
+        ("91350100S000100Y43", CHARACTERS, "S"),
+        ("91350100V000100Y43", CHARACTERS, "V"),
+        ("91350100Z000100Y43", CHARACTERS, "Z"),
+        ("91350100i000100y43", CHARACTERS, "I"),  # lowercase is normalised first
+        ("91350100ZO00100Y43", CHARACTERS, "OZ"),
+        ("91350100M000100Y4-", CHARACTERS, "-"),
+        ("９1350100M000100Y43", CHARACTERS, "９"),
+        ("91350100M000100Y44", CHECK, ""),
+        ("91350100M000100Y34", CHECK, ""),  # last two swapped
+        ("19350100M000100Y43", CHECK, ""),  # first two swapped
+        ("91A50100M000100Y42", REGION, ""),  # check char is right
+        ("9135010AM000100Y43", REGION, ""),
     ],
 )
-def test_invalid_codes(code: str, error: str) -> None:
-    assert uscc_error(code) == error
+def test_invalid_codes(code: str, problem: UsccProblem, bad: str) -> None:
+    assert uscc_problem(code) is problem
+    assert bad_characters(code) == bad
     assert is_valid_uscc(code) is False
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 import time
 from datetime import date
 
@@ -15,6 +14,7 @@ from portal.records.operations import change_status
 from portal.records.rules import RecordStatus
 from tests.conftest import TODAY
 from tests.factories import make_agency, make_record, make_rectification
+from tests.html import attr, css
 
 FEEDS = [
     "/records/feed.atom",
@@ -36,7 +36,8 @@ def parse(client: FlaskClient, path: str, **headers: str) -> feedparser.FeedPars
 
 def record_ids_in_html(client: FlaskClient, path: str) -> list[int]:
     body = client.get(path).get_data(as_text=True)
-    return [int(n) for n in re.findall(r'<td><a href="/records/(\d+)">', body)]
+    ids = [attr(a, "href").removeprefix("/records/") for a in css(body, "td a[href^='/records/']")]
+    return [int(n) for n in ids if n.isdigit()]
 
 
 def record_ids_in_feed(parsed: feedparser.FeedParserDict) -> list[int]:

@@ -66,7 +66,8 @@ def file(
 def receipt_of(body: str) -> tuple[str, str]:
     text = visible_text(body)
     number, secret = NUMBER.search(text), SECRET.search(text)
-    assert number and secret, "no receipt on the page"
+    assert number, "no receipt number on the page"
+    assert secret, "no query code on the page"
     return number.group(0), secret.group(0)
 
 

@@ -1,5 +1,6 @@
-"""Table tests of the objections' pure rules: deadlines on the real Chinese calendar, what is due next, the queue's
-flags, the transition table and the contact check."""
+"""Table tests of the objections' pure rules: deadlines on the real Chinese calendar, what is due next, the transition
+table (the contact check is core.contacts: tests/core/test_contacts.py; the queue's flags are
+core.deadlines.urgency: tests/core/test_deadlines.py)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,15 @@ from datetime import date
 import pytest
 
 from portal.core.deadlines import DEFAULT_DAYS
+from portal.core.transitions import TransitionError, check_transition
 from portal.core.workdays import WorkCalendar, china_calendar
 from portal.objections.rules import (
     DECIDED,
     OPEN,
-    InvalidStep,
+    TRANSITIONS,
     ObjectionStatus,
-    check_step,
-    contact_problem,
     due_for,
     objection_deadlines,
-    urgency,
 )
 
 CALENDAR = china_calendar([2026, 2027])
@@ -69,52 +68,14 @@ def test_what_is_due_next(status: ObjectionStatus, due: date | None) -> None:
     assert due_for(status, date(2026, 11, 24), date(2026, 12, 4)) == due
 
 
-@pytest.mark.parametrize(
-    ("due", "flag"),
-    [
-        (None, ""),
-        (date(2026, 11, 19), "overdue"),  # yesterday
-        (date(2026, 11, 20), "due"),  # today
-        (date(2026, 11, 23), "due"),  # Monday: the next working day after Friday the 20th
-        (date(2026, 11, 24), ""),
-    ],
-)
-def test_queue_flags(due: date | None, flag: str) -> None:
-    assert urgency(due, date(2026, 11, 20), CALENDAR) == flag
-
-
 def test_the_transition_table() -> None:
-    check_step(ObjectionStatus.SUBMITTED, ObjectionStatus.ACCEPTED)
+    check_transition(TRANSITIONS, ObjectionStatus.SUBMITTED, ObjectionStatus.ACCEPTED)
     for outcome in DECIDED:
-        check_step(ObjectionStatus.ACCEPTED, outcome)
-        with pytest.raises(InvalidStep):
-            check_step(ObjectionStatus.SUBMITTED, outcome)  # accepted first
+        check_transition(TRANSITIONS, ObjectionStatus.ACCEPTED, outcome)
+        with pytest.raises(TransitionError):
+            check_transition(TRANSITIONS, ObjectionStatus.SUBMITTED, outcome)  # accepted first
         for new in ObjectionStatus:
-            with pytest.raises(InvalidStep):
-                check_step(outcome, new)  # decided is final
+            with pytest.raises(TransitionError):
+                check_transition(TRANSITIONS, outcome, new)  # decided is final
     assert set(ObjectionStatus) == OPEN | DECIDED
     assert not OPEN & DECIDED
-
-
-@pytest.mark.parametrize(
-    ("phone", "email", "problem"),
-    [
-        ("13812345678", "", None),
-        ("+86 138 1234 5678", "", None),
-        ("0527-12345678", "", None),
-        ("010-87654321-123", "", None),
-        ("400-123-4567", "", None),
-        ("", "zhang.san@example.cn", None),
-        ("13812345678", "zhang@example.cn", None),
-        ("", "", "missing"),
-        ("12345", "", "phone"),
-        ("1381234567x", "", "phone"),
-        ("23812345678", "", "phone"),
-        ("", "zhang", "email"),
-        ("", "zhang@example", "email"),
-        ("", "a b@example.cn", "email"),
-        ("13812345678", "not-an-address", "email"),
-    ],
-)
-def test_contact(phone: str, email: str, problem: str | None) -> None:
-    assert contact_problem(phone, email) == problem

@@ -44,7 +44,7 @@ def filed(record: Record, on: date = TODAY, *, evidence: bool = False, **who: st
         checked,
         current_app.config["PORTAL_SETTINGS"].files_dir,
         on,
-        work_calendar([on.year, on.year + 1]),
+        work_calendar(on),
         DEFAULT_DAYS,
     )
     return objection
@@ -93,7 +93,8 @@ def test_only_staff_and_admins_open_the_pages(app: Flask, client: FlaskClient) -
     urls = ["/workspace/objections/", page_url(objection), f"{page_url(objection)}/files/{sha}"]
     for url in urls:
         response = client.get(url)
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login?next="), url
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login?next="), url
     officer = make_user("officer", objection.record.agency)
     sign_in(client, officer)
     assert client.get(urls[0]).status_code == 403
@@ -137,10 +138,10 @@ def test_the_queue_puts_open_objections_first_by_due_date_and_flags_them(
     rows = {text_of(find_all(tr, "td")[0]): visible_text(tr) for tr in listed}  # by the number in the first cell
     assert "已逾期" in rows[overdue.number]
     assert "受理 2026年11月12日" in rows[overdue.number]
-    assert "即将到期" in rows[due.number]
+    assert "今明到期" in rows[due.number]
     assert "已逾期" not in rows[due.number]
     assert "答复 2026年12月4日" in rows[later.number]
-    assert "即将到期" not in rows[later.number]
+    assert "今明到期" not in rows[later.number]
     assert "已逾期" not in rows[later.number]
     assert "已办结" in rows[done.number]
     assert "维持原记录" in rows[done.number]

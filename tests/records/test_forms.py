@@ -11,16 +11,9 @@ from flask import Flask
 from wtforms import DateField, StringField, TextAreaField
 
 from portal.core.periods import DEFAULT_PERIODS, Severity
+from portal.forms import YuanField, control_characters, parse_money, uscc_message, yuan_input
 from portal.records import kinds
-from portal.records.forms import (
-    IsoDateField,
-    YuanField,
-    control_characters,
-    parse_money,
-    record_form,
-    uscc_message,
-    yuan_input,
-)
+from portal.records.forms import IsoDateField, record_form
 from portal.records.kinds import COMMON_LABELS, KINDS, FieldType, Kind, KindField, RecordKind, field_label, value_type
 from portal.records.models import Correction
 from portal.records.rules import decision_date_problem, diff_values, publication_window
@@ -52,7 +45,7 @@ def test_amounts_in_yuan_become_fen(text: str | None, fen: int | None) -> None:
     ["abc", "1.234", "-5", "1e5", "1,23", "12.", ".5", "１２", "1 000", "1000000000000.01", "9" * 40],
 )
 def test_anything_else_is_refused(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="金额"):
         parse_money(text)
 
 

@@ -8,10 +8,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
+from portal.core.transitions import TransitionError
 from portal.extensions import db
 from portal.records.models import Record
 from portal.records.operations import change_status, expire_due_records
-from portal.records.rules import InvalidTransition, RecordStatus
+from portal.records.rules import RecordStatus
 from tests.conftest import TODAY
 from tests.factories import make_record
 
@@ -36,7 +37,7 @@ def test_revoking_stops_publication_with_a_dated_notice_and_an_audit_entry(clien
 
 def test_illegal_transition_changes_nothing(app: Flask) -> None:
     record = make_record(status="revoked", stopped_on=today)
-    with pytest.raises(InvalidTransition, match="'revoked' to 'public'"):
+    with pytest.raises(TransitionError, match="'revoked' to 'public'"):
         change_status(record, RecordStatus.PUBLIC, today, reason="", actor="staff1")
     assert record.status == "revoked"
     assert audit_for(record.id) == []

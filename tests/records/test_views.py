@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ from portal.records.models import Record
 from portal.records.rules import RecordStatus
 from tests.conftest import TODAY
 from tests.factories import make_agency, make_record, make_rectification
-from tests.html import parse_strict, title_of, visible_text
+from tests.html import find, one, parse_strict, text_of, title_of, visible_text
 
 today = date.fromisoformat(TODAY)
 
@@ -26,9 +27,9 @@ def public_count(**where: object) -> int:
 
 def listed_total(client: FlaskClient, query: str) -> int:
     body = client.get(f"/records/?{query}").get_data(as_text=True)
-    import re
-
-    match = re.search(r"共 (\d+) 条", body)
+    pagination = find(body, "nav", class_="pagination")
+    assert pagination is not None, body
+    match = re.match(r"共 (\d+) 条", text_of(one(pagination, "p")))
     assert match, body
     return int(match.group(1))
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask.testing import FlaskClient
@@ -11,7 +10,7 @@ from portal.records.models import Record
 from portal.rectifications.models import Rectification
 from tests.conftest import TODAY
 from tests.factories import make_record, make_rectification
-from tests.html import parse_strict
+from tests.html import links, parse_strict
 
 
 def test_outcomes_are_finished_rectifications_newest_first(client: FlaskClient) -> None:
@@ -26,7 +25,8 @@ def test_outcomes_are_finished_rectifications_newest_first(client: FlaskClient) 
         .limit(20)
     ).all()
     assert expected
-    shown = [int(n) for n in re.findall(r'href="/records/(\d+)"', body)]
+    ids = [href.removeprefix("/records/") for href in links(body) if href.startswith("/records/")]
+    shown = [int(n) for n in ids if n.isdigit()]
     assert shown == list(expected)
 
 

@@ -226,6 +226,11 @@ def test_the_queue_puts_waiting_applications_first_with_due_and_overdue_flags(ap
         decide_due=TODAY_DATE - timedelta(days=30),
     )
     due = make_application(repairable(agency, title="修复队列-今日到期"), officer, decide_due=TODAY_DATE)
+    # Monday 23 November, the next working day after Friday the 20th: 今明到期 like every queue's (the repair queue
+    # used to flag the due day only).
+    next_day = make_application(
+        repairable(agency, title="修复队列-下一工作日到期"), officer, decide_due=TODAY_DATE + timedelta(days=3)
+    )
     overdue = make_application(
         repairable(agency, title="修复队列-已逾期"), officer, decide_due=TODAY_DATE - timedelta(days=3)
     )
@@ -233,13 +238,15 @@ def test_the_queue_puts_waiting_applications_first_with_due_and_overdue_flags(ap
 
     sign_in(client, make_user("staff"))
     body = client.get("/workspace/repairs/").get_data(as_text=True)
-    rows = {a.record.title: body.index(a.record.title) for a in (later, decided, due, overdue, other)}
+    rows = {a.record.title: body.index(a.record.title) for a in (later, decided, due, next_day, overdue, other)}
     assert rows["修复队列-已逾期"] < rows["修复队列-今日到期"] < rows["修复队列-以后到期"] < rows["修复队列-已决定"]
+    assert rows["修复队列-今日到期"] < rows["修复队列-下一工作日到期"] < rows["修复队列-以后到期"]
     row = lambda title: body[rows[title] : body.index("</tr>", rows[title])]  # noqa: E731
     assert "已逾期" in row("修复队列-已逾期")
-    assert "今日到期" in row("修复队列-今日到期")
+    assert "今明到期" in row("修复队列-今日到期")
+    assert "今明到期" in row("修复队列-下一工作日到期")
     assert "已逾期" not in row("修复队列-以后到期")
-    assert "今日到期" not in row("修复队列-以后到期")
+    assert "今明到期" not in row("修复队列-以后到期")
     assert "已逾期" not in row("修复队列-已决定")  # decided: neither due nor overdue
     waiting = client.get("/workspace/repairs/?status=submitted").get_data(as_text=True)
     assert "修复队列-已决定" not in waiting
@@ -303,7 +310,8 @@ def test_authorisation_of_the_application_page_and_its_files(app: Flask, client:
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     for target in ("/workspace/repairs/", url, evidence_url, pledge_url):
         response = client.get(target)
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login?next="), target
+        assert response.status_code == 302, target
+        assert response.headers["Location"].startswith("/login?next="), target
 
 
 def test_the_pages_are_well_formed(app: Flask, client: FlaskClient) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.outbox import OutboxEntry, changed
-from portal.search.engine import SearchUnavailable
+from portal.search.engine import SearchUnavailableError
 from portal.search.index import SearchIndex
 from tests.conftest import POSTGRES_URL, ROOT, TODAY
 from tests.factories import make_record
@@ -73,10 +73,10 @@ def test_rebuild_swaps_in_a_fresh_index_and_removes_the_old_one(writable_index: 
 
 def test_a_missing_index_is_reported_and_rebuild_recovers(writable_index: SearchIndex) -> None:
     shutil.rmtree(writable_index.link.resolve())
-    with pytest.raises(SearchUnavailable):
+    with pytest.raises(SearchUnavailableError):
         search(writable_index, "财政局")
     writable_index.link.unlink()
-    with pytest.raises(SearchUnavailable):
+    with pytest.raises(SearchUnavailableError):
         search(writable_index, "财政局")
     writable_index.rebuild(db.session, TODAY_DATE)
     assert search(writable_index, "财政局").total > 0
@@ -88,7 +88,7 @@ def test_a_broken_index_is_reported(writable_index: SearchIndex) -> None:
         if path.is_file():
             path.write_bytes(b"\x00garbage")
     fresh = SearchIndex(writable_index.root, writable_index.engine_name, writable_index.content_dir)
-    with pytest.raises(SearchUnavailable):
+    with pytest.raises(SearchUnavailableError):
         search(fresh, "财政局")
 
 

@@ -10,7 +10,7 @@ from portal.supervision.operations import work_calendar
 
 
 def test_staff_overrides_correct_the_official_calendar(app: Flask) -> None:
-    calendar = work_calendar([2026])
+    calendar = work_calendar(date(2026, 11, 20))
     assert not calendar.is_workday(date(2026, 10, 1))  # 国庆
     assert calendar.is_workday(date(2026, 11, 23))  # an ordinary Monday
     db.session.add_all(
@@ -20,7 +20,7 @@ def test_staff_overrides_correct_the_official_calendar(app: Flask) -> None:
         ]
     )
     db.session.flush()
-    calendar = work_calendar([2026])
+    calendar = work_calendar(date(2026, 11, 20))
     assert not calendar.is_workday(date(2026, 11, 23))
     assert calendar.is_workday(date(2026, 11, 28))  # a Saturday made a working day
     assert calendar.add_workdays(date(2026, 11, 20), 2) == date(2026, 11, 25)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 from urllib.parse import unquote
+from xml.etree.ElementTree import Element
 
 import pytest
 from flask import Flask
@@ -17,8 +18,19 @@ from portal.extensions import db
 from portal.users.models import User
 from portal.users.operations import find_user
 from tests.factories import PASSWORD, make_agency, make_user
-from tests.forms import hidden_fields, post_form, sign_in, sign_out
-from tests.html import parse_strict, title_of, visible_text
+from tests.forms import csrf_token, hidden_fields, post_form, sign_in, sign_out
+from tests.html import (
+    attr,
+    find,
+    find_all,
+    links,
+    one,
+    parse_strict,
+    startswith,
+    text_of,
+    title_of,
+    visible_text,
+)
 
 NEW = "/workspace/users/new"
 NEW_PASSWORD = "a-long-admin-passphrase-2026"
@@ -30,17 +42,15 @@ def csrf(client: FlaskClient) -> str:
     body = client.get("/login" if "退出登录" not in client.get("/").get_data(as_text=True) else "/").get_data(
         as_text=True
     )
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
-    assert token
-    return token.group(1)
+    return csrf_token(body)
 
 
 def error_beside(body: str, field: str) -> str:
     """The message shown beside a form field (the input is marked invalid and points at it)."""
-    message = re.search(rf'<p class="field-error-message" id="{field}-error">([^<]*)</p>', body)
-    assert message, f"no error beside {field}"
-    assert re.search(rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"', body)
-    return message.group(1)
+    message = find(body, "p", class_="field-error-message", id=f"{field}-error")
+    assert message is not None, f"no error beside {field}"
+    assert find_all(body, id=field, aria_invalid="true")
+    return text_of(message)
 
 
 def user_count() -> int:
@@ -49,7 +59,12 @@ def user_count() -> int:
 
 def audit_rows(client: FlaskClient, query: str) -> list[str]:
     body = client.get(f"/workspace/audit/?{query}").get_data(as_text=True)
-    return [visible_text(row) for row in re.findall(r'<tr id="entry-\d+">(.*?)</tr>', body, re.S)]
+    return [visible_text(row) for row in find_all(body, "tr", id=startswith("entry-"))]
+
+
+def user_rows(body: str) -> dict[str, Element]:
+    """The list's rows, by user id (<tr id="user-12">)."""
+    return {attr(row, "id").removeprefix("user-"): row for row in find_all(body, "tr", id=startswith("user-"))}
 
 
 def test_every_route_is_for_admins_only(app: Flask, client: FlaskClient) -> None:
@@ -97,25 +112,26 @@ def test_the_list_shows_every_account(app: Flask, client: FlaskClient) -> None:
     disabled = make_user("staff", active=False, totp_secret="JBSWY3DPEHPK3PXP")
     sign_in(client, make_user("admin"))
     body = client.get("/workspace/users/?page=1").get_data(as_text=True)
-    rows = dict(re.findall(r'<tr id="user-(\d+)">(.*?)</tr>', body, re.S))
+    rows = user_rows(body)
     # the first page holds the demo accounts (user names "demo-...") and ours ("user<n>") sorted by name
     assert "demo-admin" in body
     assert "demo-staff" in body
     page = client.get("/workspace/users/?page=2").get_data(as_text=True)
-    rows |= dict(re.findall(r'<tr id="user-(\d+)">(.*?)</tr>', page, re.S))
+    rows |= user_rows(page)
     officer_row = visible_text(rows[str(officer.id)])
     assert "机构填报员" in officer_row
     assert "演示测试局" in officer_row
     assert "可用" in officer_row
-    assert "&lt;b&gt;填报&lt;/b&gt;" in rows[str(officer.id)]
+    assert "王 <b>填报</b>" in officer_row  # shown as text...
+    assert find_all(rows[str(officer.id)], "b") == []  # ...not as markup
     assert "<b>填报" not in body + page
     disabled_row = visible_text(rows[str(disabled.id)])
     assert "已停用" in disabled_row
     assert "已启用" in disabled_row
-    demo_row = next(visible_text(r) for r in rows.values() if "demo-admin" in r)
+    demo_row = next(text for text in map(visible_text, rows.values()) if "demo-admin" in text)
     assert " 是 " in demo_row
     assert "未启用" in demo_row
-    assert f'href="/workspace/users/{officer.id}"' in rows[str(officer.id)]
+    assert f"/workspace/users/{officer.id}" in links(rows[str(officer.id)])
 
 
 def test_an_admin_creates_an_account_that_can_sign_in(app: Flask, client: FlaskClient) -> None:
@@ -124,8 +140,8 @@ def test_an_admin_creates_an_account_that_can_sign_in(app: Flask, client: FlaskC
     sign_in(client, admin)
     form = client.get(NEW).get_data(as_text=True)
     assert f'<option value="{agency.id}">新建账号测试局</option>' in form
-    agency_select = form.split('name="agency"')[1].split("</select>")[0]
-    assert re.search(r'<option (selected )?value="">', agency_select)  # empty first: only officers need one
+    agency_select = one(form, "select", name="agency")
+    assert find_all(agency_select, "option", value="")  # empty first: only officers need one
     data = VALID | {"username": "New.Officer", "role": "officer", "agency": str(agency.id)}
     response = post_form(client, NEW, data)
     assert response.status_code == 303
@@ -250,7 +266,7 @@ def test_an_admin_changes_a_role(app: Flask, client: FlaskClient) -> None:
     show = f"/workspace/users/{target.id}"
     sign_in(client, admin)
     page = client.get(show).get_data(as_text=True)
-    assert re.search(r'<option selected value="staff">|<option value="staff" selected>', page)
+    assert find_all(page, "option", value="staff", selected=True)
     response = post_form(client, show, {"role": "officer", "agency": str(agency.id)}, to=f"{show}/role")
     assert response.status_code == 303
     assert response.headers["Location"] == show
@@ -374,7 +390,9 @@ def test_every_change_appears_in_the_audit_log_with_its_actor(app: Flask, client
     assert "role：staff→officer" in compact[2]
     assert f"agency：—→{agency.name}" in compact[2]
     assert "active：true→false" in compact[1]
-    assert "离职&lt;script&gt;alert(1)&lt;/script&gt;" in compact[1]
+    assert "离职<script>alert(1)</script>" in compact[1]  # shown as text, not run:
+    log = client.get(f"/workspace/audit/?entity_type=user&entity_id={user.id}").get_data(as_text=True)
+    assert [s for row in find_all(log, "tr", id=startswith("entry-")) for s in find_all(row, "script")] == []
     assert "active：false→true" in compact[0]
     assert "返聘" in compact[0]
     assert "username：—→audited.user" in compact[3]

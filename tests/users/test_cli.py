@@ -18,7 +18,7 @@ from portal.demo.operations import DEMO_PASSWORD
 from portal.extensions import db
 from portal.users.models import User
 from portal.users.operations import (
-    DemoAccountsInProduction,
+    DemoAccountsInProductionError,
     authenticate,
     create_user,
     find_user,
@@ -243,7 +243,7 @@ def test_production_refuses_to_start_until_the_demo_accounts_are_disabled(tmp_pa
             create_user("real.staff", PASSWORD, Role.STAFF)
             db.session.commit()
 
-        with pytest.raises(DemoAccountsInProduction) as refused:
+        with pytest.raises(DemoAccountsInProductionError) as refused:
             refuse_demo_accounts_in_production(app)
         assert "demo-admin, demo-staff" in str(refused.value)
         assert "users disable" in str(refused.value)
@@ -251,7 +251,7 @@ def test_production_refuses_to_start_until_the_demo_accounts_are_disabled(tmp_pa
 
         with app.app_context():
             assert run(app, "users", "disable", "demo-admin").exit_code == 0
-        with pytest.raises(DemoAccountsInProduction, match="demo-staff"):
+        with pytest.raises(DemoAccountsInProductionError, match="demo-staff"):
             refuse_demo_accounts_in_production(app)
         with app.app_context():
             assert run(app, "users", "disable", "demo-staff").exit_code == 0
@@ -299,7 +299,7 @@ def test_wsgi_refuses_production_with_an_active_demo_account(tmp_path: Path) -> 
 
     refused = start_wsgi(tmp_path)
     assert refused.returncode != 0
-    assert "DemoAccountsInProduction" in refused.stderr
+    assert "DemoAccountsInProductionError" in refused.stderr
     assert "demo-staff" in refused.stderr
 
     with fresh_app(tmp_path) as app, app.app_context():
@@ -312,7 +312,8 @@ def test_create_refuses_a_display_name_longer_than_100_characters(app: Flask) ->
     """users.display_name is VARCHAR(100): PostgreSQL would refuse the row with a traceback, SQLite keep it whole."""
     before = users_count()
     result = run(app, "users", "create", "zhao.lei", "--role", "staff", "--name", "长" * 101, password=NEW_PASSWORD)
-    assert result.exit_code == 1 and "100" in result.output, result.output
+    assert result.exit_code == 1, result.output
+    assert "100" in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     db.session.rollback()
     assert users_count() == before

@@ -24,7 +24,7 @@ from portal.users.operations import (
     set_password,
     set_role,
 )
-from portal.users.rules import InvalidUser, Role
+from portal.users.rules import InvalidUserError, Role
 from tests.factories import PASSWORD, make_agency, make_user
 
 NEW_PASSWORD = "a-long-new-passphrase-2026"
@@ -91,7 +91,7 @@ def test_create_user_refuses_bad_input_and_writes_nothing(
     agency = make_agency() if with_agency else None
     users_before = db.session.scalars(select(User.id)).all()
     audit_before = db.session.scalars(select(AuditEntry.id)).all()
-    with pytest.raises(InvalidUser, match=message):
+    with pytest.raises(InvalidUserError, match=message):
         create_user(username, password, role, agency=agency)
     assert db.session.scalars(select(User.id)).all() == users_before
     assert db.session.scalars(select(AuditEntry.id)).all() == audit_before
@@ -126,7 +126,7 @@ def test_set_role_drops_the_second_factor_of_a_new_officer(app: Flask) -> None:
 )
 def test_set_role_refuses_a_wrong_agency_binding(app: Flask, role: Role, with_agency: bool, message: str) -> None:
     user = make_user(Role.STAFF)
-    with pytest.raises(InvalidUser, match=message):
+    with pytest.raises(InvalidUserError, match=message):
         set_role(user, role, make_agency() if with_agency else None)
     assert user.role == "staff"
     assert user.agency_id is None
@@ -135,7 +135,7 @@ def test_set_role_refuses_a_wrong_agency_binding(app: Flask, role: Role, with_ag
 
 def test_an_admin_cannot_take_away_their_own_admin_role(app: Flask) -> None:
     admin = make_user(Role.ADMIN)
-    with pytest.raises(InvalidUser, match="不能取消自己的管理员角色"):
+    with pytest.raises(InvalidUserError, match="不能取消自己的管理员角色"):
         set_role(admin, Role.STAFF, None, actor=admin)
     assert admin.role == "admin"
     other = make_user(Role.ADMIN)
@@ -172,7 +172,7 @@ def test_a_disabled_user_has_no_session_and_cannot_authenticate(app: Flask) -> N
 
 def test_an_admin_cannot_disable_their_own_account(app: Flask) -> None:
     admin = make_user(Role.ADMIN)
-    with pytest.raises(InvalidUser, match="不能停用自己的账号"):
+    with pytest.raises(InvalidUserError, match="不能停用自己的账号"):
         set_active(admin, False, actor=admin)
     assert admin.active
     assert audit_of(admin) == []
@@ -197,7 +197,7 @@ def test_set_password_rehashes_and_writes_an_audit_entry_without_the_password(ap
 def test_set_password_refuses_a_short_password(app: Flask) -> None:
     user = make_user(Role.STAFF)
     old_hash = user.password_hash
-    with pytest.raises(InvalidUser, match="密码至少需要 12 个字符"):
+    with pytest.raises(InvalidUserError, match="密码至少需要 12 个字符"):
         set_password(user, "short")
     assert user.password_hash == old_hash
     assert audit_of(user) == []

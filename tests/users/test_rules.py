@@ -8,7 +8,7 @@ from portal.users.rules import (
     MAX_PASSWORD_CHARS,
     MIN_PASSWORD_CHARS,
     TOTP_ROLES,
-    InvalidUser,
+    InvalidUserError,
     Role,
     check_password,
     check_role,
@@ -45,7 +45,7 @@ def test_good_user_names_pass(username: str) -> None:
     ],
 )
 def test_bad_user_names_are_refused(username: str) -> None:
-    with pytest.raises(InvalidUser, match="用户名为 3–80 个字符"):
+    with pytest.raises(InvalidUserError, match="用户名为 3–80 个字符"):
         check_username(username)
 
 
@@ -68,7 +68,7 @@ def test_good_passwords_pass(password: str) -> None:
     ],
 )
 def test_bad_passwords_are_refused(password: str, message: str) -> None:
-    with pytest.raises(InvalidUser, match=message):
+    with pytest.raises(InvalidUserError, match=message):
         check_password(password, "li.ming")
 
 
@@ -87,7 +87,7 @@ def test_only_officers_belong_to_an_agency(role: Role, agency_id: int | None, me
     if message is None:
         check_role(role, agency_id)
     else:
-        with pytest.raises(InvalidUser, match=message):
+        with pytest.raises(InvalidUserError, match=message):
             check_role(role, agency_id)
 
 

@@ -22,7 +22,7 @@ from portal.users.operations import create_user
 from portal.users.rules import PENDING_LOGIN_SECONDS, Role
 from tests.factories import PASSWORD, make_agency, make_user
 from tests.forms import hidden_fields, post_form, sign_in, sign_out
-from tests.html import title_of
+from tests.html import find, text_of, title_of
 from tests.users.test_login import fresh_app, login, signed_in_as
 
 WRONG_CODE = "验证码不正确或已使用过"
@@ -42,9 +42,11 @@ def wrong_code(secret: str) -> str:
 
 
 def shown_secret(body: str) -> str:
-    match = re.search(r'<span class="secret">([A-Z2-7]{16,})</span>', body)
-    assert match, "the page shows no secret to set up"
-    return match.group(1)
+    shown = find(body, "span", class_="secret")
+    assert shown is not None, "the page shows no secret to set up"
+    secret = text_of(shown)
+    assert re.fullmatch(r"[A-Z2-7]{16,}", secret), secret
+    return secret
 
 
 @pytest.fixture

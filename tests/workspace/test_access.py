@@ -12,8 +12,8 @@ from werkzeug.exceptions import NotFound
 
 from portal.extensions import db
 from portal.review.models import Submission
-from portal.users.rules import Role
 from portal.users.access import check_agency
+from portal.users.rules import Role
 from tests.factories import make_agency, make_commitment, make_user
 from tests.forms import sign_in
 from tests.html import parse_strict, title_of, visible_text
