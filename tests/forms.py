@@ -3,13 +3,13 @@ and the one-time form token from the page that shows the form)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.users.models import User
+from tests.html import attr, find, form_fields, forms
 
 
 def sign_in(client: FlaskClient, user: User) -> None:
@@ -21,19 +21,22 @@ def sign_in(client: FlaskClient, user: User) -> None:
 
 
 def hidden_fields(body: str) -> dict[str, str]:
-    """The hidden inputs (csrf_token, form_token...) of the first form in the page's <main> (the header's sign-out
-    form comes before it)."""
-    main = body[body.index("<main") :] if "<main" in body else body
-    form = re.search(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", main, re.S)
-    assert form, "the page has no form"
-    fields = {}
-    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", form.group(1)):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name:
-            fields[name.group(1)] = value.group(1) if value else ""
+    """The hidden inputs (csrf_token, form_token...) of the first post form in the page's <main> (the header's
+    sign-out form comes before it)."""
+    main = find(body, "main")
+    posts = forms(body if main is None else main, method="post")
+    assert posts, "the page has no form"
+    fields = form_fields(posts[0], hidden_only=True)
     assert "csrf_token" in fields, "the form has no CSRF token"
     return fields
+
+
+def csrf_token(body: str) -> str:
+    """The session's CSRF token, from the first form on the page that carries one (the header's sign-out form
+    when someone is signed in)."""
+    token = find(body, "input", name="csrf_token")
+    assert token is not None, "no CSRF token on the page"
+    return attr(token, "value")
 
 
 def post_form(
@@ -81,7 +84,9 @@ def post_files(
 
 def sign_out(client: FlaskClient) -> None:
     """Press the header's 退出登录 button (a POST with the page's CSRF token)."""
-    body = client.get("/").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', body)
-    assert token, "the header has no sign-out form"
-    assert client.post("/logout", data={"csrf_token": token.group(1)}).status_code == 303
+    header = find(client.get("/").get_data(as_text=True), "header")
+    assert header is not None, "the page has no header"
+    sign_out_form = find(header, "form", action="/logout")
+    assert sign_out_form is not None, "the header has no sign-out form"
+    token = form_fields(sign_out_form, hidden_only=True)["csrf_token"]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
