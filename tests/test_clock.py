@@ -20,8 +20,9 @@ def test_instants_are_shown_in_shanghai(tmp_path: Path, utc: datetime, shanghai_
     with app.app_context():
         local = clock.local_time(utc)
         assert local.date() == shanghai_day
-        assert local.utcoffset() is not None
-        assert local.utcoffset().total_seconds() == 8 * 3600
+        offset = local.utcoffset()
+        assert offset is not None
+        assert offset.total_seconds() == 8 * 3600
 
 
 def test_today_can_be_pinned(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from portal import create_app
 from portal.config import ConfigError, load_settings, normalise_database_url
+from portal.core.periods import Severity
 
 
 def test_development_runs_out_of_the_box(tmp_path: Path) -> None:
@@ -45,8 +46,8 @@ def test_bad_settings_are_named(tmp_path: Path, environ: dict[str, str], message
 
 def test_disclosure_periods_are_configurable(tmp_path: Path) -> None:
     settings = load_settings({"PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_DISCLOSURE_MONTHS": "serious=12-24"})
-    assert settings.disclosure_periods["serious"].max_months == 24
-    assert settings.disclosure_periods["general"].max_months == 12
+    assert settings.disclosure_periods[Severity.SERIOUS].max_months == 24
+    assert settings.disclosure_periods[Severity.GENERAL].max_months == 12
 
 
 def test_postgres_urls_use_psycopg3() -> None:

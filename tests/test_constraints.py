@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ def test_bad_records_are_refused(app: Flask, fields: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize("fields", [{"scope": "secret"}, {"fulfilment": "maybe"}, {"type": "x"}, {"subject": "y"}])
-def test_bad_commitments_are_refused(app: Flask, fields: dict[str, object]) -> None:
+def test_bad_commitments_are_refused(app: Flask, fields: dict[str, Any]) -> None:
     with pytest.raises(sa.exc.IntegrityError):
         make_commitment(**fields)
     db.session.rollback()

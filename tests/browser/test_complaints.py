@@ -53,7 +53,8 @@ def test_a_complaint_from_filing_to_answer(live_server: str, no_js_page: Page, t
     receipt = page.locator("main").inner_text()
     number = re.search(r"TS-\d{4}-\d{6}", receipt)
     secret = re.search(r"[0-9a-f]{4}(?:-[0-9a-f]{4}){5}", receipt)
-    assert number and secret, receipt
+    assert number, receipt
+    assert secret, receipt
     number_text, secret_text = number.group(0), secret.group(0)
     status = look_up(page, live_server, number_text, secret_text)
     assert "已提交" in status

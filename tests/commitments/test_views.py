@@ -30,6 +30,7 @@ def test_list_shows_only_public_commitments(client: FlaskClient) -> None:
     assert hidden, "the demo data has restricted and not-public commitments"
     assert listed_total(client, "") == public
     for commitment in hidden:
+        assert commitment.code is not None
         assert commitment.code not in body
         assert client.get(f"/commitments/{commitment.code}").status_code == 404
         assert client.get(f"/commitments/{commitment.code}/letter.pdf").status_code == 404

@@ -18,6 +18,7 @@ from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
 from portal.files.models import StoredFile
 from portal.review.models import Submission
+from portal.users.models import User
 from tests.factories import make_agency, make_commitment, make_user
 from tests.forms import hidden_fields, multipart, post_form, sign_in, sign_out
 from tests.review.test_journeys import LETTER, commitment_fields, upload
@@ -151,7 +152,9 @@ def test_a_request_over_the_size_limit_gets_413(app: Flask, client: FlaskClient,
 
 def test_a_pdf_named_otherwise_is_accepted_by_its_content(app: Flask, client: FlaskClient, officer) -> None:  # type: ignore[no-untyped-def]
     assert upload(client, LETTER, "scan.jpg").status_code == 303
-    assert draft_of(officer).letter.size == len(LETTER)
+    letter = draft_of(officer).letter
+    assert letter is not None
+    assert letter.size == len(LETTER)
 
 
 def test_the_same_letter_is_stored_once(app: Flask, client: FlaskClient, officer) -> None:  # type: ignore[no-untyped-def]
@@ -207,8 +210,8 @@ def test_missing_or_wrong_csrf_changes_nothing(app: Flask, client: FlaskClient, 
 
 
 def test_the_same_form_posted_twice_makes_one_draft_and_one_submission(
-    app: Flask, client: FlaskClient, officer
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, officer: User
+) -> None:
     hidden = hidden_fields(client.get("/workspace/commitments/new").get_data(as_text=True))
     body, content_type = multipart({**hidden, **commitment_fields()}, {"letter": [(LETTER, "a.pdf")]})
     responses = [client.post("/workspace/commitments/new", data=body, content_type=content_type) for _ in range(2)]
@@ -242,7 +245,7 @@ def test_a_submitted_draft_is_locked(app: Flask, client: FlaskClient, officer) -
 
 @pytest.mark.parametrize("payload", XSS)
 def test_hostile_text_is_escaped_everywhere_it_is_shown(app: Flask, client: FlaskClient, officer, payload: str) -> None:  # type: ignore[no-untyped-def]
-    response = upload(client, **{name: f"{name} {payload}" for name in TEXT_FIELDS})
+    response = upload(client, LETTER, "承诺书.pdf", **{name: f"{name} {payload}" for name in TEXT_FIELDS})
     assert response.status_code == 303, response.get_data(as_text=True)
     draft = draft_of(officer)
     pages = [f"/workspace/commitments/{draft.id}", "/workspace/commitments/", f"/workspace/commitments/{draft.id}/edit"]

@@ -93,7 +93,7 @@ def test_parse_yuan_bad(text: str) -> None:
 
 
 def test_parse_yuan_superscript_digit_is_a_value_error() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not an amount"):
         parse_yuan("²")
 
 

@@ -19,6 +19,10 @@ from portal.files.models import StoredFile
 from portal.files.operations import keep_upload, store_bytes
 
 
+class RolledBackInTestError(Exception):
+    """Raised inside a savepoint to make it roll back."""
+
+
 def unique_pdf() -> bytes:
     """Content no other test has stored (a file already on disk is not written again)."""
     return one_page_pdf(["Stored file test", uuid.uuid4().hex])
@@ -114,10 +118,16 @@ def test_a_file_written_in_a_savepoint_that_rolls_back_is_removed(app: Flask, tm
     transaction commits: no row would name it."""
     kept, dropped = unique_pdf(), unique_pdf()
     kept_path = store_bytes(kept, "application/pdf", tmp_path).path_in(tmp_path)
-    with pytest.raises(RuntimeError), db.session.begin_nested():
-        dropped_path = store_bytes(dropped, "application/pdf", tmp_path).path_in(tmp_path)
-        db.session.flush()
-        raise RuntimeError("refused")
+
+    def refused_in_a_savepoint() -> Path:
+        with db.session.begin_nested():
+            path = store_bytes(dropped, "application/pdf", tmp_path).path_in(tmp_path)
+            db.session.flush()
+            raise RolledBackInTestError(path)
+
+    with pytest.raises(RolledBackInTestError) as refused:
+        refused_in_a_savepoint()
+    dropped_path = refused.value.args[0]
     db.session.commit()
 
     assert kept_path.exists()

@@ -75,7 +75,7 @@ def shown(kind: RecordKind, typed: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def record_input(kind: str, agency_id: int, n: int = 1, **changes: str) -> dict[str, str]:
+def record_input(kind: str, agency_id: int, n: int = 1, /, **changes: str) -> dict[str, str]:
     return {
         "agency": str(agency_id),
         "title": f"录入测试记录{kind}{n}",
@@ -312,6 +312,9 @@ def test_an_investment_promise_links_a_published_commitment(app: Flask, client: 
     commitment = make_commitment(agency, title="招商引资奖励承诺")
     draft = make_commitment(agency, code="99012120261001999991", state="draft", published_at=None)
     others = make_commitment(make_agency())
+    assert draft.code is not None
+    assert others.code is not None
+    assert commitment.code is not None
     for code in (draft.code, others.code):  # not public, or another agency's
         response = enter(client, "investment_promise", agency.id, commitment_code=code)
         assert response.status_code == 400

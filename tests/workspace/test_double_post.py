@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
 from portal.demo.operations import DEMO_PASSWORD
 from portal.demo.pdf import one_page_pdf
@@ -43,12 +44,15 @@ def post(
 def test_the_same_report_posted_twice_at_once_is_kept_once(live_server: str) -> None:
     opener = browser()
     login = opener.open(f"{live_server}/login", timeout=30).read().decode()
-    fields = {**hidden_fields(login), "username": "demo-officer-department", "password": DEMO_PASSWORD}
-    assert post(opener, f"{live_server}/login", urllib.parse.urlencode(fields).encode())[0] == 303
+    login_fields = {**hidden_fields(login), "username": "demo-officer-department", "password": DEMO_PASSWORD}
+    assert post(opener, f"{live_server}/login", urllib.parse.urlencode(login_fields).encode())[0] == 303
 
     form_url = f"{live_server}/workspace/commitments/new"
     title = f"双击测试 {time.time_ns()}"
-    fields = {**hidden_fields(opener.open(form_url, timeout=30).read().decode()), **commitment_fields(title=title)}
+    fields: dict[str, Any] = {
+        **hidden_fields(opener.open(form_url, timeout=30).read().decode()),
+        **commitment_fields(title=title),
+    }
     body, content_type = multipart(fields, {"letter": [(one_page_pdf([title.encode().hex()]), "letter.pdf")]})
 
     barrier = threading.Barrier(2)
