@@ -31,11 +31,39 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-20"  # the tests' fixed "today" (PORTAL_TODAY): demo data is placed around it
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist (`-n 2`), "" without it
+
+
+def _engine(url: str, **options: Any) -> sa.Engine:
+    return sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), **options)
+
+
+def _postgres_database(name: str) -> str:
+    """POSTGRES_URL with its database name swapped for `name`."""
+    return sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _worker_name(name: str) -> str:
+    """One name per xdist worker (`test` → `test_gw0`), so workers never share a database; unchanged without xdist."""
+    return f"{name}_{WORKER}" if WORKER else name
+
+
+def _worker_postgres_url() -> str:
+    """The test database, or under xdist the worker's own one beside it (created when missing)."""
+    if not WORKER:
+        return POSTGRES_URL
+    name = _worker_name(str(sa.make_url(POSTGRES_URL).database))
+    admin = _engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return _postgres_database(name)
 
 
 def _reset_postgres(url: str) -> None:
     """Empty the test database. A server that cannot be reached fails the run here, loudly."""
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
@@ -46,8 +74,8 @@ def _reset_postgres(url: str) -> None:
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     instance = tmp_path_factory.mktemp(f"instance-{request.param}")
     if request.param == "postgresql":
-        _reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
+        url = _worker_postgres_url()
+        _reset_postgres(url)
     else:
         url = f"sqlite:///{instance / 'test.db'}"
     app = create_app(
@@ -80,7 +108,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 class _ConnectionSession(flask_sqlalchemy.session.Session):
     """A session bound to the test's connection (Flask-SQLAlchemy would otherwise pick the engine)."""
 
-    def get_bind(self, *args: object, **kwargs: object) -> sa.engine.Connection:  # type: ignore[override]
+    def get_bind(self, *args: object, **kwargs: object) -> sa.engine.Connection:
         assert isinstance(self.bind, sa.engine.Connection)
         return self.bind
 
@@ -117,26 +145,27 @@ def _rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 class PortalClient(FlaskClient):
-    """Requests inside a test share the test's app context (and so `g`); start each one afresh as a
-    deployment would: no cached locale, no cached per-request values."""
+    """Requests inside a test share the test's app context (and so `g` and the SQLAlchemy session); start each
+    one afresh as a deployment would: no cached locale, no cached per-request values, and an identity map that
+    holds nothing, so the request reads the test's set-up from the database (flushed first) and the test then
+    re-reads what the request stored. The session itself stays open: the test's objects remain usable."""
 
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         flask_babel.refresh()
         for name in list(g):
             g.pop(name)
-        return super().open(*args, **kwargs)
+        db.session.flush()
+        db.session.expire_all()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            db.session.expire_all()
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     app.test_client_class = PortalClient
     return app.test_client()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -158,14 +187,18 @@ def serve(instance: Path, database_url: str, **settings: str) -> Iterator[str]:
             check=True,
             capture_output=True,
         )
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # gunicorn gets a socket already bound to a free port: no other test or xdist worker can take the port meanwhile
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = int(listener.getsockname()[1])
+        server = subprocess.Popen(
+            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"fd://{listener.fileno()}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            pass_fds=(listener.fileno(),),
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -197,12 +230,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def fresh_postgres_database(name: str) -> str:
-    """An empty database `name` beside the test database (CI's server; the test must fail if it is down)."""
-    admin = sa.create_engine(
-        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
+    """An empty database `name` (`name_gw0`… under xdist) beside the test database (CI's server; the test must
+    fail if it is down)."""
+    name = _worker_name(name)
+    admin = _engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    return _postgres_database(name)

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -20,7 +19,7 @@ from portal.extensions import db
 from portal.outbox import OutboxEntry, changed
 from portal.search.engine import SearchUnavailableError
 from portal.search.index import SearchIndex
-from tests.conftest import POSTGRES_URL, ROOT, TODAY
+from tests.conftest import POSTGRES_URL, ROOT, TODAY, fresh_postgres_database
 from tests.factories import make_record
 from tests.search.conftest import ENGINES, TODAY_DATE, keys, publish, search
 
@@ -128,17 +127,7 @@ def separate_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'concurrent.db'}"
         return
-    admin = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = "portal_search_concurrency"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    yield fresh_postgres_database("portal_search_concurrency")  # one per xdist worker
 
 
 @pytest.mark.parametrize("engine", ENGINES)
