@@ -108,7 +108,7 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.archive.views import bp as agencies_bp
-    from portal.audit.views import bp as audit_bp
+    from portal.audit.workspace import bp as audit_workspace_bp
     from portal.commitments.views import bp as commitments_bp
     from portal.commitments.workspace import bp as commitments_workspace_bp
     from portal.complaints.views import bp as complaints_bp
@@ -117,31 +117,44 @@ def _register_blueprints(app: Flask) -> None:
     from portal.feeds.views import bp as feeds_bp
     from portal.home.views import bp as home_bp
     from portal.objections.views import bp as objections_bp
+    from portal.objections.workspace import bp as objections_workspace_bp
     from portal.pages.views import bp as pages_bp
     from portal.records.views import bp as records_bp
     from portal.records.workspace import bp as records_workspace_bp
     from portal.rectifications.views import bp as outcomes_bp
     from portal.rectifications.workspace import bp as rectifications_workspace_bp
-    from portal.repairs.views import bp as repairs_bp
-    from portal.review.views import bp as review_bp
+    from portal.repairs.workspace import bp as repairs_workspace_bp
+    from portal.review.workspace import bp as review_workspace_bp
     from portal.search.views import bp as search_bp
-    from portal.users.admin import bp as users_admin_bp
     from portal.users.views import bp as users_bp
+    from portal.users.workspace import admin_bp as users_admin_bp
     from portal.users.workspace import bp as workspace_bp
 
-    for bp in (demo_bp, home_bp, records_bp, commitments_bp, agencies_bp, outcomes_bp, pages_bp, feeds_bp, search_bp):
+    for bp in (  # the public side
+        demo_bp,
+        home_bp,
+        records_bp,
+        commitments_bp,
+        agencies_bp,
+        outcomes_bp,
+        pages_bp,
+        feeds_bp,
+        search_bp,
+        complaints_bp,
+        objections_bp,
+        users_bp,  # signing in and out
+    ):
         app.register_blueprint(bp)
-    for bp in (  # the signed-in side
-        users_bp,
+    for bp in (  # the signed-in side: every feature's workspace.py
         workspace_bp,
         users_admin_bp,
-        audit_bp,
+        audit_workspace_bp,
         records_workspace_bp,
         commitments_workspace_bp,
         rectifications_workspace_bp,
-        review_bp,
+        review_workspace_bp,
         complaints_workspace_bp,
+        objections_workspace_bp,
+        repairs_workspace_bp,
     ):
-        app.register_blueprint(bp)
-    for bp in (complaints_bp, objections_bp, repairs_bp):  # the public's filings (and their staff pages)
         app.register_blueprint(bp)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
-from portal.objections.rules import Ground, ObjectionStatus
+from portal.objections.rules import Ground, ObjectionStatus, due_for
 from portal.records.models import Correction, Record
 
 
@@ -44,3 +44,9 @@ class Objection(db.Model):  # type: ignore[name-defined]
 
     record: Mapped[Record] = relationship()
     correction: Mapped[Correction | None] = relationship()
+
+    @property
+    def due(self) -> date | None:
+        """What is due next: acceptance, then the verification; nothing once decided (the queue's flag is
+        core.deadlines.urgency of this)."""
+        return due_for(self.status, self.accept_due, self.verify_due)

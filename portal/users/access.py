@@ -29,7 +29,7 @@ def signed_in(*roles: Role) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if second_factor_missing(current_user):
-                return redirect(url_for("users.account"))
+                return redirect(url_for("workspace.account"))
             if roles and current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

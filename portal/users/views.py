@@ -1,5 +1,5 @@
-"""Signing in (password, then the TOTP code when the account has or needs one), signing out, and the account page
-where staff set up their second factor."""
+"""Signing in (password, then the TOTP code when the account has or needs one) and signing out. The account page,
+where staff set up their second factor, is in workspace.py."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import time
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.audit.operations import write_audit
 from portal.db import commit
 from portal.extensions import db, limiter
-from portal.users.access import current, second_factor_missing
+from portal.users.access import current
 from portal.users.forms import CodeForm, LoginForm
 from portal.users.models import User
 from portal.users.operations import authenticate, check_totp, enable_totp, end_sessions, new_totp_secret, totp_uri
@@ -128,37 +128,3 @@ def logout() -> Response:
     session.clear()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("home.index"), code=303)
-
-
-@bp.route("/workspace/account", methods=["GET", "POST"])
-@login_required
-def account() -> Response | tuple[str, int]:
-    """The account page; staff and admins set up their TOTP second factor here."""
-    user = current()
-    form = CodeForm()
-    secret = None
-    status = 200
-    if user.role in TOTP_ROLES and not user.totp_secret:
-        secret = session.get("totp_setup") or new_totp_secret()
-        session["totp_setup"] = secret
-        if form.validate_on_submit():
-            if enable_totp(user, secret, form.code.data or ""):
-                session.pop("totp_setup", None)
-                commit()
-                flash(_("动态验证码已启用，以后登录时需要输入。"), "info")
-                return redirect(url_for("users.account"), code=303)
-            form.code.errors = [_("验证码不正确，请输入手机应用上显示的最新验证码。")]
-            status = 400
-        elif form.errors:
-            status = 400
-    return (
-        render_template(
-            "users/account.html",
-            user=user,
-            form=form,
-            secret=secret,
-            uri=_uri(user, secret),
-            must_set_up=second_factor_missing(user),
-        ),
-        status,
-    )

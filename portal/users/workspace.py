@@ -1,17 +1,47 @@
-"""The dashboard each signed-in role starts from. Its figures and the menu come from the features (portal/menu.py)."""
+"""The workspace of every signed-in role: the dashboard it starts from (its figures and the menu come from the
+features, portal/menu.py), the account page where staff and admins set up their TOTP second factor, and, for
+admins, account management (list, create, change role, disable/enable; the blueprint "users_admin")."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
+from collections.abc import Callable
+from typing import Any
 
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+from wtforms import SelectField
+
+from portal.agencies.models import Agency
+from portal.db import commit
+from portal.errors import show_refusal
+from portal.extensions import db
+from portal.forms import choices
+from portal.listing import paginate, parse_list_query
 from portal.menu import dashboard_figures, menu_link
-from portal.users.access import current, signed_in
-from portal.users.rules import Role
+from portal.users.access import current, get_or_404, second_factor_missing, signed_in
+from portal.users.forms import ActiveForm, CodeForm, RoleForm, UserForm
+from portal.users.models import User
+from portal.users.operations import create_user, enable_totp, new_totp_secret, set_active, set_role, totp_uri
+from portal.users.rules import (
+    MIN_PASSWORD_CHARS,
+    TOTP_ROLES,
+    InvalidUserError,
+    Role,
+    check_password,
+    check_role,
+    check_username,
+)
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+admin_bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
 
-menu_link("users.account", _l("我的账号"), roles=frozenset(Role), order=90)
+menu_link("workspace.account", _l("我的账号"), roles=frozenset(Role), order=90)
+menu_link("users_admin.index", _l("用户管理"), roles=frozenset({Role.ADMIN}), order=80)
 
 
 @bp.get("/")
@@ -19,3 +49,186 @@ menu_link("users.account", _l("我的账号"), roles=frozenset(Role), order=90)
 def dashboard() -> str:
     user = current()
     return render_template("workspace/dashboard.html", user=user, figures=dashboard_figures(user))
+
+
+# --- the account page ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required  # not signed_in: a staff member who must set up the second factor is sent here
+def account() -> Response | tuple[str, int]:
+    """The account page; staff and admins set up their TOTP second factor here."""
+    user = current()
+    form = CodeForm()
+    secret = None
+    status = 200
+    if user.role in TOTP_ROLES and not user.totp_secret:
+        secret = session.get("totp_setup") or new_totp_secret()
+        session["totp_setup"] = secret
+        if form.validate_on_submit():
+            if enable_totp(user, secret, form.code.data or ""):
+                session.pop("totp_setup", None)
+                commit()
+                flash(_("动态验证码已启用，以后登录时需要输入。"), "info")
+                return redirect(url_for(".account"), code=303)
+            form.code.errors = [_("验证码不正确，请输入手机应用上显示的最新验证码。")]
+            status = 400
+        elif form.errors:
+            status = 400
+    uri = totp_uri(user, secret, current_app.config["PORTAL_SETTINGS"].site_name) if secret else None
+    return (
+        render_template(
+            "users/account.html",
+            user=user,
+            form=form,
+            secret=secret,
+            uri=uri,
+            must_set_up=second_factor_missing(user),
+        ),
+        status,
+    )
+
+
+# --- admins: the accounts ------------------------------------------------------------------------------------------
+
+
+def _agency_choices(field: SelectField) -> None:
+    agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name, Agency.id)).all()
+    field.choices = choices([("", _("（无，信用办工作人员和管理员）")), *((str(id_), name) for id_, name in agencies)])
+
+
+def _chosen_agency(field: SelectField) -> Agency | None:
+    """The agency picked in the select, or None for the empty choice; anything else is an error beside the field."""
+    value = (field.data or "").strip()
+    if not value:
+        return None
+    agency = db.session.get(Agency, int(value)) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    if agency is None:
+        field.errors = [*field.errors, _("请从列表中选择机构")]
+    return agency
+
+
+@admin_bp.get("/")
+@signed_in(Role.ADMIN)
+def index() -> tuple[str, int]:
+    asked = parse_list_query(request.args, {})
+    results = paginate(select(User).options(selectinload(User.agency)).order_by(User.username), asked)
+    return render_template("users/admin/index.html", results=results, asked=asked), asked.status
+
+
+@admin_bp.route("/new", methods=["GET", "POST"])
+@signed_in(Role.ADMIN)
+def new() -> Response | tuple[str, int]:
+    form = UserForm()
+    _agency_choices(form.agency)
+    if not form.is_submitted():
+        return _new_page(form), 200
+    done = form.already_done()
+    if done is not None:
+        return done
+    valid = form.validate()
+    agency = _chosen_agency(form.agency)
+    _check_new(form, agency)
+    if valid and not any(field.errors for field in form):
+        try:
+            user = create_user(
+                form.username.data or "",
+                form.password.data or "",
+                Role(form.role.data),
+                display_name=form.display_name.data or "",
+                agency=agency,
+                actor=current(),
+            )
+        except InvalidUserError as refused:  # the name is taken
+            show_refusal(form, refused)
+        else:
+            url = url_for(".show", user_id=user.id)
+            return form.finish(url, _("账号 %(name)s 已创建。", name=user.username))
+    return _new_page(form), 400
+
+
+def _check_new(form: UserForm, agency: Agency | None) -> None:
+    """The account rules (pure) for every field the form found no fault with, so that all problems show at once;
+    create_user checks them again, and whether the name is taken."""
+    username = (form.username.data or "").lower()
+    checks: list[tuple[Any, Callable[[], object]]] = [
+        (form.username, lambda: check_username(username)),
+        (form.password, lambda: check_password(form.password.data or "", username)),
+    ]
+    if not form.role.errors:
+        checks.append((form.agency, lambda: check_role(Role(form.role.data), agency.id if agency else None)))
+    for field, check in checks:
+        if not field.errors:
+            try:
+                check()
+            except InvalidUserError as refused:
+                show_refusal(form, refused)
+
+
+def _new_page(form: UserForm) -> str:
+    return render_template("users/admin/new.html", form=form, min_password=MIN_PASSWORD_CHARS)
+
+
+@admin_bp.get("/<int(max=2147483647):user_id>")  # larger ids cannot exist: 404, not a database error
+@signed_in(Role.ADMIN)
+def show(user_id: int) -> tuple[str, int]:
+    user = get_or_404(User, user_id)
+    role_form = RoleForm(data={"role": user.role, "agency": str(user.agency_id or "")})
+    return _show_page(user, role_form, ActiveForm()), 200
+
+
+@admin_bp.post("/<int(max=2147483647):user_id>/role")
+@signed_in(Role.ADMIN)
+def role(user_id: int) -> Response | tuple[str, int]:
+    user = get_or_404(User, user_id, lock=True)
+    form = RoleForm()
+    if form.validate():
+        new_role = Role(form.role.data)
+        agency = _chosen_agency(form.agency)
+        if not form.agency.errors:
+            url = url_for(".show", user_id=user.id)
+            if new_role is user.role and (agency.id if agency else None) == user.agency_id:
+                flash(_("角色和所属机构没有变化。"), "info")  # a second post of the same form changes nothing
+                return redirect(url, code=303)
+            try:
+                set_role(user, new_role, agency, actor=current())
+            except InvalidUserError as refused:
+                show_refusal(form, refused)
+            else:
+                commit()
+                flash(_("已更改 %(name)s 的角色。", name=user.username), "info")
+                return redirect(url, code=303)
+    return _show_page(user, form, ActiveForm(formdata=None), posted="role"), 400
+
+
+@admin_bp.post("/<int(max=2147483647):user_id>/active")
+@signed_in(Role.ADMIN)
+def active(user_id: int) -> Response | tuple[str, int]:
+    user = get_or_404(User, user_id, lock=True)
+    form = ActiveForm()
+    if form.validate():
+        try:
+            set_active(user, bool(form.active.data), actor=current(), reason=form.reason.data or "")
+        except InvalidUserError as refused:
+            show_refusal(form, refused)
+        else:
+            commit()
+            if user.active:
+                flash(_("账号 %(name)s 可以使用。", name=user.username), "info")
+            else:
+                flash(_("账号 %(name)s 已停用，已登录的会话在下一次请求时失效。", name=user.username), "info")
+            return redirect(url_for(".show", user_id=user.id), code=303)
+    role_form = RoleForm(formdata=None, data={"role": user.role, "agency": str(user.agency_id or "")})
+    return _show_page(user, role_form, form, posted="active"), 400
+
+
+def _show_page(user: User, role_form: RoleForm, active_form: ActiveForm, posted: str | None = None) -> str:
+    _agency_choices(role_form.agency)
+    return render_template(
+        "users/admin/show.html",
+        user=user,
+        role_form=role_form,
+        active_form=active_form,
+        posted=posted,
+        is_self=user.id == current().id,
+    )

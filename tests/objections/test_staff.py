@@ -50,23 +50,22 @@ def filed(record: Record, on: date = TODAY, *, evidence: bool = False, **who: st
     return objection
 
 
-def page_url(objection: Objection) -> str:
-    return f"/workspace/objections/{objection.id}"
+def page_url(objection: Objection, step: str = "") -> str:
+    """The objection's page, or the address its `step` (reveal, accept, decide) is posted to."""
+    return f"/workspace/objections/{objection.id}" + (f"/{step}" if step else "")
 
 
-def action_form(body: str, action: str) -> dict[str, str]:
-    """The hidden fields of the page's form whose button sends `action` (the page holds several forms)."""
+def action_form(body: str, step: str) -> dict[str, str]:
+    """The hidden fields of the page's form that posts `step` (the page holds several forms)."""
     for form in forms(body, method="post"):
-        if find_all(form, value=action):
-            fields = form_fields(form, hidden_only=True)
-            fields["action"] = action
-            return fields
-    raise AssertionError(f"no form for {action!r} on the page")
+        if form.get("action", "").endswith(f"/{step}"):
+            return form_fields(form, hidden_only=True)
+    raise AssertionError(f"no form for {step!r} on the page")
 
 
-def act(client: FlaskClient, objection: Objection, action: str, **data: str) -> TestResponse:
+def act(client: FlaskClient, objection: Objection, step: str, **data: str) -> TestResponse:
     body = client.get(page_url(objection)).get_data(as_text=True)
-    return client.post(page_url(objection), data={**action_form(body, action), **data})
+    return client.post(page_url(objection, step), data={**action_form(body, step), **data})
 
 
 @pytest.fixture
@@ -177,7 +176,7 @@ def test_the_contact_is_masked_until_shown_and_showing_is_audited(app: Flask, cl
     assert "证明.pdf" in body
     assert not audit_entries("objection.reveal", objection)
 
-    assert client.post(page_url(objection), data={"action": "reveal"}).status_code == 400  # no CSRF token
+    assert client.post(page_url(objection, "reveal")).status_code == 400  # no CSRF token
     assert not audit_entries("objection.reveal", objection)
     shown = act(client, objection, "reveal")
     assert shown.status_code == 200
@@ -232,11 +231,12 @@ def test_hostile_input_is_stored_as_typed_and_shown_escaped(app: Flask, client: 
         assert "&lt;b&gt;evil&lt;b&gt;.pdf" in body
 
 
-def test_an_unknown_action_is_refused(app: Flask, client: FlaskClient, staff: User) -> None:
+def test_each_step_has_its_own_address_and_there_is_no_other(app: Flask, client: FlaskClient, staff: User) -> None:
     objection = filed(make_record())
     body = client.get(page_url(objection)).get_data(as_text=True)
-    response = client.post(page_url(objection), data={**action_form(body, "accept"), "action": "delete"})
-    assert response.status_code == 400
+    fields = action_form(body, "accept")
+    assert client.post(page_url(objection), data=fields).status_code == 405  # the page takes no step
+    assert client.post(page_url(objection, "delete"), data=fields).status_code == 404
     assert db.session.get(Objection, objection.id).status == "submitted"  # type: ignore[union-attr]
 
 
@@ -252,10 +252,10 @@ def test_accept_then_uphold_and_the_objector_reads_the_reason(app: Flask, client
 
     body = client.get(page_url(objection)).get_data(as_text=True)
     form = action_form(body, "accept")
-    accepted = client.post(page_url(objection), data=form)
+    accepted = client.post(page_url(objection, "accept"), data=form)
     assert accepted.status_code == 303
     assert accepted.headers["Location"] == page_url(objection)
-    again = client.post(page_url(objection), data=form)  # the same form posted twice: one acceptance
+    again = client.post(page_url(objection, "accept"), data=form)  # the same form posted twice: one acceptance
     assert again.status_code == 303
     db.session.refresh(objection)
     assert (objection.status, objection.accepted_on) == ("accepted", TODAY)
@@ -294,8 +294,8 @@ def test_accept_then_uphold_and_the_objector_reads_the_reason(app: Flask, client
 def test_a_decision_needs_an_accepted_objection(app: Flask, client: FlaskClient, staff: User) -> None:
     objection = filed(make_record())
     body = client.get(page_url(objection)).get_data(as_text=True)
-    crafted = {**action_form(body, "accept"), "action": "decide", "outcome": "upheld", "reason": "跳过受理"}
-    response = client.post(page_url(objection), data=crafted)
+    crafted = {**action_form(body, "accept"), "outcome": "upheld", "reason": "跳过受理"}
+    response = client.post(page_url(objection, "decide"), data=crafted)
     assert response.status_code == 409
     assert "可能已被他人处理" in response.get_data(as_text=True)
     assert db.session.get(Objection, objection.id).status == "submitted"  # type: ignore[union-attr]
@@ -307,8 +307,9 @@ def test_a_second_decision_is_refused(app: Flask, client: FlaskClient, staff: Us
     db.session.flush()
     first = action_form(client.get(page_url(objection)).get_data(as_text=True), "decide")
     second = action_form(client.get(page_url(objection)).get_data(as_text=True), "decide")  # another staff member
-    assert client.post(page_url(objection), data={**first, "outcome": "upheld", "reason": "无误"}).status_code == 303
-    late = client.post(page_url(objection), data={**second, "outcome": "revoked", "reason": "撤销"})
+    decide = page_url(objection, "decide")
+    assert client.post(decide, data={**first, "outcome": "upheld", "reason": "无误"}).status_code == 303
+    late = client.post(decide, data={**second, "outcome": "revoked", "reason": "撤销"})
     assert late.status_code == 409
     db.session.refresh(objection)
     assert objection.status == "upheld"

@@ -81,9 +81,11 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/complaints/<complaint_id>/transfer", "POST"): Access(STAFF),
     ("/workspace/objections/", "GET"): Access(STAFF),
     ("/workspace/objections/<objection_id>", "GET"): Access(STAFF),
-    ("/workspace/objections/<objection_id>", "POST"): Access(STAFF),
+    ("/workspace/objections/<objection_id>/accept", "POST"): Access(STAFF),
+    ("/workspace/objections/<objection_id>/decide", "POST"): Access(STAFF),
     # an objector's evidence: officers are told it does not exist rather than that it is not theirs
     ("/workspace/objections/<objection_id>/files/<sha256>", "GET"): Access(STAFF, refused=404),
+    ("/workspace/objections/<objection_id>/reveal", "POST"): Access(STAFF),
     ("/workspace/records/", "GET"): Access(ANY),
     ("/workspace/records/<record_id>", "GET"): Access(ANY, agency=True),
     ("/workspace/records/<record_id>/correct", "GET"): Access(STAFF),

@@ -24,9 +24,9 @@ from portal.users.access import STAFF_ROLES, check_agency, current, get_or_404, 
 from portal.users.models import User
 from portal.users.rules import Role
 
-bp = Blueprint("review", __name__, url_prefix="/workspace/review")
+bp = Blueprint("review_workspace", __name__, url_prefix="/workspace/review")
 
-menu_link("review.queue", _l("审核队列"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=30)
+menu_link("review_workspace.queue", _l("审核队列"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=30)
 _PENDING = select(func.count(Submission.id)).where(Submission.status == SubmissionStatus.PENDING)
 
 
@@ -56,36 +56,38 @@ def queue() -> tuple[str, int]:
     return render_template("workspace/review/queue.html", results=results, asked=asked, status=status), asked.status
 
 
-@bp.route("/<int:submission_id>", methods=["GET", "POST"])
+@bp.get("/<int:submission_id>")
 @signed_in(*STAFF_ROLES)
-def show(submission_id: int) -> Response | tuple[str, int]:
+def show(submission_id: int) -> str:
+    return _page(get_or_404(Submission, submission_id), DecisionForm())
+
+
+@bp.post("/<int:submission_id>")
+@signed_in(*STAFF_ROLES)
+def decide_step(submission_id: int) -> Response | tuple[str, int]:
+    """The decision (approve, return, reject): a missing reason beside its field (400), one decided meanwhile 409."""
     form = DecisionForm()
-    status = 200
-    if form.is_submitted():
-        submission = get_or_404(Submission, submission_id, lock=True)
-        done = form.already_done()
-        if done is not None:
-            return done
-        if form.validate():
+    submission = get_or_404(Submission, submission_id, lock=True)
+    done = form.already_done()
+    if done is not None:
+        return done
+    if form.validate():
+        try:
+            decision = SubmissionStatus(form.decision.data or "")
+        except ValueError:
+            form.decision.errors = [_("请选择审核结论。")]
+        else:
             try:
-                decision = SubmissionStatus(form.decision.data or "")
-            except ValueError:
-                form.decision.errors = [_("请选择审核结论。")]
-            else:
-                try:
-                    with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
-                        decide(submission, decision, form.reason.data or "", clock.today(), by=current())
-                except RefusedError as refused:
-                    status = show_refusal(form, refused)  # a missing reason goes beside its field (400)
-                    if refused.field is None:  # decided meanwhile (409), or what it carries is refused (400)
-                        status = 409 if submission.status is not SubmissionStatus.PENDING else 400
-                    return _page(submission, form), status
-                url = url_for(".show", submission_id=submission.id)
-                return form.finish(url, _("已处理：%(decision)s。", decision=decision.label))
-        status = 400
-    else:
-        submission = get_or_404(Submission, submission_id)
-    return _page(submission, form), status
+                with db.session.begin_nested():  # a refused decision leaves no trace of its partial work
+                    decide(submission, decision, form.reason.data or "", clock.today(), by=current())
+            except RefusedError as refused:
+                status = show_refusal(form, refused)  # a missing reason goes beside its field (400)
+                if refused.field is None:  # decided meanwhile (409), or what it carries is refused (400)
+                    status = 409 if submission.status is not SubmissionStatus.PENDING else 400
+                return _page(submission, form), status
+            url = url_for(".show", submission_id=submission.id)
+            return form.finish(url, _("已处理：%(decision)s。", decision=decision.label))
+    return _page(submission, form), 400
 
 
 def _page(submission: Submission, form: DecisionForm) -> str:

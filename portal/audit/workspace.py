@@ -22,9 +22,9 @@ from portal.menu import menu_link
 from portal.users.access import STAFF_ROLES, signed_in
 from portal.users.rules import Role
 
-bp = Blueprint("audit", __name__, url_prefix="/workspace/audit")
+bp = Blueprint("audit_workspace", __name__, url_prefix="/workspace/audit")
 
-menu_link("audit.log", _l("审计日志"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=70)
+menu_link("audit_workspace.log", _l("审计日志"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=70)
 
 ACTION = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 ENTITY_TYPE = re.compile(r"[a-z][a-z0-9_]*")

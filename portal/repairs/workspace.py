@@ -1,4 +1,4 @@
-"""Credit repair: the officer's application and the staff's decision.
+"""Credit repair in the workspace: the officer's application and the staff's decision.
 
 Officers apply for their own agency's records (`/workspace/records/<id>/repair`) and follow their applications;
 the credit office works through the queue (`/workspace/repairs/`) and decides each one. Evidence and the signed
@@ -35,9 +35,9 @@ from portal.users.models import User
 from portal.users.rules import Role
 from portal.web import upload_limit
 
-bp = Blueprint("repairs", __name__)
+bp = Blueprint("repairs_workspace", __name__, url_prefix="/workspace")
 
-menu_link("repairs.index", _l("信用修复"), roles=frozenset(Role), order=60)
+menu_link("repairs_workspace.index", _l("信用修复"), roles=frozenset(Role), order=60)
 
 
 @dashboard_figure(_l("待决定的信用修复申请：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=40)
@@ -52,7 +52,7 @@ FILTERS = {"status": choice(s.value for s in RepairStatus)}
 # --- the lists -----------------------------------------------------------------------------------------------------
 
 
-@bp.get("/workspace/repairs/")
+@bp.get("/repairs/")
 @signed_in()
 def index() -> tuple[str, int]:
     """Staff and admins: the queue (waiting first, with due and overdue flags). Officers: their agency's
@@ -94,7 +94,7 @@ def _checked_pledge(form: RepairForm) -> tuple[CheckedFile | None, int]:
     return (checked[0] if checked else None), status
 
 
-@bp.route("/workspace/records/<int(max=2147483647):record_id>/repair", methods=["GET", "POST"])
+@bp.route("/records/<int(max=2147483647):record_id>/repair", methods=["GET", "POST"])
 @upload_limit(request_limit(REPAIR_EVIDENCE, REPAIR_PLEDGE))
 @signed_in(Role.OFFICER)
 def apply(record_id: int) -> Response | tuple[str, int]:
@@ -148,15 +148,18 @@ def _apply_page(record: Record, form: RepairForm, today: date) -> str:
 # --- one application: reading it, deciding it, its files -------------------------------------------------------------
 
 
-@bp.route("/workspace/repairs/<int(max=2147483647):application_id>", methods=["GET", "POST"])
+@bp.get("/repairs/<int(max=2147483647):application_id>")
 @signed_in()
-def show(application_id: int) -> Response | tuple[str, int]:
+def show(application_id: int) -> str:
     """The application, its record and files; staff decide it here, the agency's officers read the outcome."""
+    return _show_page(agency_item(RepairApplication, application_id), RepairDecisionForm())
+
+
+@bp.post("/repairs/<int(max=2147483647):application_id>")
+@signed_in(*STAFF_ROLES)
+def decide_step(application_id: int) -> Response | tuple[str, int]:
+    """The decision (准予修复 / 不予修复, a reason for a refusal): one already made 409, a field error 400."""
     form = RepairDecisionForm()
-    if not form.is_submitted():
-        return _show_page(agency_item(RepairApplication, application_id), form), 200
-    if current().role not in STAFF_ROLES:
-        abort(403)
     application = agency_item(RepairApplication, application_id, lock=True)
     done = form.already_done()
     if done is not None:
@@ -195,7 +198,7 @@ def _show_page(application: RepairApplication, form: RepairDecisionForm) -> str:
     )
 
 
-@bp.get("/workspace/repairs/<int(max=2147483647):application_id>/files/<sha256>")
+@bp.get("/repairs/<int(max=2147483647):application_id>/files/<sha256>")
 @signed_in()
 def file(application_id: int, sha256: str) -> Response:
     """An evidence file or the signed pledge of an application: staff, or officers of the applying agency."""
