@@ -12,7 +12,9 @@ from sqlalchemy.orm import joinedload
 
 from portal import clock
 from portal.agencies.models import Agency
-from portal.agencies.queries import agency_or_404
+from portal.agencies.queries import agency_or_404, shown_positive_items
+from portal.archive.rollup import rollup
+from portal.arrears.queries import arrears_money
 from portal.commitments.models import Commitment
 from portal.complaints.models import Complaint
 from portal.extensions import db
@@ -92,8 +94,15 @@ def profile(uscc: str) -> str:
     complaint_total = db.session.scalar(
         select(func.count()).where(Complaint.published, Complaint.agency_id == agency.id)
     )
+    positive_items = db.session.scalars(shown_positive_items(agency.id)).all()  # 泰信用办〔2022〕12号 三(四)
+    money = arrears_money(
+        today, [agency.id]
+    )  # 拖欠账款: owed and repaid, summed in SQL (沈政办发〔2018〕117号 二(三)1)
     return render_template(
         "agencies/profile.html",
+        money=money,
+        positive_items=positive_items,
+        rollup=rollup(agency, today),
         complaints=complaints,
         complaint_total=complaint_total,
         agency=agency,

@@ -145,7 +145,8 @@ def agency_doc(agency: Agency) -> SearchDoc:
         key=item_key(ItemType.AGENCY, agency.uscc),
         type="agency",
         title=agency.name,
-        body=_join(agency.kind.label, agency.region_name, agency.uscc),
+        # former names (曾用名) too, so that an agency is still found by the name it had
+        body=_join(agency.kind.label, agency.region_name, agency.uscc, *(f.name for f in agency.former_names)),
         path=public_path("agencies.profile", uscc=agency.uscc),
         updated=agency.created_at,
         agency=agency.uscc,
