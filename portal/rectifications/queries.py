@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.records.models import Record
-from portal.rectifications.models import Rectification
+from portal.rectifications.models import PlanStep, Rectification
 
 
 def public_outcomes(today: date, agency_id: int | None = None) -> Select[Any]:
@@ -22,3 +22,22 @@ def public_outcomes(today: date, agency_id: int | None = None) -> Select[Any]:
         .options(joinedload(Rectification.record).joinedload(Record.agency))
         .order_by(Rectification.finished_on.desc(), Rectification.id.desc())
     )
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """SQL twin of Rectification.is_overdue: open, past its overall deadline or an open measure's (逾期未整改,
+    新信用发〔2018〕6号 (五))."""
+    late_step = exists().where(
+        PlanStep.rectification_id == Rectification.id, PlanStep.done_on.is_(None), PlanStep.deadline < today
+    )
+    return and_(Rectification.outcome.is_(None), (Rectification.deadline < today) | late_step)
+
+
+def overdue_count(today: date, agency_id: int | None = None) -> Select[Any]:
+    """How many public records' rectifications are overdue (of one agency, if given)."""
+    query = (
+        select(func.count(Rectification.id))
+        .join(Rectification.record)
+        .where(Record.public_clause(today), overdue_clause(today))
+    )
+    return query.where(Record.agency_id == agency_id) if agency_id is not None else query

@@ -12,6 +12,8 @@ class SubmissionKind(LabelledEnum):
     COMMITMENT = "commitment", N_("承诺书")  # a commitment letter to publish
     PROGRESS = "progress", N_("整改进展")  # rectification progress on a record
     FULFILMENT = "fulfilment", N_("承诺履行情况")  # a commitment's fulfilment (履行中 → 全部/部分履行 or 全部未履行)
+    PLAN = "plan", N_("整改方案")  # a rectification plan the agency's officer drafted for a record
+    COMPLETION = "completion", N_("整改完毕")  # the officer's report that a record's obligations are 履行完毕
 
 
 class SubmissionStatus(LabelledEnum):

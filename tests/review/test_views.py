@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.review.models import Submission
 from tests.factories import make_agency, make_record, make_rectification, make_user
 from tests.forms import hidden_fields, post_files, post_form, sign_in, sign_out
+from tests.html import visible_text
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + b"\0" * 17 + b"\0\0\0\0IEND\xaeB`\x82"
 
@@ -111,3 +112,33 @@ def test_hostile_report_text_is_escaped_in_the_queue(app: Flask, client: FlaskCl
         body = client.get(url).get_data(as_text=True)
         assert "<b>已付款</b>" not in body
         assert "&lt;b&gt;已付款&lt;/b&gt;" in body
+
+
+def test_the_queue_and_the_history_show_every_kind_of_submission(app: Flask, client: FlaskClient) -> None:
+    """A drafted plan and a 履行完毕 report wait in the queue beside progress reports (they once made it fail)."""
+    from datetime import date
+
+    from portal.core.uploads import EVIDENCE, check_upload
+    from portal.demo.pdf import one_page_pdf
+    from portal.rectifications.operations import report_completion, submit_plan
+    from portal.rectifications.rules import Plan, Step
+
+    today = date(2026, 11, 20)
+    files_dir = app.config["PORTAL_SETTINGS"].files_dir
+    agency = make_agency()
+    officer = make_user("officer", agency)
+    planned, finished = make_record(agency), make_record(agency)
+    deadline = date(2026, 12, 31)
+    submit_plan(planned, Plan("演示县财政局", "局长", (Step("筹措资金", deadline),), deadline), today, by=officer)
+    make_rectification(finished)
+    pdf = check_upload("佐证.pdf", one_page_pdf(["queue"]), EVIDENCE.kinds, EVIDENCE.max_bytes)
+    report_completion(finished, today, "付款凭证", "已全部付清", [pdf], files_dir, today, by=officer)
+    sign_in(client, make_user("staff"))
+    response = client.get("/workspace/review/")
+    assert response.status_code == 200
+    text = visible_text(response.get_data(as_text=True))
+    assert "整改期限 2026年12月31日" in text
+    assert "履行完毕：已全部付清" in text
+    sign_in(client, officer)
+    history = client.get(f"/workspace/records/{finished.id}/plan")
+    assert history.status_code == 200
