@@ -18,6 +18,7 @@ from portal.core.uploads import CheckedFile, FileKind
 from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
+from portal.measures.operations import lift_for_repair
 from portal.outbox import ItemType, changed, item_key
 from portal.records.models import Record
 from portal.records.operations import change_status
@@ -135,7 +136,8 @@ def apply_for_repair(
 def decide_repair(
     application: RepairApplication, decision: RepairStatus, reason: str, today: date, *, by: User
 ) -> None:
-    """Approve (the record becomes 已修复 and its publication stops today) or reject with a reason (the record stays
+    """Approve (the record becomes 已修复 and its publication stops today, and its joint measures still in force are
+    lifted, reason 信用修复) or reject with a reason (the record stays
     as it is; the applicant sees the reason). Either way the 修复申请中 marker goes. NotAllowedError for an application
     already decided or a record that can no longer become 已修复; RefusedError (beside the reason field) for a
     rejection without a reason."""
@@ -157,6 +159,7 @@ def decide_repair(
                     status=record.status.label,
                 )
             ) from None
+        lift_for_repair(record, today, by=by)  # the record's joint measures still in force end with it
     application.status = decision
     application.decided_on = today
     application.decided_by_id = by.id
