@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from portal.complaints.rules import RefusalReason
-from portal.forms import REQUIRED, OnceForm, PlainText, choices, strip_lines, too_long
+from portal.forms import REQUIRED, OnceForm, PlainText, choices, strip, strip_lines, too_long
 
 # workspace forms
 
@@ -87,3 +87,16 @@ class CloseForm(OnceForm):
         validators=[REQUIRED, too_long(ANSWER_MAX), PlainText(True)],
         filters=[strip_lines],
     )
+
+
+class LinkRecordForm(OnceForm):
+    """Link the complaint to an existing record, named by its number (the id in its address /records/<id>)."""
+
+    record = StringField(_l("失信记录编号"), validators=[REQUIRED, too_long(10)], filters=[strip])
+
+    def validate_record(self, field: StringField) -> None:
+        if not (str(field.data).isascii() and str(field.data).isdigit()):
+            raise ValidationError(_l("请填写记录编号（数字，即记录地址 /records/ 后的数字）"))
+
+    def record_id(self) -> int:
+        return int(self.record.data or "0")

@@ -4,12 +4,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from portal.agencies.models import Agency
 from portal.complaints.rules import Category, ComplaintStatus, Deadlines, FilerType, RefusalReason, due_for
 from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
+from portal.records.models import Record
 
 
 class Complaint(db.Model):  # type: ignore[name-defined]
@@ -53,8 +54,12 @@ class Complaint(db.Model):  # type: ignore[name-defined]
     published: Mapped[bool] = mapped_column(default=False)  # closed, consented, and shown anonymised
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The record made from the complaint, or the existing one it was linked to (DESIGN.md "Complaint"); the record
+    # lists its complaints (`record.complaints`) in the workspace, never publicly.
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), index=True)
 
     agency: Mapped[Agency | None] = relationship()
+    record: Mapped[Record | None] = relationship(backref=backref("complaints", order_by="Complaint.id"))
     steps: Mapped[list[ComplaintStep]] = relationship(back_populates="complaint", order_by="ComplaintStep.id")
 
     @property

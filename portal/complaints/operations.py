@@ -16,15 +16,16 @@ from sqlalchemy import update
 from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
 from portal.complaints.models import Complaint, ComplaintStep
-from portal.complaints.rules import TRANSITIONS, ComplaintStatus, RefusalReason, complaint_deadlines
+from portal.complaints.rules import SUBSTANTIATED, TRANSITIONS, ComplaintStatus, RefusalReason, complaint_deadlines
 from portal.core.transitions import TransitionError, check_transition
 from portal.core.uploads import CheckedFile
 from portal.core.workdays import WorkCalendar
-from portal.errors import NotAllowedError
+from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
 from portal.receipts.operations import next_number
 from portal.receipts.rules import new_secret, secret_hash
+from portal.records.models import Record
 from portal.users.models import User
 
 ALREADY_MOVED = _l("该投诉当前状态下不能进行此操作（可能已被他人处理），请刷新页面。")
@@ -146,4 +147,19 @@ def close(complaint: Complaint, answer: str, today: date, *, by: User) -> None:
 def reveal_contact(complaint: Complaint, *, by: User) -> None:
     """Staff pressed "show": the unmasked contact is shown, and the audit log says who saw it, when."""
     write_audit("complaint.reveal", "complaint", complaint.number, {}, by=by)
+    db.session.flush()
+
+
+def link_record(complaint: Complaint, record: Record, *, by: User) -> None:
+    """Link a substantiated complaint to the record made from it or to an existing one (DESIGN.md "Complaint"): the
+    record's agency must be the one complained about. The complainant's identity stays on the complaint."""
+    if complaint.status not in SUBSTANTIATED:
+        raise NotAllowedError(_l("只有已受理的投诉可以关联失信记录。"))
+    if complaint.record_id is not None:
+        raise NotAllowedError(_l("该投诉已关联失信记录。"))
+    if complaint.agency_id is not None and complaint.agency_id != record.agency_id:
+        raise RefusedError(_l("该记录的失信主体不是被投诉单位，请核对记录编号。"), field="record")
+    complaint.record_id = record.id
+    complaint.record = record
+    write_audit("complaint.link_record", "complaint", complaint.number, {"record_id": [None, record.id]}, by=by)
     db.session.flush()

@@ -76,3 +76,22 @@ def due_for(status: ComplaintStatus, deadlines: Deadlines) -> date | None:
     if status is ComplaintStatus.ANSWERED:
         return deadlines.close
     return None
+
+
+# A complaint the credit office accepted (and did not refuse) is substantiated enough to enter a record from it or to
+# link it to one (DESIGN.md "Complaint"; 泗政秘〔2018〕145号: complaints feed the 政务失信记录).
+SUBSTANTIATED = frozenset(
+    {ComplaintStatus.ACCEPTED, ComplaintStatus.TRANSFERRED, ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED}
+)
+
+# The record kind a complaint's category suggests (None: staff choose). Money owed and broken contracts are
+# 拖欠账款/合同违约 records; a broken promise is 招商承诺不兑现 (沈政办发〔2018〕117号 二(三)1–2).
+RECORD_KINDS: Mapping[Category, str | None] = {
+    Category.ARREARS: "arrears",
+    Category.CONTRACT: "arrears",
+    Category.OLD_DEBTS: "arrears",
+    Category.BROKEN_PROMISE: "investment_promise",
+    Category.OTHER: None,
+}
+# The kind field that takes the complaint's amount (the complainant's identity is never copied).
+AMOUNT_FIELD = {"arrears": "amount_owed", "investment_promise": "amount"}

@@ -22,22 +22,33 @@ from portal.complaints.forms import (
     AcceptForm,
     AgencyAnswerForm,
     CloseForm,
+    LinkRecordForm,
     RefuseForm,
     RevealForm,
     TransferForm,
 )
 from portal.complaints.models import Complaint
-from portal.complaints.operations import accept, agency_answers, close, refuse, reveal_contact, transfer
-from portal.complaints.rules import FINISHED, TRANSITIONS, Category, ComplaintStatus
+from portal.complaints.operations import (
+    accept,
+    agency_answers,
+    close,
+    link_record,
+    refuse,
+    reveal_contact,
+    transfer,
+)
+from portal.complaints.rules import FINISHED, RECORD_KINDS, SUBSTANTIATED, TRANSITIONS, Category, ComplaintStatus
 from portal.core.deadlines import Urgency, urgency
 from portal.core.masking import shown_contact
 from portal.db import commit
-from portal.errors import NotAllowedError
+from portal.errors import NotAllowedError, RefusedError, show_refusal
 from portal.extensions import db
 from portal.files.responses import download_listed
 from portal.forms import OnceForm
 from portal.listing import choice, paginate, parse_list_query
 from portal.menu import dashboard_figure, menu_link
+from portal.records.kinds import Kind
+from portal.records.models import Record
 from portal.supervision.operations import work_calendar
 from portal.supervision.queries import urgency_clause
 from portal.users.access import STAFF_ROLES, current, get_or_404, signed_in
@@ -165,6 +176,7 @@ def _page(
             transfer_form = TransferForm(formdata=None, data={"agency": str(complaint.agency_id or "")})
             shown["transfer_form"] = transfer_form
         shown["transfer_form"].set_agencies(_agencies())
+        shown.setdefault("link_form", LinkRecordForm(formdata=None))
     return render_template(
         "workspace/complaints/show.html",
         complaint=complaint,
@@ -174,6 +186,9 @@ def _page(
         reveal_form=None if officer else RevealForm(formdata=None),
         flag=urgency(complaint.due, today, work_calendar(today)),
         conflict=conflict,
+        may_make_record=not officer and complaint.status in SUBSTANTIATED and complaint.record_id is None,
+        suggested_kind=RECORD_KINDS[complaint.category],
+        kinds=Kind.choices(),
         **shown,
     )
 
@@ -310,3 +325,34 @@ def close_step(complaint_id: int) -> Response | tuple[str, int]:
         lambda c: close(c, form.answer.data or "", clock.today(), by=current()),
         lambda c: _("投诉 %(number)s 已办结，投诉人查询进度时会看到答复。", number=c.number),
     )
+
+
+# --- complaint → record ---------------------------------------------------------------------------------------------
+# Creating a record from the complaint is the records' own form, prefilled (/workspace/records/new?complaint=<id>);
+# linking the complaint to an existing record is this step.
+
+
+@bp.post("/<int(max=2147483647):complaint_id>/link")
+@signed_in(*STAFF_ROLES)
+def link_step(complaint_id: int) -> Response | tuple[str, int]:
+    complaint = _complaint(complaint_id, lock=True)
+    form = LinkRecordForm()
+    done = form.already_done()
+    if done is not None:
+        return done
+    if not form.validate():
+        return _page(complaint, {"link_form": form}), 400
+    record = db.session.get(Record, form.record_id())
+    if record is None:
+        form.record.errors = [_("没有编号为 %(id)s 的失信记录。", id=form.record.data)]
+        return _page(complaint, {"link_form": form}), 400
+    try:
+        with db.session.begin_nested():
+            link_record(complaint, record, by=current())
+    except NotAllowedError as refused:
+        return _page(complaint, conflict=str(refused.message)), refused.status
+    except RefusedError as refused:
+        status = show_refusal(form, refused)  # beside its field, before the page is drawn
+        return _page(complaint, {"link_form": form}), status
+    url = url_for(".show", complaint_id=complaint.id)
+    return form.finish(url, _("投诉 %(number)s 已关联失信记录。", number=complaint.number))

@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from portal import clock
+from portal.arrears.queries import arrears_money
 from portal.commitments.models import Commitment
 from portal.extensions import db
 from portal.records.models import Record
@@ -25,6 +26,7 @@ def index() -> str:
         defaulter_count=listed_defaulter_count(today),
         record_count=db.session.scalar(select(func.count()).where(Record.public_clause(today))),
         commitment_count=db.session.scalar(select(func.count()).where(Commitment.public_clause())),
+        money=arrears_money(today),  # 拖欠账款 owed and repaid, summed in SQL (沈政办发〔2018〕117号 二(三)1)
     )
 
 
