@@ -89,12 +89,14 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
 def _import_models() -> None:
     """Every model module, so that Alembic and relationships see all tables."""
     import portal.agencies.models
+    import portal.arrears.models
     import portal.audit.models
     import portal.commitments.models
     import portal.complaints.models
     import portal.demo.models
     import portal.files.models
     import portal.forms  # UsedFormToken
+    import portal.measures.models
     import portal.objections.models
     import portal.outbox
     import portal.receipts.models
@@ -107,7 +109,10 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.agencies.workspace import bp as agencies_workspace_bp
     from portal.archive.views import bp as agencies_bp
+    from portal.arrears.views import bp as arrears_bp
+    from portal.arrears.workspace import bp as arrears_workspace_bp
     from portal.audit.workspace import bp as audit_workspace_bp
     from portal.commitments.views import bp as commitments_bp
     from portal.commitments.workspace import bp as commitments_workspace_bp
@@ -116,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.demo.views import bp as demo_bp
     from portal.feeds.views import bp as feeds_bp
     from portal.home.views import bp as home_bp
+    from portal.measures.workspace import bp as measures_workspace_bp
     from portal.objections.views import bp as objections_bp
     from portal.objections.workspace import bp as objections_workspace_bp
     from portal.pages.views import bp as pages_bp
@@ -132,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (  # the public side
         demo_bp,
+        arrears_bp,
         home_bp,
         records_bp,
         commitments_bp,
@@ -149,12 +156,15 @@ def _register_blueprints(app: Flask) -> None:
         workspace_bp,
         users_admin_bp,
         audit_workspace_bp,
+        agencies_workspace_bp,
         records_workspace_bp,
+        arrears_workspace_bp,
         commitments_workspace_bp,
         rectifications_workspace_bp,
         review_workspace_bp,
         complaints_workspace_bp,
         objections_workspace_bp,
         repairs_workspace_bp,
+        measures_workspace_bp,
     ):
         app.register_blueprint(bp)

@@ -8,7 +8,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from portal.agencies.models import Agency
+from portal.agencies.models import Agency, PositiveItem
 from portal.agencies.rules import AgencyKind
 from portal.commitments.models import Commitment
 from portal.core.periods import Severity, disclosure_window
@@ -16,7 +16,7 @@ from portal.demo.generator import make_uscc
 from portal.extensions import db
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
-from portal.rectifications.models import Rectification
+from portal.rectifications.models import PlanStep, Rectification
 from portal.users.models import User
 from portal.users.rules import Role
 
@@ -97,7 +97,12 @@ def make_rectification(record: Record, **fields: Any) -> Rectification:
         "measures": "筹措资金，限期履行",
         "deadline": date(2026, 12, 1),
     } | fields
-    rectification = Rectification(record=record, **values)
+    measures = values.pop("measures")  # one text, or a list of PlanStep(text=, deadline=, done_on=)
+    if isinstance(measures, str):
+        measures = [PlanStep(text=measures, deadline=values["deadline"])]
+    for n, step in enumerate(measures):
+        step.position = n
+    rectification = Rectification(record=record, steps=measures, **values)
     db.session.add(rectification)
     db.session.flush()
     return rectification
@@ -120,3 +125,37 @@ def make_user(role: Role | str = Role.STAFF, agency: Agency | None = None, **fie
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_positive_item(agency: Agency | None = None, **fields: Any) -> PositiveItem:
+    """Positive information (表彰奖励, 守信践诺) on an agency's 诚信档案."""
+    values: dict[str, Any] = {
+        "title": f"测试表彰{next(_serial)}",
+        "kind": "commendation",
+        "awarded_on": date(2026, 6, 1),
+        "awarding_unit": "演示市人民政府",
+        "document_number": "演政发〔2026〕8号",
+    } | fields
+    item = PositiveItem(agency=agency or make_agency(), **values)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def make_measure(record: Record, implementing: Agency | None = None, **fields: Any) -> Any:
+    """A joint measure (联合惩戒) on the record, carried out by `implementing` (a new agency unless given)."""
+    from portal.measures.models import JointMeasure
+
+    values: dict[str, Any] = {
+        "kind": "limit_financing",
+        "document_number": f"演信用〔2026〕{next(_serial)}号",
+        "applied_on": date(2026, 11, 10),
+        "basis": "新信用发〔2018〕6号 (五)2",
+        "note": "",
+        "confirm_note": "",
+        "lift_reason": "",
+    } | fields
+    measure = JointMeasure(record_id=record.id, implementing_agency_id=(implementing or make_agency()).id, **values)
+    db.session.add(measure)
+    db.session.flush()
+    return measure

@@ -20,7 +20,7 @@ from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.outbox import ItemType, changed, item_key
 from portal.records.kinds import KINDS, FieldType, RecordKind, RecordValues
-from portal.records.models import Correction, Record
+from portal.records.models import AMOUNT_FIELDS, Correction, Record
 from portal.records.rules import (
     SHOWN_STATUSES,
     TRANSITIONS,
@@ -184,6 +184,8 @@ def _apply(
             value = value.isoformat()
         details[spec.name] = value
     record.details = details  # a new dict, so that the JSON column sees the change
+    amount = details.get(AMOUNT_FIELDS.get(kind.code, ""))
+    record.amount_fen = amount if isinstance(amount, int) else None  # the list's amount column and sort
 
 
 def create_record(kind: str, values: RecordValues, today: date, *, by: User, periods: Periods | None = None) -> Record:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -27,8 +28,14 @@ FILTERS = {
 }
 
 
+# The list page's sort orders (not its feeds'): newest first by default; `amount` (largest owed first) for arrears.
+SORTS = {"sort": choice(["amount"])}
+AMOUNT_SORTED_KINDS = frozenset({"arrears"})
+
+
 def public_records(today: date, filters: dict[str, Any] | None = None) -> Select[Any]:
-    """Public records, newest first, narrowed by the list filters (kind, status, severity, agency, region, year)."""
+    """Public records, newest first, narrowed by the list filters (kind, status, severity, agency, region, year);
+    with `sort=amount` (and kind=arrears), largest amount first along ix_records_kind_amount."""
     filters = filters or {}
     query = select(Record).where(Record.public_clause(today)).options(joinedload(Record.agency))
     for name in ("kind", "status", "severity"):
@@ -44,6 +51,8 @@ def public_records(today: date, filters: dict[str, Any] | None = None) -> Select
         )
     if "year" in filters:
         query = query.where(Record.decision_date.between(date(filters["year"], 1, 1), date(filters["year"], 12, 31)))
+    if filters.get("sort") == "amount":
+        return query.order_by(Record.amount_fen.desc(), Record.id.desc())
     return query.order_by(Record.publication_start.desc(), Record.id.desc())
 
 
@@ -59,3 +68,21 @@ def listed_defaulter_count(today: date) -> int:
         )
         or 0
     )
+
+
+def amount_owed_by_agencies(agency_ids: Collection[int], today: date) -> dict[int, int]:
+    """Money owed (拖欠金额, integer fen) on the public arrears records of each of these agencies, in one grouped
+    query (the 诚信档案's roll-up of the bodies under a government); agencies with none are left out."""
+    if not agency_ids:
+        return {}
+    rows = db.session.execute(
+        select(Record.agency_id, func.sum(Record.amount_fen))
+        .where(
+            Record.public_clause(today),
+            Record.kind == "arrears",
+            Record.amount_fen.is_not(None),
+            Record.agency_id.in_(list(agency_ids)),
+        )
+        .group_by(Record.agency_id)
+    )
+    return {agency_id: int(total or 0) for agency_id, total in rows}

@@ -15,8 +15,11 @@ from wtforms.validators import Length
 
 from portal import clock
 from portal.agencies.models import Agency
+from portal.complaints.models import Complaint
+from portal.complaints.operations import link_record
+from portal.complaints.rules import AMOUNT_FIELD, SUBSTANTIATED
 from portal.core.periods import DisclosureWindow
-from portal.errors import NotAllowedError
+from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.forms import OnceForm, choices
 from portal.listing import choice, paginate, parse_list_query, uscc_param
@@ -26,7 +29,7 @@ from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.operations import RecordRefusedError, change_status, check_new_record, correct_record, create_record
 from portal.records.rules import SHOWN_STATUSES, TRANSITIONS, RecordStatus
-from portal.users.access import STAFF_ROLES, agency_item, check_agency, current, signed_in
+from portal.users.access import STAFF_ROLES, agency_item, check_agency, current, get_or_404, signed_in
 from portal.users.models import User
 from portal.users.rules import Role
 
@@ -121,6 +124,36 @@ def _apply_problems(form: RecordForm, refused: RecordRefusedError) -> None:
             form.form_errors.append(str(message))
 
 
+def _complaint_asked() -> Complaint | None:
+    """The complaint named by ?complaint=<id>, to make the record from (404 for an unknown one, 409 for one that
+    is not substantiated or already has its record)."""
+    raw = request.args.get("complaint", "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        abort(404)
+    complaint = get_or_404(Complaint, int(raw))
+    if complaint.status not in SUBSTANTIATED or complaint.record_id is not None:
+        abort(409)
+    return complaint
+
+
+def _from_complaint(complaint: Complaint, kind: str) -> dict[str, Any]:
+    """The form prefilled from a substantiated complaint (DESIGN.md "Complaint"): the agency complained about, the
+    amount, the description as the summary. The complainant's name, phone, e-mail and USCC are never copied."""
+    data: dict[str, Any] = {
+        "agency": str(complaint.agency_id or ""),
+        "title": f"{complaint.agency_label}{complaint.category.label}"[:200],
+        "summary": complaint.description,
+    }
+    amount_field = AMOUNT_FIELD.get(kind)
+    if amount_field and complaint.amount_fen is not None:
+        data[amount_field] = complaint.amount_fen
+    if kind == "arrears" and complaint.agency is not None:
+        data["party_a"] = complaint.agency.name  # 甲方: the body that owes; 乙方 (the complainant) is left empty
+    return data
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def new() -> Response | tuple[str, int]:
@@ -129,7 +162,10 @@ def new() -> Response | tuple[str, int]:
         return render_template("workspace/records/choose_kind.html", problem=None), 200
     if kind not in KINDS:
         return render_template("workspace/records/choose_kind.html", problem=_("不是可选的类别")), 400
-    form = record_form(kind)()
+    complaint = _complaint_asked()
+    form_class = record_form(kind)
+    prefilled = complaint is not None and request.method == "GET"
+    form = form_class(data=_from_complaint(complaint, kind)) if prefilled and complaint else form_class()
     form.set_agencies(_agencies())
     today = clock.today()
     preview: DisclosureWindow | None = None
@@ -145,13 +181,26 @@ def new() -> Response | tuple[str, int]:
                 if wants_preview:
                     preview, status = check_new_record(kind, form.values(), today), 200
                 else:
-                    record = create_record(kind, form.values(), today, by=current())
+                    with db.session.begin_nested():  # the record and its complaint's link, or neither
+                        record = create_record(kind, form.values(), today, by=current())
+                        if complaint is not None:
+                            link_record(complaint, record, by=current())
                     url = url_for(".detail", record_id=record.id)
                     return form.finish(url, _("记录已保存并发布。"))
             except RecordRefusedError as refused:
                 _apply_problems(form, refused)
+            except RefusedError as refused:  # the complaint's link: the agency is not the one complained about
+                form.agency.errors = [*form.agency.errors, str(refused.message)]
+                status = refused.status
     return (
-        render_template("workspace/records/edit.html", form=form, kind=KINDS[kind], record=None, preview=preview),
+        render_template(
+            "workspace/records/edit.html",
+            form=form,
+            kind=KINDS[kind],
+            record=None,
+            preview=preview,
+            complaint=complaint,
+        ),
         status,
     )
 

@@ -140,16 +140,16 @@ def test_detail_shows_the_kinds_declared_fields(client: FlaskClient, kind: str) 
 
 
 def test_detail_shows_period_markers_rectification_and_measures(client: FlaskClient) -> None:
-    from portal.rectifications.models import JointMeasure
+    from portal.measures.models import JointMeasure
 
     record = make_record(objection_open=True, repair_open=True, status=RecordStatus.RECTIFYING.value)
-    rect = make_rectification(record, measures="筹措资金", deadline=date(2026, 11, 1))
+    make_rectification(record, measures="筹措资金", deadline=date(2026, 11, 1))
     db.session.add(
         JointMeasure(
-            rectification_id=rect.id,
+            record_id=record.id,
             kind="interview",
+            implementing_agency_id=make_agency(name="演示县人民政府").id,
             applied_on=date(2026, 11, 5),
-            applied_by="演示县信用办",
             note="逾期",
         )
     )

@@ -24,6 +24,7 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from portal import clock
+from portal.arrears.operations import record_payment
 from portal.complaints.operations import accept, file_complaint, transfer
 from portal.core.deadlines import DEFAULT_DAYS
 from portal.core.uploads import MB, CheckedFile, FileKind, check_upload
@@ -38,7 +39,15 @@ from portal.supervision.operations import work_calendar
 from portal.users.access import signed_in
 from portal.users.models import User
 from portal.users.rules import Role
-from tests.factories import make_agency, make_commitment, make_record, make_rectification, make_user
+from tests.factories import (
+    make_agency,
+    make_commitment,
+    make_measure,
+    make_positive_item,
+    make_record,
+    make_rectification,
+    make_user,
+)
 from tests.forms import csrf_token, sign_in
 
 ANY = frozenset(Role)
@@ -112,6 +121,50 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/users/<user_id>/role", "POST"): Access(ADMIN),
     ("/workspace/users/new", "GET"): Access(ADMIN),
     ("/workspace/users/new", "POST"): Access(ADMIN),
+    # issue 12 items 1 and 7: the agency registry and positive information (staff and admins)
+    ("/workspace/agencies/", "GET"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>", "GET"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/close", "GET"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/close", "POST"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/edit", "GET"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/edit", "POST"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/merge", "GET"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/merge", "POST"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/positive", "POST"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/rename", "GET"): Access(STAFF),
+    ("/workspace/agencies/<agency_id>/rename", "POST"): Access(STAFF),
+    ("/workspace/agencies/new", "GET"): Access(STAFF),
+    ("/workspace/agencies/new", "POST"): Access(STAFF),
+    ("/workspace/agencies/positive/<item_id>/remove", "GET"): Access(STAFF),
+    ("/workspace/agencies/positive/<item_id>/remove", "POST"): Access(STAFF),
+    # issue 12 items 5 and 6: arrears (staff enter, the agency's officers read) and complaint → record
+    ("/workspace/arrears/<arrears_id>", "GET"): Access(ANY, agency=True),
+    ("/workspace/arrears/<arrears_id>/files/<sha256>", "GET"): Access(ANY, agency=True),
+    ("/workspace/arrears/<arrears_id>/incentives", "POST"): Access(STAFF),
+    ("/workspace/arrears/<arrears_id>/instalments", "POST"): Access(STAFF),
+    ("/workspace/arrears/<arrears_id>/payments", "POST"): Access(STAFF),
+    ("/workspace/arrears/<arrears_id>/subtype", "POST"): Access(STAFF),
+    ("/workspace/complaints/<complaint_id>/link", "POST"): Access(STAFF),
+    # issue 12 item 4: joint measures — staff apply and lift them; the implementing unit's officers confirm 已落实
+    ("/workspace/measures/", "GET"): Access(ANY),
+    ("/workspace/measures/<measure_id>", "GET"): Access(ANY, agency=True),
+    ("/workspace/measures/<measure_id>/confirm", "POST"): Access(OFFICER, agency=True),
+    ("/workspace/measures/<measure_id>/lift", "POST"): Access(STAFF),
+    ("/workspace/records/<record_id>/measures", "GET"): Access(STAFF),
+    ("/workspace/records/<record_id>/measures", "POST"): Access(STAFF),
+    # issue 12 items 2-3: rectification plans, their adjustments and measures, progress and outcome
+    ("/workspace/records/<record_id>/plan", "GET"): Access(ANY, agency=True),
+    ("/workspace/records/<record_id>/plan/new", "GET"): Access(STAFF),
+    ("/workspace/records/<record_id>/plan/new", "POST"): Access(STAFF),
+    ("/workspace/records/<record_id>/plan/draft", "GET"): Access(OFFICER, agency=True),
+    ("/workspace/records/<record_id>/plan/draft", "POST"): Access(OFFICER, agency=True),
+    ("/workspace/records/<record_id>/plan/revise", "GET"): Access(STAFF),
+    ("/workspace/records/<record_id>/plan/revise", "POST"): Access(STAFF),
+    ("/workspace/records/<record_id>/plan/steps", "POST"): Access(STAFF),
+    ("/workspace/records/<record_id>/outcome", "GET"): Access(STAFF),
+    ("/workspace/records/<record_id>/outcome", "POST"): Access(STAFF),
+    ("/workspace/records/<record_id>/completion", "GET"): Access(OFFICER, agency=True),
+    ("/workspace/records/<record_id>/completion", "POST"): Access(OFFICER, agency=True),
 }
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -267,6 +320,11 @@ def world(app: Flask) -> World:
     submission = report_progress(
         record, today, "已筹措资金。", [_pdf("every route: progress")], files_dir, today, by=officer
     )
+    paid = record_payment(  # issue 12 item 5: an arrears record with a payment and its evidence
+        make_record(own, kind="arrears", details={"amount_owed": 500_000}, amount_fen=500_000),
+        *(today, 100, [_pdf("every route: payment")], files_dir, today),
+        by=staff,
+    )
     return World(
         officer=officer,
         stranger=stranger,
@@ -280,9 +338,14 @@ def world(app: Flask) -> World:
             "application_id": application.id,
             "submission_id": submission.id,
             "user_id": stranger.id,
+            "arrears_id": paid.record_id,  # issue 12 item 5
+            "agency_id": own.id,  # the agency registry (issue 12 item 1)
+            "item_id": make_positive_item(own).id,  # its positive information (issue 12 item 7)
+            "measure_id": make_measure(make_record(), own).id,  # issue 12 item 4: carried out by `own`
         },
         files={
             "/workspace/complaints/": complaint.attachments[0]["sha256"],
+            "/workspace/arrears/": paid.evidence[0]["sha256"],  # issue 12 item 5
             "/workspace/objections/": objection.attachments[0]["sha256"],
             "/workspace/repairs/": application.pledge_sha256,
             "/workspace/review/": submission.files[0]["sha256"],
