@@ -13,6 +13,7 @@ from portal import clock
 from portal.agencies.models import Agency
 from portal.db import commit
 from portal.demo.operations import DEMO_PASSWORD, DemoRefusedError, demo_accounts, load_demo
+from portal.demo.showcase import show_the_real_flow
 from portal.extensions import db
 from portal.records.operations import expire_due_records
 from portal.search.engine import SearchUnavailableError
@@ -97,7 +98,8 @@ def demo_load(size: int, seed: int, anchor: object) -> None:
     if summary.already_loaded:
         click.echo("Demo data is already loaded; nothing changed.")
         return
-    db.session.commit()
+    show_the_real_flow(anchor_date, settings.files_dir)  # the showcase cases, through the workspace's operations
+    commit()
     click.echo(
         f"Loaded demo data: {summary.agencies} agencies, {summary.commitments} commitments, {summary.records} records."
     )

@@ -15,9 +15,10 @@ from portal.agencies.rules import AgencyKind
 from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, Scope, commitment_code
 from portal.core.periods import DEFAULT_PERIODS, PeriodBounds, Severity, disclosure_window
 from portal.core.uscc import CHARSET, check_character
+from portal.measures.rules import MeasureKind
 from portal.records.kinds import KINDS
 from portal.records.rules import RecordStatus
-from portal.rectifications.rules import MeasureKind, Outcome
+from portal.rectifications.rules import Outcome
 
 COUNTY_CODE = "990121"  # 99 is no real province: the county cannot be mistaken for a real one
 COUNTY = "演示县"
@@ -95,6 +96,35 @@ def make_uscc(prefix: str, region: str, serial: int) -> str:
         return make_uscc(prefix, region, serial + 100)
     assert all(ch in CHARSET for ch in first17)
     return first17 + check_character(first17)
+
+
+# Who carries out each joint measure in the demo county (the county has no 金融办: 财政局 informs the banks).
+MEASURE_UNITS = {
+    MeasureKind.WRITTEN_WARNING: f"{COUNTY}发展和改革局",
+    MeasureKind.INTERVIEW: f"{COUNTY}人民政府",  # 新信用发〔2018〕6号 (五)1: 由各级人民政府负责约谈
+    MeasureKind.LIMIT_FINANCING: f"{COUNTY}财政局",
+    MeasureKind.NO_HONOURS: f"{COUNTY}人力资源和社会保障局",
+    MeasureKind.RECORDED: f"{COUNTY}发展和改革局",
+    MeasureKind.LIMIT_PROJECT_APPROVAL: f"{COUNTY}发展和改革局",
+    MeasureKind.LIMIT_SUBSIDIES: f"{COUNTY}财政局",
+    MeasureKind.LIMIT_CONSUMPTION: f"{COUNTY}发展和改革局",
+}
+MEASURE_BASIS = {
+    MeasureKind.WRITTEN_WARNING: "如东县政务失信防范治理长效管理办法 四(一)",
+    MeasureKind.INTERVIEW: "新信用发〔2018〕6号 (五)1",
+    MeasureKind.LIMIT_FINANCING: "新信用发〔2018〕6号 (五)2",
+    MeasureKind.NO_HONOURS: "新信用发〔2018〕6号 (五)3",
+    MeasureKind.RECORDED: "新信用发〔2018〕6号 (五)4",
+    MeasureKind.LIMIT_PROJECT_APPROVAL: "新信用发〔2018〕6号 (五)5",
+    MeasureKind.LIMIT_SUBSIDIES: "新信用发〔2018〕6号 (五)6",
+    MeasureKind.LIMIT_CONSUMPTION: "新信用发〔2018〕6号 (五)7",
+}
+
+
+def _implementer(kind: MeasureKind, punished: str) -> str:
+    """The demo unit that carries out the measure: never the punished body itself."""
+    unit = MEASURE_UNITS[kind]
+    return unit if unit != punished else f"{COUNTY}人民政府"
 
 
 def demo_agencies() -> list[dict[str, Any]]:
@@ -272,7 +302,15 @@ def demo_records(
     Each dict has the record's columns plus `agency_index`, `commitment_index` and `rectification`."""
     periods = periods or dict(DEFAULT_PERIODS)
     rnd = random.Random(seed)
-    investment = [i for i, c in enumerate(commitments) if c["subject"] == CommitmentSubject.INVESTMENT_POLICY]
+    # An investment-promise record links a public investment-policy commitment of its own agency that is not 全部履行
+    # (a broken promise cannot be one that was kept).
+    investment = [
+        i
+        for i, c in enumerate(commitments)
+        if c["subject"] == CommitmentSubject.INVESTMENT_POLICY
+        and c["fulfilment"] != Fulfilment.FULFILLED
+        and c["scope"] == Scope.PUBLIC
+    ]
     for n in range(size):
         if n < len(KIND_CODES) * len(SEVERITIES) * len(STATUS_CYCLE):
             kind = KIND_CODES[n % 6]
@@ -283,6 +321,9 @@ def demo_records(
             severity = rnd.choices(SEVERITIES, (3, 5, 2))[0]
             status = rnd.choices(STATUS_CYCLE, STATUS_WEIGHTS)[0]
         agency_index = rnd.randrange(len(agencies))
+        commitment_index = investment[n % len(investment)] if kind == "investment_promise" else None
+        if commitment_index is not None:
+            agency_index = commitments[commitment_index]["agency_index"]
         agency = agencies[agency_index]
         decision, stopped_on = _record_dates(status, severity, anchor, rnd, periods)
         window = disclosure_window(decision, severity, periods)
@@ -304,7 +345,7 @@ def demo_records(
         yield {
             "kind": kind,
             "agency_index": agency_index,
-            "commitment_index": investment[n % len(investment)] if kind == "investment_promise" else None,
+            "commitment_index": commitment_index,
             "title": f"{agency['name']}{kind_label} · {document}",
             "summary": f"{agency['name']}{kind_label}，文书编号 {document}。本条为虚构的演示数据。",
             "severity": severity.value,
@@ -322,6 +363,7 @@ def demo_records(
             "objection_open": False,  # the markers come from real objections and repair applications only
             "repair_open": False,
             "details": {k: v for k, v in details.items() if v is not None},
+            "amount_fen": details.get({"arrears": "amount_owed", "investment_promise": "amount"}.get(kind, "")),
             "rectification": _rectification(n, status, agency, decision, anchor, rnd),
         }
 
@@ -332,14 +374,10 @@ def _rectification(
     if status is RecordStatus.PUBLIC and n % 4:
         return None
     deadline = decision + timedelta(days=60 + rnd.randrange(60))
-    finished = status in (RecordStatus.FULFILLED, RecordStatus.REPAIRED) or (
-        status is RecordStatus.PUBLIC and n % 8 == 0
-    )
+    finished = status in (RecordStatus.FULFILLED, RecordStatus.REPAIRED)
     outcome = None
     if finished:
         outcome = (Outcome.PERFORMED, Outcome.SETTLED, Outcome.CASE_CLOSED)[n % 3]
-        if status is RecordStatus.PUBLIC:
-            outcome = Outcome.OVERDUE
     finished_on = min(anchor, decision + timedelta(days=30 + rnd.randrange(60))) if finished else None
     progress_days = [decision + timedelta(days=d) for d in (7, 21, 40)]
     progress = [
@@ -354,27 +392,40 @@ def _rectification(
             strict=False,
         )
     ]
-    overdue = outcome is Outcome.OVERDUE or (not finished and deadline < anchor)
-    measures = []
+    overdue = not finished and deadline < anchor  # 逾期未整改 is a state, not an outcome
+    measures: list[dict[str, Any]] = []
     if overdue:
         kinds = list(MeasureKind)
-        measures = [
-            {
-                "kind": kinds[(n + k) % len(kinds)].value,
-                "applied_on": min(anchor, deadline + timedelta(days=3 + 10 * k)),
-                "applied_by": f"{COUNTY}社会信用体系建设领导小组办公室",
-                "note": "逾期未完成整改",
-            }
-            for k in range(1 + n % 3)
-        ]
+        for k in range(1 + n % 3):
+            kind = kinds[(n + k) % len(kinds)]
+            applied_on = min(anchor, deadline + timedelta(days=3 + 10 * k))
+            confirmed_on = applied_on + timedelta(days=5)  # every other measure confirmed 已落实 by its unit
+            measures.append(
+                {
+                    "kind": kind.value,
+                    "applied_on": applied_on,
+                    "implementing": _implementer(kind, agency["name"]),
+                    "document_number": f"演信用〔{deadline.year}〕{n % 1000 + 1}-{k + 1}号",
+                    "basis": MEASURE_BASIS[kind],
+                    "note": "逾期未完成整改",
+                    "confirmed_on": confirmed_on if k % 2 == 0 and confirmed_on <= anchor else None,
+                }
+            )
     return {
         "responsible_unit": agency["name"],
         "responsible_post": ("主要负责人", "分管负责人", "财务科科长")[n % 3],
-        "measures": "制定整改方案，筹措资金，限期履行生效法律文书确定的义务。",
+        "steps": [
+            {
+                "position": 0,
+                "text": "制定整改方案，筹措资金，限期履行生效法律文书确定的义务。",
+                "deadline": deadline,
+                "done_on": finished_on,
+            }
+        ],
         "deadline": deadline,
         "outcome": outcome.value if outcome else None,
         "finished_on": finished_on,
-        "outcome_summary": "已按要求完成整改。" if outcome and outcome is not Outcome.OVERDUE else "",
+        "outcome_summary": "已按要求完成整改。" if outcome else "",
         "progress": progress,
         "measures_applied": measures,
     }

@@ -21,8 +21,9 @@ from portal.demo.models import DemoDataset
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
 from portal.files.operations import store_bytes
+from portal.measures.models import JointMeasure
 from portal.records.models import Record
-from portal.rectifications.models import JointMeasure, ProgressEntry, Rectification
+from portal.rectifications.models import PlanStep, ProgressEntry, Rectification
 from portal.users.models import User
 from portal.users.operations import create_user
 from portal.users.rules import Role
@@ -116,7 +117,7 @@ def load_demo(size: int, seed: int, anchor: Any, files_dir: Path, periods: dict[
         record_ids = db.session.scalars(
             insert(Record).returning(Record.id, sort_by_parameter_order=True), record_rows
         ).all()
-        _insert_rectifications(list(zip(record_ids, rectifications, strict=True)))
+        _insert_rectifications(list(zip(record_ids, rectifications, strict=True)), {a.name: a.id for a in agencies})
         count += len(batch)
 
     db.session.execute(text("ANALYZE"))  # fresh statistics after a bulk load, so the planner picks the list indexes
@@ -133,15 +134,16 @@ def load_demo(size: int, seed: int, anchor: Any, files_dir: Path, periods: dict[
 
 
 def _add_demo_accounts(agencies: list[Agency]) -> None:
-    """One admin, one staff account, and one officer for the first agency of each kind."""
+    """One admin, one staff account, and one officer for every agency: the first agency of each kind has
+    `demo-officer-<kind>`, the others `demo-officer-<nn>` (their place in the list)."""
     create_user("demo-admin", DEMO_PASSWORD, Role.ADMIN, display_name="演示管理员", is_demo=True)
     create_user("demo-staff", DEMO_PASSWORD, Role.STAFF, display_name="演示信用办工作人员", is_demo=True)
-    first_of_kind: dict[str, Agency] = {}
-    for agency in agencies:
-        first_of_kind.setdefault(agency.kind, agency)
-    for kind, agency in first_of_kind.items():
+    named: set[str] = set()
+    for n, agency in enumerate(agencies, start=1):
+        suffix = agency.kind.value if agency.kind.value not in named else f"{n:02d}"
+        named.add(agency.kind.value)
         create_user(
-            f"demo-officer-{kind}",
+            f"demo-officer-{suffix}",
             DEMO_PASSWORD,
             Role.OFFICER,
             display_name=f"{agency.name}填报员",
@@ -154,21 +156,27 @@ def demo_accounts() -> list[User]:
     return list(db.session.scalars(select(User).where(User.is_demo).order_by(User.role.desc(), User.username)))
 
 
-def _insert_rectifications(pairs: list[tuple[int, dict[str, Any] | None]]) -> None:
+def _insert_rectifications(pairs: list[tuple[int, dict[str, Any] | None]], agency_ids: dict[str, int]) -> None:
     rows = [(record_id, r) for record_id, r in pairs if r is not None]
     if not rows:
         return
     plain = [
-        {k: v for k, v in r.items() if k not in ("progress", "measures_applied")} | {"record_id": rid}
+        {k: v for k, v in r.items() if k not in ("progress", "measures_applied", "steps")} | {"record_id": rid}
         for rid, r in rows
     ]
     ids = db.session.scalars(
         insert(Rectification).returning(Rectification.id, sort_by_parameter_order=True), plain
     ).all()
     progress = [p | {"rectification_id": rid} for rid, (_, r) in zip(ids, rows, strict=True) for p in r["progress"]]
-    measures = [
-        m | {"rectification_id": rid} for rid, (_, r) in zip(ids, rows, strict=True) for m in r["measures_applied"]
+    measures = [  # joint measures belong to the record; their unit is named in the demo rows
+        {k: v for k, v in m.items() if k != "implementing"}
+        | {"record_id": record_id, "implementing_agency_id": agency_ids[m["implementing"]]}
+        for record_id, r in rows
+        for m in r["measures_applied"]
     ]
+    steps = [s | {"rectification_id": rid} for rid, (_, r) in zip(ids, rows, strict=True) for s in r["steps"]]
+    if steps:
+        db.session.execute(insert(PlanStep), steps)
     if progress:
         db.session.execute(insert(ProgressEntry), progress)
     if measures:
