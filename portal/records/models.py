@@ -55,6 +55,7 @@ class Record(db.Model):  # type: ignore[name-defined]
             "status",
             "publication_max_end",
             "agency_id",
+            "amount_fen",  # so the money owed on public arrears is summed inside the index (the home page)
         ),
         Index("ix_records_agency", "agency_id", "publication_start", "status", "publication_max_end"),
         # The arrears list sorted by amount (?kind=arrears&sort=amount) walks this index backwards and filters inside

@@ -25,6 +25,9 @@ def upgrade():
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.add_column(sa.Column('amount_fen', sa.BigInteger(), nullable=True))
         batch_op.create_index('ix_records_kind_amount', ['kind', 'amount_fen', 'id', 'status', 'publication_max_end', 'publication_start', 'agency_id'], unique=False)
+        # the kind list's index also carries the amount: the money on public arrears is summed inside it
+        batch_op.drop_index('ix_records_kind_newest')
+        batch_op.create_index('ix_records_kind_newest', ['kind', 'publication_start', 'id', 'status', 'publication_max_end', 'agency_id', 'amount_fen'], unique=False)
 
     # Backfill from each record's details (money is integer fen there).
     records = sa.table('records', sa.column('id', sa.Integer()), sa.column('kind', sa.String()), sa.column('details', JSON), sa.column('amount_fen', sa.BigInteger()))
@@ -109,4 +112,6 @@ def downgrade():
 
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.drop_index('ix_records_kind_amount')
+        batch_op.drop_index('ix_records_kind_newest')
+        batch_op.create_index('ix_records_kind_newest', ['kind', 'publication_start', 'id', 'status', 'publication_max_end', 'agency_id'], unique=False)
         batch_op.drop_column('amount_fen')
