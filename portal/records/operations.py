@@ -129,13 +129,17 @@ def _checked(
     *,
     check_date: bool = True,
     linked: Commitment | None = None,
+    kept_agency_id: int | None = None,
 ) -> tuple[Agency, Commitment | None]:
     """The agency and linked commitment named by `values`; RecordRefusedError with every problem found. A correction
-    keeps the commitment already `linked` without checking it again."""
+    keeps the commitment already `linked` without checking it again, and may keep its agency (`kept_agency_id`) even
+    if that agency was closed or merged since; any other agency must be in force."""
     problems: dict[str, Any] = {}
     agency = db.session.get(Agency, values["agency"])
     if agency is None:
         problems["agency"] = _l("请从列表中选择失信主体")
+    elif not agency.is_active and agency.id != kept_agency_id:
+        problems["agency"] = _l("该机构已撤销或合并，不能再作为失信主体录入")
     if check_date:
         problem = decision_date_problem(values["decision_date"], window.max_end, today)
         if problem is not None:
@@ -247,7 +251,9 @@ def correct_record(
         else old_window
     )
     window = DisclosureWindow(old_window.start, window.min_end, window.max_end)
-    agency, commitment = _checked(kind, new_values, window, on, check_date=moved, linked=record.commitment)
+    agency, commitment = _checked(
+        kind, new_values, window, on, check_date=moved, linked=record.commitment, kept_agency_id=record.agency_id
+    )
     changes = diff_values(
         shown_values(kind, old_values) | _window_shown(old_window),
         shown_values(kind, {**old_values, **new_values}) | _window_shown(window),

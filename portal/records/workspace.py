@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms import RadioField, TextAreaField
@@ -15,6 +15,7 @@ from wtforms.validators import Length
 
 from portal import clock
 from portal.agencies.models import Agency
+from portal.agencies.rules import AgencyStatus
 from portal.complaints.models import Complaint
 from portal.complaints.operations import link_record
 from portal.complaints.rules import AMOUNT_FIELD, SUBSTANTIATED
@@ -51,8 +52,10 @@ PROGRESS_ENDPOINT = "rectifications_workspace.progress"
 # --- reading -----------------------------------------------------------------------------------------------------
 
 
-def _agencies() -> list[Agency]:
-    return list(db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)))
+def _agencies(keep: int | None = None) -> list[Agency]:
+    """The agencies a record may name: those in force (and the one a corrected record already names)."""
+    in_force = or_(Agency.status == AgencyStatus.ACTIVE, Agency.id == keep)
+    return list(db.session.scalars(select(Agency).where(in_force).order_by(Agency.region_code, Agency.name)))
 
 
 @bp.get("/")
@@ -71,7 +74,8 @@ def index() -> tuple[str, int]:
             Record.agency_id == select(Agency.id).where(Agency.uscc == asked.filters["agency"]).scalar_subquery()
         )
     results = paginate(query.order_by(Record.publication_start.desc(), Record.id.desc()), asked)
-    agencies = _agencies() if user.role is not Role.OFFICER else []
+    every_agency = select(Agency).order_by(Agency.region_code, Agency.name)  # closed ones' records are listed too
+    agencies = list(db.session.scalars(every_agency)) if user.role is not Role.OFFICER else []
     return (
         render_template(
             "workspace/records/index.html", results=results, asked=asked, agencies=agencies, today=clock.today()
@@ -225,7 +229,7 @@ def correct(record_id: int) -> Response | tuple[str, int]:
     today = clock.today()
     if record.stop_notice(today) is not None:
         return _refused(_("该记录已停止公示，不能更正。"))
-    form.set_agencies(_agencies())
+    form.set_agencies(_agencies(keep=record.agency_id))
     status = 200
     if form.is_submitted():
         status = 400

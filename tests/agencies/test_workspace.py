@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -397,3 +398,34 @@ def test_the_workspace_page_lists_names_items_and_children(client: FlaskClient, 
     text = visible_text(body)
     for expected in (child.name, "守信示范单位", "守信践诺", "已移除：录入有误"):
         assert expected in text
+
+
+def test_a_closed_agency_takes_no_new_record_but_its_records_can_still_be_corrected(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Closing (撤销) ends an agency's life in the registry: no new record names it (refused beside the field), while a
+    record it already has can still be corrected without choosing another agency."""
+    from portal.agencies.operations import close_agency
+    from portal.records.models import Record
+    from portal.records.operations import RecordRefusedError, create_record
+    from tests.records.test_workspace import error_beside, record_input
+
+    agency = make_agency()
+    existing = make_record(agency)
+    staff = make_user(Role.STAFF)
+    close_agency(agency, date(2026, 11, 19), "机构改革，职能并入县政府办公室", date(2026, 11, 20), by=staff)
+    sign_in(client, staff)
+    before = db.session.scalar(select(func.count(Record.id)).where(Record.agency_id == agency.id))
+    form = client.get("/workspace/records/new?kind=arrears").get_data(as_text=True)
+    assert str(agency.id) not in [option.get("value") for option in find_all(form, "option")]  # not offered
+    response = post_form(client, "/workspace/records/new?kind=arrears", record_input("arrears", agency.id))
+    assert response.status_code == 400
+    assert error_beside(response.get_data(as_text=True), "agency") == "请从列表中选择失信主体"
+    assert db.session.scalar(select(func.count(Record.id)).where(Record.agency_id == agency.id)) == before
+    values = {**existing.as_values(), "document_number": "演测〔2026〕999号"}
+    with pytest.raises(RecordRefusedError) as refused:  # the operation refuses it too, whoever calls it
+        create_record("arrears", values, date(2026, 11, 20), by=staff)
+    assert str(refused.value.problems["agency"]) == "该机构已撤销或合并，不能再作为失信主体录入"
+    page = client.get(f"/workspace/records/{existing.id}/correct")
+    assert page.status_code == 200
+    assert agency.name in page.get_data(as_text=True)
