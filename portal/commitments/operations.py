@@ -169,7 +169,7 @@ def _plain(value: Any) -> Any:
 
 
 @on_decision(SubmissionKind.COMMITMENT)
-def _decide_letter(submission: Submission, decision: SubmissionStatus, by: User) -> None:
+def _decide_letter(submission: Submission, decision: SubmissionStatus, today: date, by: User) -> None:
     """Approved: the letter is published; returned or rejected: the draft says so."""
     commitment = submission.commitment
     assert commitment is not None
@@ -180,7 +180,7 @@ def _decide_letter(submission: Submission, decision: SubmissionStatus, by: User)
 
 
 @on_decision(SubmissionKind.FULFILMENT)
-def _decide_fulfilment(submission: Submission, decision: SubmissionStatus, by: User) -> None:
+def _decide_fulfilment(submission: Submission, decision: SubmissionStatus, today: date, by: User) -> None:
     """Approved: the reported fulfilment is determined (a returned or rejected report changes nothing)."""
     if decision is not SubmissionStatus.APPROVED:
         return

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from portal import clock
 from portal.audit.operations import write_audit
 from portal.core.uploads import CheckedFile
 from portal.db_types import utcnow
@@ -85,7 +84,7 @@ def add_progress(record: Record, on: date, text: str, evidence: str, *, by: User
 
 
 @on_decision(SubmissionKind.PROGRESS)
-def _decide_progress(submission: Submission, decision: SubmissionStatus, by: User) -> None:
+def _decide_progress(submission: Submission, decision: SubmissionStatus, today: date, by: User) -> None:
     """Approved: the reported progress becomes a public entry (a returned or rejected report changes nothing)."""
     if decision is not SubmissionStatus.APPROVED:
         return
@@ -185,12 +184,12 @@ def submit_plan(record: Record, plan: Plan, today: date, *, by: User) -> Submiss
 
 
 @on_decision(SubmissionKind.PLAN)
-def _decide_plan(submission: Submission, decision: SubmissionStatus, by: User) -> None:
+def _decide_plan(submission: Submission, decision: SubmissionStatus, today: date, by: User) -> None:
     """Approved: the drafted plan is published (refused if the record got a plan or stopped meanwhile)."""
     if decision is not SubmissionStatus.APPROVED:
         return
     assert submission.record is not None
-    create_plan(submission.record, Plan.from_payload(submission.payload), clock.today(), by=by)
+    create_plan(submission.record, Plan.from_payload(submission.payload), today, by=by)
 
 
 def revise_plan(rectification: Rectification, plan: Plan, reason: str, today: date, *, by: User) -> PlanRevision:
@@ -341,7 +340,7 @@ def report_completion(
 
 
 @on_decision(SubmissionKind.COMPLETION)
-def _decide_completion(submission: Submission, decision: SubmissionStatus, by: User) -> None:
+def _decide_completion(submission: Submission, decision: SubmissionStatus, today: date, by: User) -> None:
     """Confirmed: the case ends 履行完毕 and the record becomes 已履行, dated as reported."""
     if decision is not SubmissionStatus.APPROVED:
         return
@@ -353,7 +352,7 @@ def _decide_completion(submission: Submission, decision: SubmissionStatus, by: U
         date.fromisoformat(payload["finished_on"]),
         payload["basis"],
         payload["summary"],
-        clock.today(),
+        today,
         reason=None,
         by=by,
     )

@@ -4,6 +4,7 @@ report 履行完毕 with evidence for staff to confirm."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, url_for
@@ -105,23 +106,7 @@ def _actors(record: Record) -> dict[int, str]:
 def new_plan(record_id: int) -> Response | tuple[str, int]:
     """Staff set up the plan: published at once."""
     record = get_or_404(Record, record_id)
-    form = PlanForm()
-    if not form.is_submitted():
-        form.responsible_unit.data = record.agency.name
-        return _plan_page("workspace/rectifications/plan_form.html", record, form, 200, mode="new")
-    done = form.already_done()
-    if done is not None:
-        return done
-    status = 400
-    if form.validate() and not form.has_row_errors():
-        new, rows = form.plan()
-        try:
-            create_plan(record, new, clock.today(), by=current())
-        except RefusedError as refused:
-            status = _show_plan_refusal(form, refused, rows)
-        else:
-            return form.finish(url_for(".plan", record_id=record.id), _("整改方案已建立并公示。"))
-    return _plan_page("workspace/rectifications/plan_form.html", record, form, status, mode="new")
+    return _plan_step(record, create_plan, _("整改方案已建立并公示。"), mode="new")
 
 
 @bp.route("/<int(max=2147483647):record_id>/plan/draft", methods=["GET", "POST"])
@@ -129,8 +114,14 @@ def new_plan(record_id: int) -> Response | tuple[str, int]:
 def draft_plan(record_id: int) -> Response | tuple[str, int]:
     """The agency's officer drafts the plan and sends it to review."""
     record = agency_item(Record, record_id)
+    message = _("整改方案已提交信用办审核。")
+    return _plan_step(record, submit_plan, message, mode="draft", submissions=history(record_id=record.id))
+
+
+def _plan_step(record: Record, take: Callable[..., object], message: str, **context: Any) -> Response | tuple[str, int]:
+    """The plan form (the responsible unit prefilled with the agency's name) and its post: `take(record, plan, today,
+    by=)` creates or submits the plan; a refusal goes beside its field (a measure's beside its own row)."""
     form = PlanForm()
-    context = {"mode": "draft", "submissions": history(record_id=record.id)}
     if not form.is_submitted():
         form.responsible_unit.data = record.agency.name
         return _plan_page("workspace/rectifications/plan_form.html", record, form, 200, **context)
@@ -141,11 +132,11 @@ def draft_plan(record_id: int) -> Response | tuple[str, int]:
     if form.validate() and not form.has_row_errors():
         new, rows = form.plan()
         try:
-            submit_plan(record, new, clock.today(), by=current())
+            take(record, new, clock.today(), by=current())
         except RefusedError as refused:
             status = _show_plan_refusal(form, refused, rows)
         else:
-            return form.finish(url_for(".plan", record_id=record.id), _("整改方案已提交信用办审核。"))
+            return form.finish(url_for(".plan", record_id=record.id), message)
     return _plan_page("workspace/rectifications/plan_form.html", record, form, status, **context)
 
 

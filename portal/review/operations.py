@@ -17,12 +17,12 @@ from portal.review.models import Submission
 from portal.review.rules import SubmissionKind, SubmissionStatus, check_decision
 from portal.users.models import User
 
-Decider = Callable[[Submission, SubmissionStatus, User], None]
+Decider = Callable[[Submission, SubmissionStatus, date, User], None]
 _DECIDERS: dict[SubmissionKind, Decider] = {}
 
 
 def on_decision(kind: SubmissionKind) -> Callable[[Decider], Decider]:
-    """Decorator: `decider(submission, decision, by)` carries out decisions on submissions of `kind`."""
+    """Decorator: `decider(submission, decision, today, by)` carries out decisions on submissions of `kind`."""
 
     def register(decider: Decider) -> Decider:
         _DECIDERS[kind] = decider
@@ -34,7 +34,7 @@ def on_decision(kind: SubmissionKind) -> Callable[[Decider], Decider]:
 def decide(submission: Submission, decision: SubmissionStatus, reason: str, today: date, *, by: User) -> None:
     check_decision(submission.status, decision, reason)
     kind = submission.kind
-    _DECIDERS[kind](submission, decision, by)
+    _DECIDERS[kind](submission, decision, today, by)
     submission.status = decision
     submission.decided_by_id = by.id
     submission.decided_at = utcnow()
