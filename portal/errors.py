@@ -7,6 +7,7 @@ puts the message beside the field, with its own status; one that does not is ans
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import render_template
@@ -23,8 +24,20 @@ class RefusedError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+        self.problems: dict[str, Any] = {field or "": message}
         if status is not None:
             self.status = status
+
+
+class InputRefusedError(RefusedError):
+    """Input refused on several fields at once: `problems` maps each form field to its message, all shown beside
+    their fields (the first is also the refusal's `message` and `field`, for a caller that shows one)."""
+
+    def __init__(self, problems: Mapping[str, Any]) -> None:
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field=field)
+        self.problems = dict(problems)
+        self.args = ("refused: " + ", ".join(self.problems),)  # the messages are lazy; they are shown by field
 
 
 class NotAllowedError(RefusedError):
@@ -35,13 +48,14 @@ class NotAllowedError(RefusedError):
 
 
 def show_refusal(form: Any, refused: RefusedError) -> int:
-    """Put a refusal beside its field of `form` (a WTForms form), or in the form's summary when it names no field
-    the form has; returns the status to answer with."""
-    field = getattr(form, refused.field, None) if refused.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(refused.message)]
-    else:
-        form.form_errors.append(str(refused.message))
+    """Put each of a refusal's problems beside its field of `form` (a WTForms form), or in the form's summary when
+    it names no field the form has; returns the status to answer with."""
+    for name, message in refused.problems.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None:
+            field.errors = [*field.errors, str(message)]
+        else:
+            form.form_errors.append(str(message))
     return refused.status
 
 

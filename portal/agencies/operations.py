@@ -28,7 +28,7 @@ from portal.commitments.models import Commitment
 from portal.core.regions import is_region_code
 from portal.core.uscc import is_valid_uscc, normalise
 from portal.db_types import utcnow
-from portal.errors import NotAllowedError, RefusedError
+from portal.errors import InputRefusedError, NotAllowedError
 from portal.extensions import db
 from portal.outbox import ItemType, changed, item_key
 from portal.records.models import Record
@@ -41,13 +41,8 @@ EDITABLE = ("kind", "region_code", "region_name", "parent_id", "legal_representa
 FUTURE_DATE = _l("日期不能晚于今天")
 
 
-class AgencyRefusedError(RefusedError):
+class AgencyRefusedError(InputRefusedError):
     """The registry refuses the input; `problems` maps each form field to its message (all shown at once)."""
-
-    def __init__(self, problems: Mapping[str, Any]) -> None:
-        field, message = next(iter(problems.items()))
-        super().__init__(message, field=field)
-        self.problems = dict(problems)
 
 
 def _date_message(problem: DateProblem, last_change: date | None) -> Any:

@@ -66,14 +66,6 @@ def _parent_choices(agency: Agency | None) -> list[Agency]:
     return agencies
 
 
-def _show_problems(form: Any, refused: AgencyRefusedError) -> None:
-    for name, message in refused.problems.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, str(message)]
-        else:
-            form.form_errors.append(str(message))
-
-
 def _conflict(message: Any) -> tuple[str, int]:
     return render_template("error.html", code=409, title=_("无法完成此操作"), message=message), 409
 
@@ -104,7 +96,7 @@ def new() -> Page:
             try:
                 agency = create_agency(values, by=current())
             except AgencyRefusedError as refused:
-                _show_problems(form, refused)
+                show_refusal(form, refused)
             else:
                 return form.finish(url_for(".show", agency_id=agency.id), _("机构已登记。"))
     return render_template("workspace/agencies/edit.html", form=form, agency=None), status
@@ -159,7 +151,7 @@ def edit(agency_id: int) -> Page:
             try:
                 changes = edit_agency(agency, values, by=current())
             except AgencyRefusedError as refused:
-                _show_problems(form, refused)
+                show_refusal(form, refused)
             else:
                 url = url_for(".show", agency_id=agency.id)
                 if changes:
@@ -197,7 +189,7 @@ def rename(agency_id: int) -> Page:
             try:
                 rename_agency(agency, form.name.data or "", day(form.used_until), clock.today(), by=current())
             except AgencyRefusedError as refused:
-                _show_problems(form, refused)
+                show_refusal(form, refused)
             else:
                 return form.finish(url_for(".show", agency_id=agency.id), _("已更名，原名称作为曾用名保留。"))
     else:
@@ -222,7 +214,7 @@ def close(agency_id: int) -> Page:
             except NotAllowedError as refused:
                 return _conflict(refused.message)
             except AgencyRefusedError as refused:
-                _show_problems(form, refused)
+                show_refusal(form, refused)
             else:
                 return form.finish(url_for(".show", agency_id=agency.id), _("机构已撤销，诚信档案保留并注明撤销日期。"))
     elif not agency.is_active:
@@ -250,7 +242,7 @@ def merge(agency_id: int) -> Page:
             except NotAllowedError as refused:
                 return _conflict(refused.message)
             except AgencyRefusedError as refused:
-                _show_problems(form, refused)
+                show_refusal(form, refused)
             else:
                 return form.finish(
                     url_for(".show", agency_id=agency.id), _("机构已合并，诚信档案保留并指向并入的机构。")
@@ -274,7 +266,7 @@ def add_positive(agency_id: int) -> Page:
         try:
             add_positive_item(agency, form.values(), clock.today(), by=current())
         except AgencyRefusedError as refused:
-            _show_problems(form, refused)
+            show_refusal(form, refused)
         else:
             return form.finish(
                 url_for(".show", agency_id=agency.id), _("已添加，诚信档案的“表彰奖励和守信信息”中公开显示。")

@@ -16,7 +16,7 @@ from portal.audit.operations import write_audit
 from portal.commitments.models import Commitment
 from portal.core.periods import DEFAULT_PERIODS, DisclosureWindow, PeriodBounds, Severity
 from portal.core.transitions import check_transition
-from portal.errors import NotAllowedError, RefusedError
+from portal.errors import InputRefusedError, NotAllowedError
 from portal.extensions import db
 from portal.outbox import ItemType, changed, item_key
 from portal.records.kinds import KINDS, FieldType, RecordKind, RecordValues
@@ -75,15 +75,9 @@ def expire_due_records(today: date, *, actor: str = "system") -> int:
 # --- entering and correcting records ------------------------------------------------------------------------------
 
 
-class RecordRefusedError(RefusedError, ValueError):
+class RecordRefusedError(InputRefusedError, ValueError):
     """Input the rules refuse; `problems` maps a field name (as in RecordValues) to the message for beside it (the
     first one is also the refusal's `message` and `field`, for a caller that shows one)."""
-
-    def __init__(self, problems: Mapping[str, Any]) -> None:
-        self.problems = dict(problems)
-        field, message = next(iter(self.problems.items()))
-        super().__init__(message, field=field)
-        self.args = ("refused: " + ", ".join(self.problems),)  # the messages are lazy; they are shown by field
 
 
 def configured_periods() -> Periods:

@@ -20,12 +20,12 @@ from portal.complaints.models import Complaint
 from portal.complaints.operations import link_record
 from portal.complaints.rules import AMOUNT_FIELD, SUBSTANTIATED
 from portal.core.periods import DisclosureWindow
-from portal.errors import NotAllowedError, RefusedError
+from portal.errors import NotAllowedError, RefusedError, show_refusal
 from portal.extensions import db
 from portal.forms import OnceForm, choices
 from portal.listing import choice, paginate, parse_list_query, uscc_param
 from portal.menu import menu_link
-from portal.records.forms import REQUIRED, PlainText, RecordForm, prefill, record_form
+from portal.records.forms import REQUIRED, PlainText, prefill, record_form
 from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.operations import RecordRefusedError, change_status, check_new_record, correct_record, create_record
@@ -120,14 +120,6 @@ def _actors(record: Record) -> dict[int, str]:
 # --- entering a record -------------------------------------------------------------------------------------------
 
 
-def _apply_problems(form: RecordForm, refused: RecordRefusedError) -> None:
-    for name, message in refused.problems.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, str(message)]
-        else:
-            form.form_errors.append(str(message))
-
-
 def _complaint_asked() -> Complaint | None:
     """The complaint named by ?complaint=<id>, to make the record from (404 for an unknown one, 409 for one that
     is not substantiated or already has its record)."""
@@ -192,7 +184,7 @@ def new() -> Response | tuple[str, int]:
                     url = url_for(".detail", record_id=record.id)
                     return form.finish(url, _("记录已保存并发布。"))
             except RecordRefusedError as refused:
-                _apply_problems(form, refused)
+                show_refusal(form, refused)
             except RefusedError as refused:  # the complaint's link: the agency is not the one complained about
                 form.agency.errors = [*form.agency.errors, str(refused.message)]
                 status = refused.status
@@ -237,7 +229,7 @@ def correct(record_id: int) -> Response | tuple[str, int]:
             try:
                 correction = correct_record(record, form.values(), form["reason"].data or "", today, current())
             except RecordRefusedError as refused:
-                _apply_problems(form, refused)
+                show_refusal(form, refused)
             except NotAllowedError as refused:
                 return _refused(refused.message)
             else:

@@ -5,17 +5,15 @@ outcome's `updated` time and writes outbox rows."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from portal.audit.operations import write_audit
 from portal.core.uploads import CheckedFile
 from portal.db_types import utcnow
-from portal.errors import NotAllowedError, RefusedError
+from portal.errors import InputRefusedError, NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
 from portal.outbox import ItemType, changed, item_key
@@ -97,15 +95,9 @@ def _decide_progress(submission: Submission, decision: SubmissionStatus, today: 
 # --- the plan (整改方案) ---------------------------------------------------------------------------------------------
 
 
-class PlanRefusedError(RefusedError):
+class PlanRefusedError(InputRefusedError):
     """A plan the rules refuse; `problems` maps a field (`deadline`, `steps`, `steps-<n>-deadline`, n counting the
     measures entered) to its message."""
-
-    def __init__(self, problems: Mapping[str, Any]) -> None:
-        self.problems = dict(problems)
-        field, message = next(iter(self.problems.items()))
-        super().__init__(message, field=field)
-        self.args = ("refused: " + ", ".join(self.problems),)
 
 
 def _check_plan(record: Record, plan: Plan) -> None:

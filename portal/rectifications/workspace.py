@@ -30,7 +30,6 @@ from portal.rectifications.forms import (
     given_date,
 )
 from portal.rectifications.operations import (
-    PlanRefusedError,
     create_plan,
     mark_step_done,
     record_outcome,
@@ -66,8 +65,7 @@ def _plan_page(template: str, record: Record, form: Any, status: int, **context:
 
 def _show_plan_refusal(form: PlanForm, refused: RefusedError, rows: list[int]) -> int:
     """Put a plan's problems beside their fields (a measure's beside its own row)."""
-    problems = refused.problems if isinstance(refused, PlanRefusedError) else {refused.field or "": refused.message}
-    for name, message in problems.items():
+    for name, message in refused.problems.items():
         if name.startswith("steps-"):
             _, n, sub = name.split("-")
             row = form.steps[rows[int(n)]].form[sub]
