@@ -132,6 +132,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.repairs.workspace import bp as repairs_workspace_bp
     from portal.review.workspace import bp as review_workspace_bp
     from portal.search.views import bp as search_bp
+    from portal.supervision.workspace.campaigns import bp as campaigns_workspace_bp
+    from portal.supervision.workspace.cases import bp as cases_workspace_bp
+    from portal.supervision.workspace.ledger import bp as ledger_workspace_bp
+    from portal.supervision.workspace.letters import bp as letters_workspace_bp
+    from portal.supervision.workspace.meetings import bp as meetings_workspace_bp
     from portal.users.views import bp as users_bp
     from portal.users.workspace import admin_bp as users_admin_bp
     from portal.users.workspace import bp as workspace_bp
@@ -154,6 +159,11 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (  # the signed-in side: every feature's workspace.py
         workspace_bp,
+        ledger_workspace_bp,
+        letters_workspace_bp,
+        cases_workspace_bp,
+        meetings_workspace_bp,
+        campaigns_workspace_bp,
         users_admin_bp,
         audit_workspace_bp,
         agencies_workspace_bp,

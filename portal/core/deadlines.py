@@ -20,6 +20,20 @@ DEFAULT_DAYS: Mapping[str, int] = {
     "objection_accept": 2,
     "objection_verify": 10,
     "repair_decide": 10,
+    # The 工作台账's rules (portal/supervision/rules.py names each one's clause). Seven working days where a document
+    # says so: 泰信用办〔2022〕12号 二(四) (执行立案通报), 二(五) (失信被执行人: 通报 and 现场督办), 二(二)
+    # (行政处罚到期修复提醒). The others are the portal's defaults where a document says only 及时 (promptly).
+    "execution_notice": 7,
+    "defaulter_notification": 7,
+    "penalty_repair_reminder": 7,
+    "suit_reminder": 5,  # 新信用发〔2018〕6号 二(一): 提醒函 after the court's notice of a suit
+    "lost_case_urging": 5,  # 新信用发〔2018〕6号 二(二): 督办函 after a lost case's judgment
+    "execution_reminder": 5,  # 泰信用办〔2022〕12号 二(四): remind to fulfil, after the court's notice came
+    # no progress this long after a case is overdue: suggested for 约谈 (泰信用办〔2022〕12号 二(五))
+    "interview_idle": 10,
+    "interview_hold": 10,  # a suggested 约谈 is to be held within this
+    "commitment_determination": 5,  # a fulfilment determination after a commitment's valid-until date
+    "letter_reply": 10,  # the reply a letter asks for, unless the letter sets its own date
 }
 
 

@@ -1,0 +1,1 @@
+"""The supervision forms, one module per register."""

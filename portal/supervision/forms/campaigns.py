@@ -1,0 +1,3 @@
+"""Supervision forms: campaigns."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Supervision forms: cases."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Supervision forms: ledger."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Supervision forms: letters."""
+
+from __future__ import annotations

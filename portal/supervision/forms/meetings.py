@@ -1,0 +1,3 @@
+"""Supervision forms: meetings."""
+
+from __future__ import annotations
