@@ -21,6 +21,7 @@ run: translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	$(FLASK) search rebuild
+	$(FLASK) supervision run
 	@$(FLASK) demo accounts
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app

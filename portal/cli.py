@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from time import monotonic
 
 import click
@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.records.operations import expire_due_records
 from portal.search.engine import SearchUnavailableError
 from portal.search.operations import search_index
+from portal.supervision.operations.ledger import refresh_ledger
 from portal.users.models import User
 from portal.users.operations import create_user, find_user, set_active, set_role
 from portal.users.rules import InvalidUserError, Role
@@ -27,6 +28,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(records)
     app.cli.add_command(search)
+    app.cli.add_command(supervision)
     app.cli.add_command(users)
 
 
@@ -64,6 +66,28 @@ def records_expire() -> None:
     count = expire_due_records(clock.today())
     commit()
     click.echo(f"{count} record(s) reached the end of their disclosure period.")
+
+
+@click.group(help="Supervision: the 工作台账 (ledger) of working-day deadlines.")
+def supervision() -> None:
+    pass
+
+
+@supervision.command(
+    "run", help="Derive the ledger's items from the cases for today (run daily; a second run changes nothing)."
+)
+@click.option(
+    "--today", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this day (YYYY-MM-DD)."
+)
+def supervision_run(on: datetime | None) -> None:
+    today = on.date() if on is not None else clock.today()
+    started = monotonic()
+    changes = refresh_ledger(today)
+    commit()
+    click.echo(
+        f"Ledger for {today.isoformat()}: {changes.opened} opened, {changes.changed} changed, {changes.closed} closed "
+        f"in {monotonic() - started:.1f} s."
+    )
 
 
 @click.group(help="Fictional demo data (演示县).")
