@@ -60,7 +60,13 @@ bp = Blueprint("complaints_workspace", __name__, url_prefix="/workspace/complain
 menu_link("complaints_workspace.index", _l("投诉"), roles=frozenset(Role), order=40)
 
 
-@dashboard_figure(_l("转办给本单位、待反馈的投诉：%(n)d"), roles=frozenset({Role.OFFICER}), order=30)
+@dashboard_figure(
+    _l("转办给本单位、待反馈的投诉：%(n)d"),
+    roles=frozenset({Role.OFFICER}),
+    order=30,
+    link="complaints_workspace.index",
+    link_args={"status": "transferred"},
+)
 def _transferred_to_agency(user: User) -> int:
     query = select(func.count(Complaint.id)).where(
         Complaint.agency_id == user.agency_id, Complaint.status == ComplaintStatus.TRANSFERRED
@@ -68,7 +74,12 @@ def _transferred_to_agency(user: User) -> int:
     return db.session.scalar(query) or 0
 
 
-@dashboard_figure(_l("办理中的投诉：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=20)
+@dashboard_figure(
+    _l("办理中的投诉：%(n)d"),
+    roles=frozenset({Role.STAFF, Role.ADMIN}),
+    order=20,
+    link="complaints_workspace.index",  # its default: the complaints not finished
+)
 def _open_complaints(user: User) -> int:
     return db.session.scalar(select(func.count(Complaint.id)).where(Complaint.status.not_in(FINISHED))) or 0
 

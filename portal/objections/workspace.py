@@ -35,7 +35,12 @@ bp = Blueprint("objections_workspace", __name__, url_prefix="/workspace/objectio
 menu_link("objections_workspace.queue", _l("异议申诉"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=50)
 
 
-@dashboard_figure(_l("办理中的异议：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=30)
+@dashboard_figure(
+    _l("办理中的异议：%(n)d"),
+    roles=frozenset({Role.STAFF, Role.ADMIN}),
+    order=30,
+    link="objections_workspace.queue",  # the open ones first
+)
 def _open_objections(user: User) -> int:
     return db.session.scalar(select(func.count(Objection.id)).where(Objection.status.in_(OPEN))) or 0
 

@@ -49,12 +49,21 @@ from portal.web import upload_limit
 bp = Blueprint("rectifications_workspace", __name__, url_prefix="/workspace/records")
 
 
-@dashboard_figure(_l("逾期未整改的记录：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=40)
+# Not linked to the ledger's 整改期限 items: this counts the public records whose rectification is overdue (the
+# plan's deadline or a measure's), the ledger one item per deadline as of the daily job; the records list holds them.
+@dashboard_figure(
+    _l("逾期未整改的记录：%(n)d"),
+    roles=frozenset({Role.STAFF, Role.ADMIN}),
+    order=40,
+    link="records_workspace.index",
+)
 def _overdue(user: User) -> int:
     return db.session.scalar(overdue_count(clock.today())) or 0
 
 
-@dashboard_figure(_l("本单位逾期未整改的记录：%(n)d"), roles=frozenset({Role.OFFICER}), order=40)
+@dashboard_figure(
+    _l("本单位逾期未整改的记录：%(n)d"), roles=frozenset({Role.OFFICER}), order=40, link="records_workspace.index"
+)
 def _own_overdue(user: User) -> int:
     return db.session.scalar(overdue_count(clock.today(), user.agency_id)) or 0
 

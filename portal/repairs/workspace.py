@@ -40,7 +40,13 @@ bp = Blueprint("repairs_workspace", __name__, url_prefix="/workspace")
 menu_link("repairs_workspace.index", _l("信用修复"), roles=frozenset(Role), order=60)
 
 
-@dashboard_figure(_l("待决定的信用修复申请：%(n)d"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=40)
+@dashboard_figure(
+    _l("待决定的信用修复申请：%(n)d"),
+    roles=frozenset({Role.STAFF, Role.ADMIN}),
+    order=40,
+    link="repairs_workspace.index",
+    link_args={"status": "submitted"},
+)
 def _undecided_repairs(user: User) -> int:
     query = select(func.count(RepairApplication.id)).where(RepairApplication.status == RepairStatus.SUBMITTED)
     return db.session.scalar(query) or 0
