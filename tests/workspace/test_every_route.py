@@ -25,17 +25,24 @@ from werkzeug.test import TestResponse
 
 from portal import clock
 from portal.arrears.operations import record_payment
+from portal.commitments.rules import CommitmentSubject
 from portal.complaints.operations import accept, file_complaint, transfer
 from portal.core.deadlines import DEFAULT_DAYS
 from portal.core.uploads import MB, CheckedFile, FileKind, check_upload
 from portal.demo.generator import make_uscc
 from portal.demo.pdf import one_page_pdf
+from portal.extensions import db
 from portal.files.operations import store_bytes
 from portal.objections.operations import Objector, file_objection
 from portal.objections.rules import Ground
 from portal.rectifications.operations import report_progress
 from portal.repairs.operations import apply_for_repair
+from portal.supervision.models import LedgerItem, Letter
 from portal.supervision.operations import work_calendar
+from portal.supervision.operations.campaigns import open_campaign
+from portal.supervision.operations.cases import register_case
+from portal.supervision.operations.meetings import hold_meeting, schedule_meeting
+from portal.supervision.rules import LedgerRule, MeetingKind
 from portal.users.access import signed_in
 from portal.users.models import User
 from portal.users.rules import Role
@@ -165,6 +172,40 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/records/<record_id>/outcome", "POST"): Access(STAFF),
     ("/workspace/records/<record_id>/completion", "GET"): Access(OFFICER, agency=True),
     ("/workspace/records/<record_id>/completion", "POST"): Access(OFFICER, agency=True),
+    # issue 13: the 工作台账, letters, court cases, commitment campaigns, the 约谈 and 现场督办 registers
+    ("/workspace/campaigns/", "GET"): Access(ANY),  # officers: the campaigns that include their agency
+    ("/workspace/campaigns/<campaign_id>", "GET"): Access(ANY, agency=True),  # officers: only one including theirs
+    ("/workspace/campaigns/new", "GET"): Access(STAFF),
+    ("/workspace/campaigns/new", "POST"): Access(STAFF),
+    ("/workspace/cases/", "GET"): Access(STAFF),
+    ("/workspace/cases/<case_id>", "GET"): Access(STAFF),
+    ("/workspace/cases/<case_id>/fulfilment", "POST"): Access(STAFF),
+    ("/workspace/cases/<case_id>/hearing", "POST"): Access(STAFF),
+    ("/workspace/cases/<case_id>/judgment", "POST"): Access(STAFF),
+    ("/workspace/cases/<case_id>/mediation", "POST"): Access(STAFF),
+    ("/workspace/cases/<case_id>/record", "POST"): Access(STAFF),
+    ("/workspace/cases/new", "GET"): Access(STAFF),
+    ("/workspace/cases/new", "POST"): Access(STAFF),
+    ("/workspace/ledger/", "GET"): Access(ANY),
+    ("/workspace/ledger/<ledger_item_id>", "GET"): Access(ANY, agency=True),
+    ("/workspace/ledger/<ledger_item_id>/close", "POST"): Access(STAFF),
+    ("/workspace/ledger/export.csv", "GET"): Access(ANY),
+    ("/workspace/ledger/export.xlsx", "GET"): Access(ANY),
+    ("/workspace/letters/", "GET"): Access(ANY),
+    ("/workspace/letters/<letter_id>", "GET"): Access(ANY, agency=True),
+    ("/workspace/letters/<letter_id>/evidence/<sha256>", "GET"): Access(ANY, agency=True),
+    ("/workspace/letters/<letter_id>/letter.pdf", "GET"): Access(ANY, agency=True),
+    ("/workspace/letters/<letter_id>/reply", "POST"): Access(ANY, agency=True),
+    ("/workspace/letters/new", "GET"): Access(STAFF),
+    ("/workspace/letters/new", "POST"): Access(STAFF),
+    ("/workspace/meetings/", "GET"): Access(ANY),
+    ("/workspace/meetings/<meeting_id>", "GET"): Access(ANY, agency=True),
+    ("/workspace/meetings/<meeting_id>/cancel", "POST"): Access(STAFF),
+    ("/workspace/meetings/<meeting_id>/hold", "POST"): Access(STAFF),
+    ("/workspace/meetings/<meeting_id>/measure", "POST"): Access(STAFF),
+    ("/workspace/meetings/<meeting_id>/undertakings/<undertaking_id>/kept", "POST"): Access(STAFF),
+    ("/workspace/meetings/new", "GET"): Access(STAFF),
+    ("/workspace/meetings/new", "POST"): Access(STAFF),
 }
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -325,6 +366,77 @@ def world(app: Flask) -> World:
         *(today, 100, [_pdf("every route: payment")], files_dir, today),
         by=staff,
     )
+    # issue 13: a ledger item of `own` closed by a note, a letter to it (answered, built directly: the letter tests
+    # render real PDFs), a suit against it, a campaign including it, a 约谈 held with one undertaking
+    ledger_item = LedgerItem(
+        key=f"execution_notice:record:{record.id}",
+        rule=LedgerRule.EXECUTION_NOTICE,
+        agency_id=own.id,
+        responsible_unit=own.name,
+        subject=record.title,
+        subject_type="record",
+        subject_id=record.id,
+        opened_on=date(2026, 11, 10),
+        due_on=date(2026, 11, 19),
+    )
+    db.session.add(ledger_item)
+    letter_pdf = store_bytes(one_page_pdf(["every route: letter"]), FileKind.PDF.value, files_dir)
+    reply_evidence = store_bytes(one_page_pdf(["every route: letter reply"]), FileKind.PDF.value, files_dir)
+    sent = Letter(
+        kind="reminder",
+        year=today.year,
+        serial=99999,  # far from the year's sequence
+        agency_id=own.id,
+        addressee=own.name,
+        title="关于测试事项的提醒函",
+        body="请按要求办理。",
+        reply_due=today,
+        issued_on=today,
+        file_sha256=letter_pdf.sha256,
+        issued_by_id=staff.id,
+        reply_text="已办理。",
+        reply_evidence_sha256=reply_evidence.sha256,
+        replied_on=today,
+        replied_by_id=officer.id,
+    )
+    db.session.add(sent)
+    db.session.flush()
+    case = register_case(
+        {
+            "agency": own.id,
+            "case_number": "（2026）演0121行初9999号",
+            "court": "演示县人民法院",
+            "plaintiff": "欧阳小明",
+            "cause": "行政协议纠纷",
+            "amount_fen": 100_000_000,
+            "filed_on": date(2026, 11, 2),
+            "hearing_on": None,
+            "notified_on": date(2026, 11, 3),
+            "note": "",
+        },
+        today,
+        by=staff,
+    )
+    campaign = open_campaign("every route: 年度履职尽责承诺", CommitmentSubject.DUTY, [own], today, "", today, by=staff)
+    meeting = schedule_meeting(
+        MeetingKind.INTERVIEW,
+        own,
+        scheduled_on=today,
+        place="县信用办会议室",
+        interviewer_post="县信用办主任",
+        attendee_post="主要负责人",
+        record=record,
+        today=today,
+        by=staff,
+    )
+    (undertaking,) = hold_meeting(
+        meeting,
+        held_on=today,
+        minutes="every route: minutes",
+        undertakings=[("every route: undertaking", today)],
+        today=today,
+        by=staff,
+    )
     return World(
         officer=officer,
         stranger=stranger,
@@ -342,6 +454,12 @@ def world(app: Flask) -> World:
             "agency_id": own.id,  # the agency registry (issue 12 item 1)
             "item_id": make_positive_item(own).id,  # its positive information (issue 12 item 7)
             "measure_id": make_measure(make_record(), own).id,  # issue 12 item 4: carried out by `own`
+            "ledger_item_id": ledger_item.id,  # issue 13
+            "letter_id": sent.id,
+            "case_id": case.id,
+            "campaign_id": campaign.id,
+            "meeting_id": meeting.id,
+            "undertaking_id": undertaking.id,
         },
         files={
             "/workspace/complaints/": complaint.attachments[0]["sha256"],
@@ -349,6 +467,7 @@ def world(app: Flask) -> World:
             "/workspace/objections/": objection.attachments[0]["sha256"],
             "/workspace/repairs/": application.pledge_sha256,
             "/workspace/review/": submission.files[0]["sha256"],
+            "/workspace/letters/": reply_evidence.sha256,  # issue 13: the reply's evidence
         },
     )
 
