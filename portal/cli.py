@@ -14,6 +14,7 @@ from portal.agencies.models import Agency
 from portal.db import commit
 from portal.demo.operations import DEMO_PASSWORD, DemoRefusedError, demo_accounts, load_demo
 from portal.demo.showcase import show_the_real_flow
+from portal.demo.supervision_showcase import supervise
 from portal.extensions import db
 from portal.records.operations import expire_due_records
 from portal.search.engine import SearchUnavailableError
@@ -123,6 +124,7 @@ def demo_load(size: int, seed: int, anchor: object) -> None:
         click.echo("Demo data is already loaded; nothing changed.")
         return
     show_the_real_flow(anchor_date, settings.files_dir)  # the showcase cases, through the workspace's operations
+    supervise(anchor_date, settings.files_dir)  # the 工作台账 derived, and some of its items worked
     commit()
     click.echo(
         f"Loaded demo data: {summary.agencies} agencies, {summary.commitments} commitments, {summary.records} records."
