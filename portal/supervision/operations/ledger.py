@@ -122,6 +122,12 @@ def _agency_names(ids: Iterable[int | None]) -> dict[int, str]:
     return dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(wanted))).all())
 
 
+def _latest(key: Any, day: Any, condition: ColumnElement[bool]) -> dict[Any, Any]:
+    """key → its latest day (a case's last mediation or meeting, a plan's last progress), for the keys that have one."""
+    query = select(key, func.max(day)).where(key.is_not(None), day.is_not(None), condition).group_by(key)
+    return dict(db.session.execute(query).all())
+
+
 def _iso(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -157,20 +163,10 @@ def _cases(ctx: _Context) -> Iterator[Due]:
     """新信用发〔2018〕6号 二(一), 二(二): the 提醒函 on a suit, the 督办函 and the 履行期限 on a lost case."""
     cases = list(db.session.scalars(select(CourtCase).where(_where_only(CourtCase.id, ctx.only))))
     names = _agency_names(c.agency_id for c in cases)
-    last_mediation = dict(
-        db.session.execute(
-            select(MediationSession.case_id, func.max(MediationSession.held_on))
-            .where(_where_only(MediationSession.case_id, ctx.only))
-            .group_by(MediationSession.case_id)
-        ).all()
+    last_mediation = _latest(
+        MediationSession.case_id, MediationSession.held_on, _where_only(MediationSession.case_id, ctx.only)
     )
-    last_meeting = dict(
-        db.session.execute(
-            select(Meeting.case_id, func.max(Meeting.held_on))
-            .where(Meeting.case_id.is_not(None), _where_only(Meeting.case_id, ctx.only))
-            .group_by(Meeting.case_id)
-        ).all()
-    )
+    last_meeting = _latest(Meeting.case_id, Meeting.held_on, _where_only(Meeting.case_id, ctx.only))
     for case in cases:
         unit = names.get(case.agency_id, "")
         subject = f"{case.case_number} {case.cause}"
@@ -313,20 +309,8 @@ def _rectifications(ctx: _Context, rows: Sequence[Any], names: Mapping[int, str]
         ):
             steps.setdefault(step.rectification_id, []).append(step)
         progress_only = ProgressEntry.rectification_id.in_(ids) if ctx.only is not None else true()
-        last_progress = dict(
-            db.session.execute(
-                select(ProgressEntry.rectification_id, func.max(ProgressEntry.entry_date))
-                .where(progress_only)
-                .group_by(ProgressEntry.rectification_id)
-            ).all()
-        )
-        last_meeting = dict(
-            db.session.execute(
-                select(Meeting.record_id, func.max(Meeting.held_on))
-                .where(Meeting.record_id.is_not(None), _where_only(Meeting.record_id, ctx.only))
-                .group_by(Meeting.record_id)
-            ).all()
-        )
+        last_progress = _latest(ProgressEntry.rectification_id, ProgressEntry.entry_date, progress_only)
+        last_meeting = _latest(Meeting.record_id, Meeting.held_on, _where_only(Meeting.record_id, ctx.only))
     for row in rows:
         if row.status in _STOPPED:
             continue
