@@ -44,6 +44,7 @@ bench: translations
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/ledger.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
