@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
@@ -252,7 +252,21 @@ class LedgerItem(db.Model):  # type: ignore[name-defined]
         one_of("rule", LedgerRule),
         one_of("closed_how", ClosedHow),
         CheckConstraint("(closed_on IS NULL) = (closed_how IS NULL)", name="closed_with_how"),
-        Index("ix_ledger_items_open_due", "closed_on", "due_on", "id"),
+        # the open items by due day (the default list, its counts, the dashboard), and the closed ones
+        Index(
+            "ix_ledger_items_open_due",
+            "due_on",
+            "id",
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+        Index(
+            "ix_ledger_items_closed_due",
+            "due_on",
+            "id",
+            sqlite_where=text("closed_on IS NOT NULL"),
+            postgresql_where=text("closed_on IS NOT NULL"),
+        ),
         Index("ix_ledger_items_agency_due", "agency_id", "due_on", "id"),
     )
 

@@ -205,7 +205,8 @@ def upgrade():
     )
     with op.batch_alter_table('ledger_items', schema=None) as batch_op:
         batch_op.create_index('ix_ledger_items_agency_due', ['agency_id', 'due_on', 'id'], unique=False)
-        batch_op.create_index('ix_ledger_items_open_due', ['closed_on', 'due_on', 'id'], unique=False)
+        batch_op.create_index('ix_ledger_items_closed_due', ['due_on', 'id'], unique=False, sqlite_where=sa.text('closed_on IS NOT NULL'), postgresql_where=sa.text('closed_on IS NOT NULL'))
+        batch_op.create_index('ix_ledger_items_open_due', ['due_on', 'id'], unique=False, sqlite_where=sa.text('closed_on IS NULL'), postgresql_where=sa.text('closed_on IS NULL'))
         batch_op.create_index(batch_op.f('ix_ledger_items_rule'), ['rule'], unique=False)
 
     op.create_table('undertakings',
@@ -233,6 +234,7 @@ def downgrade():
     with op.batch_alter_table('ledger_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_items_rule'))
         batch_op.drop_index('ix_ledger_items_open_due')
+        batch_op.drop_index('ix_ledger_items_closed_due')
         batch_op.drop_index('ix_ledger_items_agency_due')
 
     op.drop_table('ledger_items')
