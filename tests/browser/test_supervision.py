@@ -15,7 +15,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, ViewportSize
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_publishing import sign_in
@@ -27,7 +27,7 @@ CAUSE = "浏览器测试合同纠纷"
 SUBJECT = f"{CASE_NUMBER} {CAUSE}"  # the ledger items' 事项
 UNDERTAKINGS = ("浏览器测试承诺：制定还款计划并报信用办", "浏览器测试承诺：支付全部欠款")
 LETTER_NUMBER = re.compile(r"信用办函〔\d{4}〕\d+号")
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def main_text(page: Page) -> str:
@@ -199,3 +199,4 @@ def test_suit_letters_overdue_interview_and_undertakings(live_server: str, no_js
     no_sideways_scroll(page)
     label = page.locator("table.list tbody td").first.evaluate("td => getComputedStyle(td, '::before').content")
     assert label == '"类型："', label  # stacked: each cell under its column's name
+    assert serious_violations(page) == []
