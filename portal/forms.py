@@ -30,7 +30,7 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
-from wtforms import Field, Form, HiddenField, StringField
+from wtforms import Field, Form, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
@@ -221,6 +221,18 @@ class Email:
 
 PHONE_LABEL = _l("联系电话")
 EMAIL_LABEL = _l("电子邮箱")
+
+
+def line_field(label: Any, longest: int, *, required: bool = True) -> StringField:
+    """One line of plain text, stripped, at most `longest` characters."""
+    need = [REQUIRED] if required else [Optional()]
+    return StringField(label, validators=[*need, too_long(longest), PlainText()], filters=[strip])
+
+
+def text_field(label: Any, longest: int, *, required: bool) -> TextAreaField:
+    """Paragraphs of plain text (line breaks kept), stripped, at most `longest` characters."""
+    need = [REQUIRED] if required else [Optional()]
+    return TextAreaField(label, validators=[*need, too_long(longest), PlainText(True)], filters=[strip_lines])
 
 
 def phone_field(label: Any = PHONE_LABEL, email_field: str = "email") -> StringField:

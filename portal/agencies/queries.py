@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import abort
 from sqlalchemy import Select, select
 
 from portal.agencies.models import Agency, PositiveItem
+from portal.agencies.rules import AgencyKind, AgencyStatus
 from portal.core.uscc import is_valid_uscc, normalise
 from portal.extensions import db
+
+
+def active_agencies(kinds: Iterable[AgencyKind] | None = None) -> list[Agency]:
+    """The agencies neither closed nor merged (of `kinds`, if given), by region, kind and name: the choices of every
+    form that names a body a new case, letter, meeting or campaign concerns."""
+    query = select(Agency).where(Agency.status == AgencyStatus.ACTIVE)
+    if kinds is not None:
+        query = query.where(Agency.kind.in_(list(kinds)))
+    return list(db.session.scalars(query.order_by(Agency.region_code, Agency.kind, Agency.name)))
 
 
 def agency_or_404(uscc: str) -> Agency:

@@ -6,20 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, ValidationError
 
 from portal.agencies.models import Agency
-from portal.forms import REQUIRED, OnceForm, PlainText, choices, strip, strip_lines, too_long
+from portal.forms import REQUIRED, OnceForm, PlainText, choices, strip, text_field
 from portal.measures.rules import MeasureKind
 from portal.records.forms import IsoDateField
 
 TEXT_MAX = 5000
-
-
-def _text(label: object, *, required: bool) -> TextAreaField:
-    need = [REQUIRED] if required else [Optional()]
-    return TextAreaField(label, validators=[*need, too_long(TEXT_MAX), PlainText(True)], filters=[strip_lines])
 
 
 class ApplyMeasureForm(OnceForm):
@@ -32,8 +27,8 @@ class ApplyMeasureForm(OnceForm):
     implementing_agency = SelectField(_l("实施单位"), validators=[REQUIRED], choices=[], validate_choice=False)
     document_number = StringField(_l("文号"), validators=[REQUIRED, Length(max=100), PlainText()], filters=[strip])
     applied_on = IsoDateField(_l("开始日期"), validators=[REQUIRED])
-    basis = _text(_l("实施依据"), required=True)
-    note = _text(_l("说明"), required=False)
+    basis = text_field(_l("实施依据"), TEXT_MAX, required=True)
+    note = text_field(_l("说明"), TEXT_MAX, required=False)
 
     agency_ids: frozenset[int] = frozenset()
 
@@ -56,9 +51,9 @@ class ApplyMeasureForm(OnceForm):
 
 class ConfirmMeasureForm(OnceForm):
     confirmed_on = IsoDateField(_l("落实日期"), validators=[REQUIRED])
-    confirm_note = _text(_l("落实情况"), required=False)
+    confirm_note = text_field(_l("落实情况"), TEXT_MAX, required=False)
 
 
 class LiftMeasureForm(OnceForm):
     lifted_on = IsoDateField(_l("解除日期"), validators=[REQUIRED])
-    lift_reason = _text(_l("解除理由"), required=True)
+    lift_reason = text_field(_l("解除理由"), TEXT_MAX, required=True)

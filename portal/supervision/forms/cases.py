@@ -10,26 +10,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
 from portal.agencies.models import Agency
 from portal.core.periods import Severity
-from portal.forms import REQUIRED, OnceForm, PlainText, YuanField, choices, strip, strip_lines, too_long
+from portal.forms import (
+    REQUIRED,
+    OnceForm,
+    YuanField,
+    choices,
+    line_field,
+    text_field,
+)
 from portal.records.forms import IsoDateField
 from portal.supervision.operations.cases import CASE_NUMBER_MAX, NAME_MAX, CaseValues
 from portal.supervision.rules import CaseStage, MediationResult
 
 TEXT_MAX = 5000
-
-
-def _line(label: Any, longest: int = NAME_MAX) -> StringField:
-    return StringField(label, validators=[REQUIRED, too_long(longest), PlainText()], filters=[strip])
-
-
-def _text(label: Any, *, required: bool = False) -> TextAreaField:
-    need = [REQUIRED] if required else [Optional()]
-    return TextAreaField(label, validators=[*need, too_long(TEXT_MAX), PlainText(True)], filters=[strip_lines])
 
 
 def _is_id(value: Any) -> bool:
@@ -41,15 +39,15 @@ class CaseForm(OnceForm):
     """A suit as the court reported it (新信用发〔2018〕6号 二(一))."""
 
     agency = SelectField(_l("被告单位"), validators=[REQUIRED], choices=[], validate_choice=False)
-    case_number = _line(_l("案号"), CASE_NUMBER_MAX)
-    court = _line(_l("审理法院"))
-    plaintiff = _line(_l("原告"))
-    cause = _line(_l("案由"))
+    case_number = line_field(_l("案号"), CASE_NUMBER_MAX)
+    court = line_field(_l("审理法院"), NAME_MAX)
+    plaintiff = line_field(_l("原告"), NAME_MAX)
+    cause = line_field(_l("案由"), NAME_MAX)
     amount_fen = YuanField(_l("标的额（元）"), validators=[Optional()])
     filed_on = IsoDateField(_l("立案日期"), validators=[REQUIRED])
     hearing_on = IsoDateField(_l("开庭日期"), validators=[Optional()])
     notified_on = IsoDateField(_l("收到法院通报日期"), validators=[Optional()])
-    note = _text(_l("备注"))
+    note = text_field(_l("备注"), TEXT_MAX, required=False)
 
     def set_agencies(self, agencies: Sequence[Agency]) -> None:
         self.agency.choices = [("", str(_l("请选择"))), *((str(a.id), f"{a.name}（{a.uscc}）") for a in agencies)]
@@ -82,14 +80,14 @@ class MediationForm(OnceForm):
     """A 庭外信用调解 session (泰信用办〔2022〕12号 二(三))."""
 
     held_on = IsoDateField(_l("调解日期"), validators=[REQUIRED])
-    mediator = _line(_l("调解组织或调解人（按职务）"))
+    mediator = line_field(_l("调解组织或调解人（按职务）"), NAME_MAX)
     result = SelectField(
         _l("调解结果"),
         choices=choices([("", _l("请选择")), *MediationResult.choices()]),
         validators=[REQUIRED],
         validate_choice=False,
     )
-    mediation_note = _text(_l("调解情况"))
+    mediation_note = text_field(_l("调解情况"), TEXT_MAX, required=False)
 
     def validate_result(self, field: SelectField) -> None:
         if field.data not in MediationResult.codes():
@@ -109,7 +107,7 @@ class JudgmentForm(OnceForm):
         validate_choice=False,
     )
     judged_on = IsoDateField(_l("判决（裁定）或结案日期"), validators=[REQUIRED])
-    judgment = _text(_l("判决结果"))
+    judgment = text_field(_l("判决结果"), TEXT_MAX, required=False)
     performance_due = IsoDateField(_l("履行期限"), validators=[Optional()])
 
     def validate_stage(self, field: SelectField) -> None:
@@ -121,7 +119,7 @@ class FulfilmentForm(OnceForm):
     """A lost case fulfilled, or settled with the applicant and the settlement performed."""
 
     fulfilled_on = IsoDateField(_l("履行完毕日期"), validators=[REQUIRED])
-    fulfilment_note = _text(_l("履行情况"))
+    fulfilment_note = text_field(_l("履行情况"), TEXT_MAX, required=False)
 
 
 class CaseRecordForm(OnceForm):

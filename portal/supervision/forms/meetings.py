@@ -8,27 +8,17 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, SelectField, StringField, TextAreaField
+from wtforms import Field, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from portal.agencies.models import Agency
-from portal.forms import REQUIRED, OnceForm, PlainText, choices, strip, strip_lines, too_long
+from portal.forms import REQUIRED, OnceForm, choices, line_field, text_field
 from portal.records.forms import IsoDateField
 from portal.supervision.operations.meetings import PLACE_MAX, POST_MAX, TEXT_MAX
 from portal.supervision.rules import MeetingKind
 
 UNDERTAKING_ROWS = 5  # the hold form's rows; empty ones are ignored
 UNDERTAKING_MAX = 1000
-
-
-def _text(label: Any, *, required: bool, longest: int = TEXT_MAX) -> TextAreaField:
-    need = [REQUIRED] if required else [Optional()]
-    return TextAreaField(label, validators=[*need, too_long(longest), PlainText(True)], filters=[strip_lines])
-
-
-def _line(label: Any, longest: int, *, required: bool = True) -> StringField:
-    need = [REQUIRED] if required else [Optional()]
-    return StringField(label, validators=[*need, too_long(longest), PlainText()], filters=[strip])
 
 
 def _agency_choices(agencies: Sequence[Agency]) -> list[tuple[str, str]]:
@@ -50,10 +40,10 @@ class ScheduleMeetingForm(OnceForm):
     )
     agency = SelectField(_l("约谈或督办对象"), validators=[REQUIRED], choices=[], validate_choice=False)
     scheduled_on = IsoDateField(_l("安排日期"), validators=[REQUIRED])
-    place = _line(_l("地点"), PLACE_MAX)
-    interviewer_post = _line(_l("约谈人或督办带队（职务）"), POST_MAX)
-    attendee_post = _line(_l("被约谈或督办单位参加人（职务）"), POST_MAX)
-    reason = _text(_l("事由"), required=False)
+    place = line_field(_l("地点"), PLACE_MAX)
+    interviewer_post = line_field(_l("约谈人或督办带队（职务）"), POST_MAX)
+    attendee_post = line_field(_l("被约谈或督办单位参加人（职务）"), POST_MAX)
+    reason = text_field(_l("事由"), TEXT_MAX, required=False)
 
     agency_ids: frozenset[int] = frozenset()
 
@@ -70,7 +60,7 @@ class ScheduleMeetingForm(OnceForm):
 
 
 def _row_text(n: int) -> StringField:
-    return _line(_l("承诺事项 %(n)d", n=n), UNDERTAKING_MAX, required=False)
+    return line_field(_l("承诺事项 %(n)d", n=n), UNDERTAKING_MAX, required=False)
 
 
 def _row_due(n: int) -> IsoDateField:
@@ -79,7 +69,7 @@ def _row_due(n: int) -> IsoDateField:
 
 class HoldMeetingForm(OnceForm):
     held_on = IsoDateField(_l("举行日期"), validators=[REQUIRED])
-    minutes = _text(_l("纪要"), required=True, longest=TEXT_MAX * 4)
+    minutes = text_field(_l("纪要"), TEXT_MAX * 4, required=True)
     # what the body undertook, each by its date (如东县办法 三(二)): up to five rows, empty ones ignored
     undertaking_1, undertaking_due_1 = _row_text(1), _row_due(1)
     undertaking_2, undertaking_due_2 = _row_text(2), _row_due(2)
@@ -115,18 +105,18 @@ class HoldMeetingForm(OnceForm):
 
 
 class CancelMeetingForm(OnceForm):
-    cancel_reason = _text(_l("取消理由"), required=True)
+    cancel_reason = text_field(_l("取消理由"), TEXT_MAX, required=True)
 
 
 class KeepUndertakingForm(OnceForm):
     done_on = IsoDateField(_l("履行日期"), validators=[REQUIRED])
-    done_note = _text(_l("履行情况"), required=False)
+    done_note = text_field(_l("履行情况"), TEXT_MAX, required=False)
 
 
 class PublishMeasureForm(OnceForm):
     implementing_agency = SelectField(_l("实施单位"), validators=[REQUIRED], choices=[], validate_choice=False)
-    document_number = _line(_l("文号"), 100)
-    basis = _text(_l("实施依据"), required=True)
+    document_number = line_field(_l("文号"), 100)
+    basis = text_field(_l("实施依据"), TEXT_MAX, required=True)
 
     agency_ids: frozenset[int] = frozenset()
 

@@ -9,7 +9,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.agencies.models import Agency
-from portal.agencies.rules import AgencyStatus
 from portal.extensions import db
 from portal.supervision.models import LedgerItem, Letter
 from portal.supervision.rules import LetterKind
@@ -43,17 +42,6 @@ def listed(
     elif replied is False:
         query = query.where(Letter.replied_on.is_(None), Letter.reply_due.is_not(None))
     return query.order_by(Letter.year.desc(), Letter.serial.desc(), Letter.id.desc())
-
-
-def active_agencies() -> list[Agency]:
-    """The agencies a letter may go to: those not closed or merged (the send form's choices)."""
-    return list(
-        db.session.scalars(
-            select(Agency)
-            .where(Agency.status == AgencyStatus.ACTIVE.value)
-            .order_by(Agency.region_code, Agency.kind, Agency.name)
-        )
-    )
 
 
 def agencies_written_to() -> list[Agency]:

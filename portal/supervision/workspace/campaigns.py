@@ -16,7 +16,8 @@ from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.agencies.models import Agency
-from portal.agencies.rules import AgencyKind, AgencyStatus
+from portal.agencies.queries import active_agencies
+from portal.agencies.rules import AgencyKind
 from portal.commitments.rules import CommitmentSubject
 from portal.errors import RefusedError, show_refusal
 from portal.extensions import db
@@ -75,16 +76,8 @@ def index() -> tuple[str, int]:
 # --- opening one (staff) ---------------------------------------------------------------------------------------------
 
 
-def _open_agencies() -> list[Agency]:
-    return list(
-        db.session.scalars(
-            select(Agency).where(Agency.status == AgencyStatus.ACTIVE).order_by(Agency.kind, Agency.name)
-        )
-    )
-
-
 def _new_page(form: CampaignForm) -> str:
-    agencies = _open_agencies()
+    agencies = active_agencies()
     groups = [(kind, [a for a in agencies if a.kind is kind]) for kind in AgencyKind]
     chosen = {str(value) for value in form.agencies.data or []}
     return render_template(
@@ -116,9 +109,7 @@ def new() -> Response | tuple[str, int]:
         return _new_page(form), 400
     kinds = form.chosen_kinds()
     if kinds:  # every open agency of the kinds chosen (all townships, all departments …)
-        chosen += db.session.scalars(
-            select(Agency).where(Agency.status == AgencyStatus.ACTIVE, Agency.kind.in_([k.value for k in kinds]))
-        )
+        chosen += active_agencies(kinds)
     due_on = form.due_on.data
     assert due_on is not None  # required: validated
     try:

@@ -15,12 +15,10 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.agencies.models import Agency
-from portal.agencies.rules import AgencyStatus
+from portal.agencies.queries import active_agencies
 from portal.core.periods import Severity
 from portal.errors import RefusedError, show_refusal
 from portal.extensions import db
@@ -90,21 +88,13 @@ def index() -> tuple[str, int]:
 # --- registering a suit (新信用发〔2018〕6号 二(一)) ------------------------------------------------------------
 
 
-def _open_agencies() -> list[Agency]:
-    return list(
-        db.session.scalars(
-            select(Agency).where(Agency.status == AgencyStatus.ACTIVE).order_by(Agency.region_code, Agency.name)
-        )
-    )
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def new() -> Response | tuple[str, int]:
     """Register a suit: bad input, a reused 案号 or dates out of order 400 with the message beside the field."""
     today = clock.today()
     form = CaseForm(notified_on=today)  # a post brings its own date (an empty one means today)
-    form.set_agencies(_open_agencies())
+    form.set_agencies(active_agencies())
     if not form.is_submitted():
         return render_template("workspace/supervision/cases/new.html", form=form), 200
     done = form.already_done()

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.agencies.models import Agency
+from portal.agencies.queries import active_agencies
 from portal.core.deadlines import urgency
 from portal.errors import RefusedError, show_refusal
 from portal.extensions import db
@@ -31,7 +32,6 @@ from portal.supervision.operations import work_calendar
 from portal.supervision.operations.letters import reply_to_letter as reply_operation
 from portal.supervision.operations.letters import send_letter
 from portal.supervision.queries.letters import (
-    active_agencies,
     agencies_written_to,
     count_awaiting_reply,
     items_closed_by,

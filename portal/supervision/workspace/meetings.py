@@ -13,12 +13,11 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.agencies.models import Agency
-from portal.agencies.rules import AgencyStatus
+from portal.agencies.queries import active_agencies
 from portal.errors import RefusedError, show_refusal
 from portal.extensions import db
 from portal.listing import choice, paginate, parse_list_query
@@ -125,16 +124,6 @@ def _arg_id(name: str) -> int | None:
     return int(raw)
 
 
-def _active_agencies() -> list[Agency]:
-    return list(
-        db.session.scalars(
-            select(Agency)
-            .where(Agency.status == AgencyStatus.ACTIVE)
-            .order_by(Agency.region_code, Agency.kind, Agency.name)
-        )
-    )
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def new() -> Response | tuple[str, int]:
@@ -155,7 +144,7 @@ def new() -> Response | tuple[str, int]:
         kind=(fixed_kind or (preset if preset in MeetingKind.codes() else "")),
         reason=item_reason(item) if item is not None else "",
     )
-    form.set_agencies([fixed_agency] if fixed_agency is not None else _active_agencies())
+    form.set_agencies([fixed_agency] if fixed_agency is not None else active_agencies())
     if fixed_kind is not None:
         form.kind.data = fixed_kind.value  # the item decides: what was posted for them does not
     if fixed_agency is not None:
@@ -264,7 +253,7 @@ def _show_page(
     is_staff = current().role in STAFF_ROLES
     publish = publish or _fresh_publish()
     if is_staff and _may_publish(meeting):
-        publish.set_agencies([a for a in _active_agencies() if a.id != meeting.agency_id])
+        publish.set_agencies([a for a in active_agencies() if a.id != meeting.agency_id])
     letter_url = None
     if is_staff and meeting.kind is MeetingKind.INTERVIEW and _endpoint("letters.new"):
         letter_url = url_for(
@@ -415,7 +404,7 @@ def measure(meeting_id: int) -> Response | tuple[str, int]:
     if not _may_publish(meeting):
         form.form_errors.append(_publish_refusal(meeting))
         return _show_page(meeting, publish=form), 409
-    form.set_agencies([a for a in _active_agencies() if a.id != meeting.agency_id])
+    form.set_agencies([a for a in active_agencies() if a.id != meeting.agency_id])
     if form.validate():
         implementing = db.session.get(Agency, int(form.implementing_agency.data))
         assert implementing is not None  # one of the listed agencies
