@@ -89,11 +89,13 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
 def _import_models() -> None:
     """Every model module, so that Alembic and relationships see all tables."""
     import portal.agencies.models
+    import portal.archive.models
     import portal.arrears.models
     import portal.audit.models
     import portal.commitments.models
     import portal.complaints.models
     import portal.demo.models
+    import portal.evaluation.models
     import portal.files.models
     import portal.forms  # UsedFormToken
     import portal.measures.models
@@ -103,6 +105,7 @@ def _import_models() -> None:
     import portal.records.models
     import portal.rectifications.models
     import portal.repairs.models
+    import portal.reports.models
     import portal.review.models
     import portal.supervision.models
     import portal.users.models  # noqa: F401
@@ -119,6 +122,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.complaints.views import bp as complaints_bp
     from portal.complaints.workspace import bp as complaints_workspace_bp
     from portal.demo.views import bp as demo_bp
+    from portal.evaluation.views import bp as evaluation_bp
+    from portal.evaluation.workspace import bp as evaluation_workspace_bp
     from portal.feeds.views import bp as feeds_bp
     from portal.home.views import bp as home_bp
     from portal.measures.workspace import bp as measures_workspace_bp
@@ -130,8 +135,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.rectifications.views import bp as outcomes_bp
     from portal.rectifications.workspace import bp as rectifications_workspace_bp
     from portal.repairs.workspace import bp as repairs_workspace_bp
+    from portal.reports.views import bp as reports_bp
+    from portal.reports.workspace import bp as reports_workspace_bp
     from portal.review.workspace import bp as review_workspace_bp
     from portal.search.views import bp as search_bp
+    from portal.statistics.views import bp as statistics_bp
     from portal.supervision.workspace.campaigns import bp as campaigns_workspace_bp
     from portal.supervision.workspace.cases import bp as cases_workspace_bp
     from portal.supervision.workspace.ledger import bp as ledger_workspace_bp
@@ -152,6 +160,9 @@ def _register_blueprints(app: Flask) -> None:
         pages_bp,
         feeds_bp,
         search_bp,
+        reports_bp,
+        evaluation_bp,
+        statistics_bp,
         complaints_bp,
         objections_bp,
         users_bp,  # signing in and out
@@ -164,6 +175,8 @@ def _register_blueprints(app: Flask) -> None:
         cases_workspace_bp,
         meetings_workspace_bp,
         campaigns_workspace_bp,
+        reports_workspace_bp,
+        evaluation_workspace_bp,
         users_admin_bp,
         audit_workspace_bp,
         agencies_workspace_bp,

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from portal import clock
 from portal.agencies.models import Agency
 from portal.db import commit
+from portal.demo.bulletin_showcase import publish_past_bulletins
+from portal.demo.evaluation_showcase import score_past_months
 from portal.demo.operations import DEMO_PASSWORD, DemoRefusedError, demo_accounts, load_demo
 from portal.demo.showcase import show_the_real_flow
 from portal.demo.supervision_showcase import supervise
@@ -125,6 +127,8 @@ def demo_load(size: int, seed: int, anchor: object) -> None:
         return
     show_the_real_flow(anchor_date, settings.files_dir)  # the showcase cases, through the workspace's operations
     supervise(anchor_date, settings.files_dir)  # the 工作台账 derived, and some of its items worked
+    score_past_months(anchor_date)  # 政务诚信评价: each past month scored by the method of its time
+    publish_past_bulletins(anchor_date, settings.files_dir)  # 月度通报: the past months drafted and published
     commit()
     click.echo(
         f"Loaded demo data: {summary.agencies} agencies, {summary.commitments} commitments, {summary.records} records."

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import groupby
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.agencies.models import Agency
@@ -113,3 +114,15 @@ def profile(uscc: str) -> str:
         outcomes=outcomes,
         open_rectifications=open_rectifications,
     )
+
+
+@bp.get("/<uscc>/report.pdf")
+def report_pdf(uscc: str) -> Response:
+    """The agency credit report (泰信用办〔2022〕12号 二(六)) — to be built."""
+    abort(404)
+
+
+@bp.get("/report-check")
+def report_check() -> str:
+    """Confirm a credit report by its number — to be built."""
+    abort(404)

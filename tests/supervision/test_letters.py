@@ -25,7 +25,8 @@ from portal.files.models import StoredFile
 from portal.supervision.models import LedgerItem, Letter
 from portal.supervision.operations import letters as letter_operations
 from portal.supervision.operations import work_calendar
-from portal.supervision.operations.letters import chinese_date, paragraphs, send_letter
+from portal.pdf import chinese_date
+from portal.supervision.operations.letters import paragraphs, send_letter
 from portal.supervision.queries.letters import next_serial, reply_item
 from portal.supervision.rules import ClosedHow, LedgerRule, LetterKind, letter_number
 from portal.users.models import User

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +28,7 @@ from portal.core.uploads import CheckedFile
 from portal.errors import InputRefusedError, NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload, store_bytes
+from portal.pdf import chinese_date, office_name, render_pdf
 from portal.records.models import Record
 from portal.supervision.models import CourtCase, LedgerItem, Letter
 from portal.supervision.operations.ledger import close_item, refresh_subject
@@ -38,9 +39,6 @@ from portal.users.rules import Role
 
 log = logging.getLogger(__name__)
 
-# The sender printed on every letter. A deployment names its own office with a setting `office_name` when the
-# settings have one; the demo county's office otherwise.
-DEFAULT_OFFICE_NAME = "演示县社会信用体系建设领导小组办公室"
 # 泰信用办〔2022〕12号 二(五): a body listed as 失信被执行人 is reported to 同级党委、政府及党委组织部、财政.
 NOTIFICATION_ADDRESSEE = "县委、县政府、县委组织部、县财政局"
 TITLE_MAX = 200  # the columns' lengths
@@ -48,15 +46,6 @@ ADDRESSEE_MAX = 300
 BODY_MAX = 10000
 REPLY_MAX = 10000
 SERIAL_MAX = 99999
-
-
-def office_name() -> str:
-    return str(getattr(current_app.config["PORTAL_SETTINGS"], "office_name", "") or DEFAULT_OFFICE_NAME)
-
-
-def chinese_date(day: date) -> str:
-    """A date as an official letter writes it: 2026年11月20日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -96,22 +85,6 @@ def letter_html(text: LetterText) -> str:
         deadline=chinese_date(text.deadline) if text.deadline else "",
         reply_due=chinese_date(text.reply_due) if text.reply_due else "",
     )
-
-
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """The letter needs nothing from outside: no URL is ever fetched while rendering it (fonts come from the
-    system's fontconfig: Debian's fonts-noto-cjk)."""
-    raise ValueError(f"the letter PDF fetches nothing: {url}")
-
-
-def render_pdf(html: str) -> bytes:
-    """HTML → PDF with WeasyPrint; the CJK fonts it uses (Noto Serif/Sans CJK SC) are embedded as subsets."""
-    from weasyprint import HTML  # type: ignore[import-untyped]  # imported when a letter is sent, not at start
-
-    pdf = HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf()
-    if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF-"):
-        raise ValueError("WeasyPrint returned no PDF")
-    return pdf
 
 
 def _problems(
