@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.records.models import Record
@@ -31,6 +31,19 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
         PlanStep.rectification_id == Rectification.id, PlanStep.done_on.is_(None), PlanStep.deadline < today
     )
     return and_(Rectification.outcome.is_(None), (Rectification.deadline < today) | late_step)
+
+
+def overdue_on(day: date) -> ColumnElement[bool]:
+    """逾期未整改 on a past or present `day`, by the dates the rows carry (the bulletin's and the evaluation's months):
+    no result by then (a result always carries its date, operations.record_outcome), and past the plan's deadline or
+    the deadline of a measure not done by then. On today it is `overdue_clause`."""
+    late_step = exists().where(
+        PlanStep.rectification_id == Rectification.id,
+        PlanStep.deadline < day,
+        or_(PlanStep.done_on.is_(None), PlanStep.done_on > day),
+    )
+    unfinished = or_(Rectification.finished_on.is_(None), Rectification.finished_on > day)
+    return and_(unfinished, or_(Rectification.deadline < day, late_step))
 
 
 def overdue_count(today: date, agency_id: int | None = None) -> Select[Any]:
