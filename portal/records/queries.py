@@ -86,3 +86,18 @@ def amount_owed_by_agencies(agency_ids: Collection[int], today: date) -> dict[in
         .group_by(Record.agency_id)
     )
     return {agency_id: int(total or 0) for agency_id, total in rows}
+
+
+def listed_defaulter_ids(today: date) -> Select[Any]:
+    """The ids of the bodies listed_defaulter_count counts (动态清零, 泰信用办〔2022〕12号 一): a government body with a
+    public 失信被执行人 record that is 公示中 or 整改中. The agencies list (?listed=judgment_defaulter) shows exactly
+    these, so the home page's figure and the list it links to agree."""
+    return (
+        select(Record.agency_id)
+        .where(
+            Record.public_clause(today),
+            Record.kind == "judgment_defaulter",
+            Record.status.in_([RecordStatus.PUBLIC.value, RecordStatus.RECTIFYING.value]),
+        )
+        .distinct()
+    )

@@ -9,15 +9,14 @@ from portal.extensions import db
 from portal.records.models import Record
 from tests.conftest import TODAY
 from tests.factories import make_agency, make_record
-from tests.html import find_all, parse_strict, text_of, title_of, visible_text
+from tests.html import one, parse_strict, text_of, title_of, visible_text
 
 
 def defaulter_figure(client: FlaskClient) -> int:
     body = client.get("/").get_data(as_text=True)
-    links = find_all(body, "a", href=lambda href: href.endswith("kind=judgment_defaulter"))
-    figures = [text_of(a) for a in links if text_of(a).isdigit()]
-    assert figures
-    return int(figures[0])
+    link = one(one(body, "div", id="figure-defaulters"), "a")
+    assert link.get("href") == "/agencies/?listed=judgment_defaulter"  # the bodies, not their records
+    return int(text_of(link))
 
 
 def test_home_has_sections_search_box_and_demo_banner(client: FlaskClient) -> None:
@@ -30,6 +29,7 @@ def test_home_has_sections_search_box_and_demo_banner(client: FlaskClient) -> No
         'href="/agencies/"',
         'href="/outcomes/"',
         'href="/pages/"',
+        'href="/statistics/"',
     ):
         assert href in body
     assert 'action="/search"' in body
