@@ -49,6 +49,7 @@ class Settings:
     deadline_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))  # working days
     public_form_limit: str = "10 per hour"  # complaints and objections filed per address
     min_fill_seconds: float = 3.0  # a public form posted sooner after it was shown is refused (bots)
+    public_url: str = ""  # the site's public address (https://credit.example.gov.cn), printed in documents it issues
 
     @property
     def is_production(self) -> bool:
@@ -60,6 +61,14 @@ def normalise_database_url(url: str) -> str:
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _public_url(url: str) -> str:
+    """PORTAL_PUBLIC_URL: empty (documents print the address the request came to) or an http(s) address."""
+    url = url.strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError(f"PORTAL_PUBLIC_URL must start with https:// (or http://), not {url!r}")
     return url
 
 
@@ -132,6 +141,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         files_dir=Path(env_vars.get("PORTAL_FILES_DIR", str(instance_dir / "files"))),
         content_dir=Path(env_vars.get("PORTAL_CONTENT_DIR", str(ROOT / "content"))),
         site_name=env_vars.get("PORTAL_SITE_NAME", DEFAULT_SITE_NAME),
+        public_url=_public_url(env_vars.get("PORTAL_PUBLIC_URL", "")),
         tag_authority=env_vars.get("PORTAL_TAG_AUTHORITY", "credit.yanshixian.example"),
         timezone=timezone,
         page_size=page_size,

@@ -4,9 +4,11 @@ records, outcomes and published complaints). The blueprint keeps the name `agenc
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, time, timedelta
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -14,13 +16,19 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.agencies.models import Agency
 from portal.agencies.queries import agency_or_404, shown_positive_items
+from portal.archive.models import AgencyReport
+from portal.archive.operations import issue_report, site_root
+from portal.archive.queries import NUMBER_INPUT_MOST, is_report_number, normalise_number, report_by_number
 from portal.archive.rollup import rollup
 from portal.arrears.queries import arrears_money
 from portal.commitments.models import Commitment
 from portal.complaints.models import Complaint
+from portal.db import commit
+from portal.evaluation.queries import agency_evaluation
 from portal.extensions import db
+from portal.listing import choice, parse_list_query
 from portal.records.models import Record
-from portal.records.queries import public_records
+from portal.records.queries import listed_defaulter_ids, public_records
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
 
@@ -43,9 +51,16 @@ def _filter_options() -> dict[str, object]:
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> tuple[str, int]:
+    """Every body by region and kind; `?listed=judgment_defaulter` narrows it to the bodies listed as 失信被执行人
+    now (动态清零, 泰信用办〔2022〕12号 一): exactly those the home page's figure counts. Other parameters are
+    ignored; a bad `listed` value is a 400 with its message."""
     today = clock.today()
-    agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.kind, Agency.name)).all()
+    asked = parse_list_query({"listed": request.args.get("listed", "")}, {"listed": choice(["judgment_defaulter"])})
+    query = select(Agency).order_by(Agency.region_code, Agency.kind, Agency.name)
+    if asked.filters.get("listed"):
+        query = query.where(Agency.id.in_(listed_defaulter_ids(today)))
+    agencies = [] if asked.problems else db.session.scalars(query).all()  # a bad filter: its message, no list
     counts: dict[int, int] = {
         agency_id: n
         for agency_id, n in db.session.execute(
@@ -58,7 +73,8 @@ def index() -> str:
             (r, list(m)) for r, m in groupby(agencies, key=lambda a: (a.region_code, a.region_name))
         )
     ]
-    return render_template("agencies/index.html", regions=regions, counts=counts)
+    page = render_template("agencies/index.html", regions=regions, counts=counts, asked=asked, total=len(agencies))
+    return page, asked.status
 
 
 @bp.get("/<uscc>")
@@ -99,8 +115,10 @@ def profile(uscc: str) -> str:
     money = arrears_money(
         today, [agency.id]
     )  # 拖欠账款: owed and repaid, summed in SQL (沈政办发〔2018〕117号 二(三)1)
+    evaluation = agency_evaluation(agency.id)  # 政务诚信评价 with "why this score" (泰信用办〔2022〕12号 二(六))
     return render_template(
         "agencies/profile.html",
+        evaluation=evaluation,
         money=money,
         positive_items=positive_items,
         rollup=rollup(agency, today),
@@ -116,13 +134,71 @@ def profile(uscc: str) -> str:
     )
 
 
+# --- the agency credit report (政务诚信报告, 泰信用办〔2022〕12号 二(六)) and its check ------------------------------
+# Public GETs, no account. Abuse is bounded by the design: a body has at most one report a day (the first request
+# renders it, every later one serves the stored file), so rows and files grow by at most one per body and day
+# whoever asks; the check page and the stored reports are reads.
+
+
+def _report_file(report: AgencyReport, cache_control: str) -> Response:
+    """The stored PDF, named by its number, with its SHA-256 as ETag (If-None-Match answers 304)."""
+    path = report.pdf.path_in(current_app.config["PORTAL_SETTINGS"].files_dir)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype="application/pdf", download_name=f"{report.number}.pdf", conditional=True, etag=report.pdf_sha256
+    )
+    response.headers["Cache-Control"] = cache_control
+    response.headers["X-Robots-Tag"] = "noindex"  # a report is for whoever asked; search engines list the pages
+    return response
+
+
+def _seconds_to_midnight() -> int:
+    """Until the next day in Asia/Shanghai, when the address starts to give the next day's report."""
+    now = datetime.now(ZoneInfo(current_app.config["PORTAL_SETTINGS"].timezone))
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
+    return max(0, int((midnight - now).total_seconds()))
+
+
 @bp.get("/<uscc>/report.pdf")
 def report_pdf(uscc: str) -> Response:
-    """The agency credit report (泰信用办〔2022〕12号 二(六)) — to be built."""
-    abort(404)
+    """The body's credit report as of today: issued on the day's first request, the same file and number all day
+    (泰信用办〔2022〕12号 二(六)); 404 for an unknown body."""
+    agency = agency_or_404(uscc)
+    settings = current_app.config["PORTAL_SETTINGS"]
+    report = issue_report(agency, clock.today(), settings.files_dir, site_url=site_root(request.url_root))
+    commit()
+    # Cached for an hour at most and never past midnight (the next day's request gets the next day's report).
+    return _report_file(report, f"public, max-age={min(3600, _seconds_to_midnight())}")
+
+
+@bp.get("/reports/<number>.pdf")
+def report_download(number: str) -> Response:
+    """A confirmed report's stored PDF, by its number: the file as issued, never changed (cached for good)."""
+    report = report_by_number(normalise_number(number))
+    if report is None:
+        abort(404)
+    return _report_file(report, "public, max-age=31536000, immutable")
 
 
 @bp.get("/report-check")
-def report_check() -> str:
-    """Confirm a credit report by its number — to be built."""
-    abort(404)
+def report_check() -> tuple[str, int]:
+    """Confirm a credit report by its number (one field, a GET form): the body, as-of day, issue time and the
+    file's SHA-256 with the stored file; 400 beside the field for a malformed number, 404 for an unknown one."""
+    raw = request.args.get("number")
+    if raw is None:
+        return render_template("archive/report_check.html", number="", report=None, problem=None), 200
+    number = normalise_number(raw)
+    if not number:
+        return render_template("archive/report_check.html", number="", report=None, problem="missing"), 400
+    if not is_report_number(number):
+        shown = raw.strip()[:NUMBER_INPUT_MOST]
+        return render_template("archive/report_check.html", number=shown, report=None, problem="malformed"), 400
+    report = report_by_number(number)
+    if report is None:
+        return render_template("archive/report_check.html", number=number, report=None, problem="unknown"), 404
+    issued = clock.local_time(report.issued_at).strftime("%Y-%m-%d %H:%M:%S")
+    return (
+        render_template("archive/report_check.html", number=number, report=report, problem=None, issued=issued),
+        200,
+    )
