@@ -22,6 +22,7 @@ run: translations
 	$(FLASK) demo load
 	$(FLASK) search rebuild
 	$(FLASK) supervision run
+	$(FLASK) evaluation run
 	@$(FLASK) demo accounts
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
@@ -45,6 +46,8 @@ bench: translations
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/public_figures.py
+	$(BIN)/python bench/agency_report.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -11,12 +11,16 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.agencies.models import Agency
+from portal.core.months import Month
 from portal.db import commit
 from portal.demo.bulletin_showcase import publish_past_bulletins
 from portal.demo.evaluation_showcase import score_past_months
 from portal.demo.operations import DEMO_PASSWORD, DemoRefusedError, demo_accounts, load_demo
 from portal.demo.showcase import show_the_real_flow
 from portal.demo.supervision_showcase import supervise
+from portal.errors import RefusedError
+from portal.evaluation.operations import score_month
+from portal.evaluation.rules import last_finished_month
 from portal.extensions import db
 from portal.records.operations import expire_due_records
 from portal.search.engine import SearchUnavailableError
@@ -29,6 +33,7 @@ from portal.users.rules import InvalidUserError, Role
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
+    app.cli.add_command(evaluation)
     app.cli.add_command(records)
     app.cli.add_command(search)
     app.cli.add_command(supervision)
@@ -89,6 +94,34 @@ def supervision_run(on: datetime | None) -> None:
     commit()
     click.echo(
         f"Ledger for {today.isoformat()}: {changes.opened} opened, {changes.changed} changed, {changes.closed} closed "
+        f"in {monotonic() - started:.1f} s."
+    )
+
+
+@click.group(help="政务诚信评价: each agency's monthly score and grade (portal/evaluation/methods.toml).")
+def evaluation() -> None:
+    pass
+
+
+@evaluation.command(
+    "run", help="Score a finished month (default: the last one); a month already scored keeps its scores."
+)
+@click.option("--month", "month_text", default=None, metavar="YYYY-MM", help="The month to score.")
+def evaluation_run(month_text: str | None) -> None:
+    today = clock.today()
+    try:
+        month = Month.parse(month_text) if month_text is not None else last_finished_month(today)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from exc
+    started = monotonic()
+    try:
+        done = score_month(month, today)
+    except RefusedError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    commit()
+    click.echo(
+        f"{month} (method {done.version}): {done.scored} agencies scored, {done.kept} already scored and kept, "
         f"in {monotonic() - started:.1f} s."
     )
 

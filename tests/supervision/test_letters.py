@@ -22,10 +22,10 @@ from portal.demo.pdf import one_page_pdf
 from portal.errors import InputRefusedError, NotAllowedError
 from portal.extensions import db
 from portal.files.models import StoredFile
+from portal.pdf import chinese_date
 from portal.supervision.models import LedgerItem, Letter
 from portal.supervision.operations import letters as letter_operations
 from portal.supervision.operations import work_calendar
-from portal.pdf import chinese_date
 from portal.supervision.operations.letters import paragraphs, send_letter
 from portal.supervision.queries.letters import next_serial, reply_item
 from portal.supervision.rules import ClosedHow, LedgerRule, LetterKind, letter_number

@@ -28,6 +28,7 @@ from portal.arrears.operations import record_payment
 from portal.commitments.rules import CommitmentSubject
 from portal.complaints.operations import accept, file_complaint, transfer
 from portal.core.deadlines import DEFAULT_DAYS
+from portal.core.months import Month
 from portal.core.uploads import MB, CheckedFile, FileKind, check_upload
 from portal.demo.generator import make_uscc
 from portal.demo.pdf import one_page_pdf
@@ -37,6 +38,7 @@ from portal.objections.operations import Objector, file_objection
 from portal.objections.rules import Ground
 from portal.rectifications.operations import report_progress
 from portal.repairs.operations import apply_for_repair
+from portal.reports.operations import make_draft
 from portal.supervision.models import LedgerItem, Letter
 from portal.supervision.operations import work_calendar
 from portal.supervision.operations.campaigns import open_campaign
@@ -95,6 +97,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/complaints/<complaint_id>/refuse", "POST"): Access(STAFF),
     ("/workspace/complaints/<complaint_id>/reveal", "POST"): Access(STAFF),
     ("/workspace/complaints/<complaint_id>/transfer", "POST"): Access(STAFF),
+    ("/workspace/evaluation/", "GET"): Access(STAFF),
+    ("/workspace/evaluation/", "POST"): Access(STAFF),
+    ("/workspace/evaluation/<year>", "GET"): Access(STAFF),
+    ("/workspace/evaluation/<year>.xlsx", "GET"): Access(STAFF),
     ("/workspace/objections/", "GET"): Access(STAFF),
     ("/workspace/objections/<objection_id>", "GET"): Access(STAFF),
     ("/workspace/objections/<objection_id>/accept", "POST"): Access(STAFF),
@@ -118,6 +124,15 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/repairs/<application_id>", "GET"): Access(ANY, agency=True),
     ("/workspace/repairs/<application_id>", "POST"): Access(STAFF),  # officers read the decision, staff make it
     ("/workspace/repairs/<application_id>/files/<sha256>", "GET"): Access(ANY, agency=True),
+    # the monthly bulletin (月度通报, issue 14): staff and admins draft, edit, publish, add errata
+    ("/workspace/reports/", "GET"): Access(STAFF),
+    ("/workspace/reports/<bulletin_id>", "GET"): Access(STAFF),
+    ("/workspace/reports/<bulletin_id>/edit", "POST"): Access(STAFF),
+    ("/workspace/reports/<bulletin_id>/errata", "POST"): Access(STAFF),
+    ("/workspace/reports/<bulletin_id>/figures", "POST"): Access(STAFF),
+    ("/workspace/reports/<bulletin_id>/publish", "GET"): Access(STAFF),
+    ("/workspace/reports/<bulletin_id>/publish", "POST"): Access(STAFF),
+    ("/workspace/reports/draft", "POST"): Access(STAFF),
     ("/workspace/review/", "GET"): Access(STAFF),
     ("/workspace/review/<submission_id>", "GET"): Access(STAFF),
     ("/workspace/review/<submission_id>", "POST"): Access(STAFF),
@@ -459,6 +474,8 @@ def world(app: Flask) -> World:
             "case_id": case.id,
             "campaign_id": campaign.id,
             "meeting_id": meeting.id,
+            "bulletin_id": make_draft(Month.of(today), today, by=staff).id,  # a draft of this month's bulletin
+            "year": 2026,  # the 考核 sheet's year (/workspace/evaluation/<year>): not an item id
             "undertaking_id": undertaking.id,
         },
         files={
