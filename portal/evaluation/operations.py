@@ -46,7 +46,8 @@ class Scored:
 
 
 def score_month(month: Month, today: date, *, by: User | None = None) -> Scored:
-    """Score every agency for `month` that has no score for it yet. Refused (RefusedError on the field `month`) for
+    """Score every agency for `month`, once: a month that has scores is history and is left as it is (an agency
+    registered since is not slipped into a published ranking). Refused (RefusedError on the field `month`) for
     a month not yet over, or one before every method's first month."""
     if not month.is_finished(today):
         raise RefusedError(
@@ -65,9 +66,9 @@ def score_month(month: Month, today: date, *, by: User | None = None) -> Scored:
             ),
             field="month",
         )
-    missing = [agency for agency in agencies_to_score(month) if agency.id not in stored]
-    if not missing:
+    if stored:
         return Scored(month, method.version, 0, len(stored))
+    missing = agencies_to_score(month)
     values = indicator_values(month, method)
     for agency in missing:
         score = compute(method, {indicator: counts.get(agency.id, Value()) for indicator, counts in values.items()})

@@ -5,7 +5,8 @@ The figures of month M count from its first day to `as_of` = min(M's last day, t
 by the date the data itself carries, so that a past month's figures are what its days saw:
 - new records: published (publication_start) in M, less those revoked (已撤销) by `as_of`;
 - 已履行: rectifications finished (finished_on) in M, by result (沈政办发〔2018〕117号 二(三));
-- repaired: credit repairs approved (decided_on) in M (泰信用办〔2022〕12号 二(六));
+- repaired: records whose publication stopped as 已修复 in M, whether by an approved repair application or by staff
+  (泰信用办〔2022〕12号 二(二)(六)): the same records as the 已修复 line of the stops below;
 - cleared: records whose publication stopped in M (stopped_on; a maximum period reached without the daily stop is
   公示期满 on its publication_max_end), by why;
 - overdue: rectifications not finished on `as_of` and past their deadline or an open measure's, of records shown
@@ -45,8 +46,6 @@ from portal.records.rules import SHOWN_STATUSES, RecordStatus
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import overdue_on
 from portal.rectifications.rules import Outcome
-from portal.repairs.models import RepairApplication
-from portal.repairs.rules import RepairStatus
 from portal.reports.models import Bulletin
 from portal.reports.rules import (
     FIGURES_VERSION,
@@ -83,7 +82,6 @@ def shown_on(day: date, today: date) -> ColumnElement[bool]:
 
 _SHOWN = [s.value for s in SHOWN_STATUSES]
 _STOPPED = [s.value for s in STOPPED]
-_UNFULFILLED = [RecordStatus.PUBLIC.value, RecordStatus.RECTIFYING.value]
 
 
 def _stop_day() -> Any:
@@ -113,10 +111,14 @@ def _stopped_between(start: date, day: date, today: date) -> ColumnElement[bool]
 
 
 def _listed_on(day: date, today: date) -> ColumnElement[bool]:
-    """A 失信被执行人 record that lists its body on `day`: shown that day and not fulfilled by then — still 公示中 or
-    整改中, or fulfilled after `day` (泰信用办〔2022〕12号: 动态清零)."""
-    fulfilled_later = exists().where(Rectification.record_id == Record.id, Rectification.finished_on > day)
-    return and_(shown_on(day, today), or_(Record.status.in_(_UNFULFILLED), fulfilled_later))
+    """A 失信被执行人 record that lists its body on `day` (泰信用办〔2022〕12号: 动态清零): shown that day and not put
+    right by then — its rectification's result dated after `day` or none yet, whatever its status now (a record that
+    expired or was repaired since still listed its body that day). A 已履行 record without a dated result and a
+    revoked one list nobody. The same rule as statistics.queries.defaulter_series."""
+    done_by_then = exists().where(Rectification.record_id == Record.id, Rectification.finished_on <= day)
+    dated_result = exists().where(Rectification.record_id == Record.id, Rectification.finished_on.is_not(None))
+    undated_fulfilment = and_(Record.status == RecordStatus.FULFILLED.value, ~dated_result)
+    return and_(shown_on(day, today), Record.status != RecordStatus.REVOKED.value, ~done_by_then, ~undated_fulfilment)
 
 
 def listed_defaulters(days: Sequence[date], today: date) -> list[set[int]]:
@@ -192,17 +194,6 @@ def make_figures(month: Month, today: date) -> dict[str, Any]:
     ):
         tally.add(agency_id, "fulfilled", n, _code(outcome))
 
-    # credit repairs approved in the month
-    for agency_id, n in _grouped(
-        select(RepairApplication.agency_id, func.count())
-        .where(
-            RepairApplication.status == RepairStatus.APPROVED.value,
-            RepairApplication.decided_on.between(start, day),
-        )
-        .group_by(RepairApplication.agency_id)
-    ):
-        tally.add(agency_id, "repaired", n)
-
     # publication stopped in the month, by why
     stop_day, reason = _stop_day(), _stop_reason()
     for agency_id, why, n in _grouped(
@@ -211,6 +202,8 @@ def make_figures(month: Month, today: date) -> dict[str, Any]:
         .group_by(Record.agency_id, reason)
     ):
         tally.add(agency_id, "cleared", n, _code(why))
+        if why == RecordStatus.REPAIRED:  # 信用修复: stopped as 已修复, by an approved repair or by staff
+            tally.add(agency_id, "repaired", n)
 
     # overdue rectifications on the as-of day, found from the rectifications without a result then (their index)
     for (agency_id,), n in _counted(
@@ -392,14 +385,15 @@ def _township_rows(
 
 def _notable(start: date, day: date, today: date) -> list[dict[str, Any]]:
     """Cases the month brought to an end, picked from the data: the largest repayments received, the 失信被执行人
-    records fulfilled or repaired, the largest debts whose rectification finished — each once, with its record."""
+    records fulfilled or repaired, the largest debts whose rectification finished — each once, with its record, and
+    only records still public when the figures are made (a record whose publication stopped, was revoked or never
+    began is named on no public page)."""
     picked: list[dict[str, Any]] = []
     seen: set[int] = set()
 
     def add(sort: str, record: Record, amount: int | None, on: date, what: Any) -> None:
-        revoked = record.status is RecordStatus.REVOKED and min(record.stopped_on or day, today) <= day
-        if record.id in seen or revoked:
-            return  # a record revoked was never rightly published: no case to tell
+        if record.id in seen:
+            return
         seen.add(record.id)
         picked.append(
             {
@@ -421,7 +415,7 @@ def _notable(start: date, day: date, today: date) -> list[dict[str, Any]]:
     for record, amount, last in db.session.execute(
         select(Record, paid, func.max(Payment.paid_on))
         .join(Payment, Payment.record_id == Record.id)
-        .where(Payment.paid_on.between(start, day))
+        .where(Payment.paid_on.between(start, day), Record.public_clause(today))
         .group_by(Record.id)
         .order_by(paid.desc(), Record.id)
         .limit(NOTABLE_EACH)
@@ -435,6 +429,7 @@ def _notable(start: date, day: date, today: date) -> list[dict[str, Any]]:
             Record.kind == Kind.JUDGMENT_DEFAULTER.value,
             Rectification.finished_on.between(start, day),
             Rectification.outcome.is_not(None),
+            Record.public_clause(today),
         )
         .order_by(Rectification.finished_on, Record.id)
         .limit(NOTABLE_EACH)
@@ -450,6 +445,7 @@ def _notable(start: date, day: date, today: date) -> list[dict[str, Any]]:
             Rectification.finished_on.between(start, day),
             Rectification.outcome.is_not(None),
             Record.amount_fen.is_not(None),
+            Record.public_clause(today),
         )
         .order_by(Record.amount_fen.desc(), Record.id)
         .limit(NOTABLE_EACH)

@@ -119,19 +119,19 @@ OVERDUE: list[tuple[str, dict[str, Any], dict[str, Any], int]] = [
     ("finished before the day", {"deadline": BEFORE, "finished_on": DAY, "outcome": "settled"}, {}, 0),
     (
         "an open measure past its own deadline",
-        {"deadline": AFTER, "measures": [PlanStep(text="付款", deadline=BEFORE)]},
+        {"deadline": AFTER, "measures": [{"text": "付款", "deadline": BEFORE}]},
         {},
         1,
     ),
     (
         "a measure done before the day",
-        {"deadline": AFTER, "measures": [PlanStep(text="付款", deadline=BEFORE, done_on=BEFORE)]},
+        {"deadline": AFTER, "measures": [{"text": "付款", "deadline": BEFORE, "done_on": BEFORE}]},
         {},
         0,
     ),
     (
         "a measure done after the day",
-        {"deadline": AFTER, "measures": [PlanStep(text="付款", deadline=BEFORE, done_on=AFTER)]},
+        {"deadline": AFTER, "measures": [{"text": "付款", "deadline": BEFORE, "done_on": AFTER}]},
         {},
         1,
     ),
@@ -144,6 +144,8 @@ def test_overdue_rectifications(
     app: Flask, case: str, plan: dict[str, Any], record_fields: dict[str, Any], count: int
 ) -> None:
     agency = make_agency()
+    steps = [PlanStep(**step) for step in plan.get("measures", [])]  # fresh rows for each database
+    plan = {**plan, "measures": steps} if steps else plan
     make_rectification(make_record(agency, decision_date=DECIDED, **record_fields), **plan)
     assert value(Indicator.OVERDUE_RECTIFICATIONS, agency) == (count, None)
 

@@ -234,17 +234,16 @@ def test_a_version_claiming_a_scored_month_does_not_rescore_it_nor_an_agency_add
     app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """2026-09 was scored by 2026.2; a file whose 2026.3 starts at 2026-09 changes nothing for that month, and an
-    agency registered since is scored for it by the month's own version."""
+    agency registered since is not slipped into its published ranking: a scored month is history."""
     score_month(SEPTEMBER, TODAY)
+    before = {(s.agency_id, s.score_tenths, s.method_version) for s in db.session.scalars(select(AgencyScore))}
     with_third_version(tmp_path, monkeypatch, "2026-09")
     late = make_agency()
     make_record(late, decision_date=date(2026, 8, 3), severity="serious")
     done = score_month(SEPTEMBER, TODAY)
-    assert (done.version, done.scored) == ("2026.2", 1)
-    assert (stored(late, SEPTEMBER).method_version, stored(late, SEPTEMBER).score_tenths) == ("2026.2", 920)
-    assert set(db.session.scalars(select(AgencyScore.method_version).where(AgencyScore.month == "2026-09"))) == {
-        "2026.2"
-    }
+    assert (done.version, done.scored, done.kept) == ("2026.2", 0, len(before))
+    assert {(s.agency_id, s.score_tenths, s.method_version) for s in db.session.scalars(select(AgencyScore))} == before
+    assert late.id not in {agency_id for agency_id, _, _ in before}
 
 
 def test_a_file_that_lost_a_stored_version_is_an_error_when_that_month_is_touched(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.agencies.models import Agency
 from portal.agencies.rules import AgencyKind
+from portal.arrears.models import Payment
 from portal.complaints.models import Complaint
 from portal.core.months import Month
 from portal.extensions import db
@@ -23,9 +24,9 @@ from portal.records.queries import listed_defaulter_count
 from portal.records.rules import SHOWN_STATUSES, RecordStatus
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import overdue_count
-from portal.repairs.models import RepairApplication
 from portal.reports.queries import make_figures
 from portal.reports.rules import UNIT_KEYS
+from portal.statistics.queries import defaulter_series
 from portal.supervision.models import Letter, Meeting
 from tests.reports.conftest import TODAY, County
 
@@ -52,8 +53,8 @@ def listed_on(day: date, today: date) -> set[int]:
     for r in db.session.scalars(select(Record).where(Record.kind == "judgment_defaulter")):
         rect = r.rectification
         finished = rect.finished_on if rect is not None else None
-        open_ = (finished is not None and finished > day) or (
-            finished is None and r.status in (RecordStatus.PUBLIC, RecordStatus.RECTIFYING)
+        open_ = r.status is not RecordStatus.REVOKED and (
+            (finished is not None and finished > day) or (finished is None and r.status is not RecordStatus.FULFILLED)
         )
         if shown(r, day, today) and open_:
             found.add(r.agency_id)
@@ -75,6 +76,7 @@ def recount(month: Month, today: date) -> tuple[dict[int | None, dict[str, int]]
             rows[r.agency_id]["new_records"] += 1
         if within(stopped) and r.publication_start <= stopped:
             rows[r.agency_id]["cleared"] += 1
+            rows[r.agency_id]["repaired"] += r.status is RecordStatus.REPAIRED
     for x in db.session.scalars(select(Rectification)):
         if x.outcome is not None and within(x.finished_on):
             rows[x.record.agency_id]["fulfilled"] += 1
@@ -82,9 +84,6 @@ def recount(month: Month, today: date) -> tuple[dict[int | None, dict[str, int]]
         late_step = any(s.deadline < day and (s.done_on is None or s.done_on > day) for s in x.steps)
         if shown(x.record, day, today) and unfinished and (x.deadline < day or late_step):
             rows[x.record.agency_id]["overdue"] += 1
-    for a in db.session.scalars(select(RepairApplication)):
-        if a.status == "approved" and within(a.decided_on):
-            rows[a.agency_id]["repaired"] += 1
     for m in db.session.scalars(select(JointMeasure)):
         rows[m.record.agency_id]["measures_applied"] += within(m.applied_on)
         rows[m.record.agency_id]["measures_lifted"] += within(m.lifted_on)
@@ -169,7 +168,7 @@ def test_the_built_department_counted_by_hand(app: Flask, county: County) -> Non
     assert unit(november, county.a) == {
         "new_records": 2,  # a penalty and an arrears record; the revoked one is not
         "fulfilled": 1,
-        "repaired": 1,  # the rejected application is not
+        "repaired": 1,  # stopped as 已修复 (the rejected application changed nothing)
         "cleared": 4,  # revoked, repaired, 公示期满 without the daily stop, and with a stop date after today
         "overdue": 2,  # the open plan past its deadline, the plan with a measure past its own
         "listed": 0,
@@ -252,3 +251,30 @@ def test_figures_are_plain_json_with_the_names_as_they_are(app: Flask, county: C
     db.session.flush()
     assert unit(make_figures(NOV, TODAY), county.a)["new_records"] == 2
     assert next(r for r in make_figures(NOV, TODAY)["units"] if r["id"] == county.a.id)["name"] == "测试甲局（更名后）"
+
+
+@pytest.mark.parametrize("month", [Month(2026, 8), Month(2026, 9), OCT, NOV])
+def test_the_bulletin_counts_the_listed_bodies_as_the_statistics_do(app: Flask, county: County, month: Month) -> None:
+    """动态清零 (泰信用办〔2022〕12号 二(五)) has one definition: the bulletin's 上月末 / 月末 / 新列入 / 退出 equal
+    /statistics/'s series at the same days, in the demo (which has bodies whose records expired since)."""
+    totals = make_figures(month, TODAY)["totals"]
+    before, end = defaulter_series([month.plus(-2).last_day, month.plus(-1).last_day, min(month.last_day, TODAY)])
+    assert (totals["defaulters_listed_before"], totals["defaulters_listed"]) == (before.listed, end.listed)
+    assert (totals["defaulters_new"], totals["defaulters_cleared"]) == (end.new, end.cleared)
+
+
+@pytest.mark.parametrize("month", [Month(2026, 8), Month(2026, 9), OCT, NOV])
+def test_notable_cases_name_only_records_that_are_public(app: Flask, county: County, month: Month) -> None:
+    """A record whose publication stopped (修复, 期满, 撤销) leaves every public surface: the bulletin names none,
+    even when a payment was booked on it in the month (the demo has such records)."""
+    notable = make_figures(month, TODAY)["notable"]
+    for case in notable:
+        record = db.session.get(Record, case["record_id"])
+        assert record is not None
+        assert record.is_public(TODAY), (case, record.status)
+    stopped_with_payments = db.session.scalars(
+        select(Record.id)
+        .join(Payment, Payment.record_id == Record.id)
+        .where(Payment.paid_on.between(month.first_day, month.last_day), ~Record.public_clause(TODAY))
+    ).all()
+    assert not {case["record_id"] for case in notable} & set(stopped_with_payments)
