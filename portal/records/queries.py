@@ -58,16 +58,7 @@ def public_records(today: date, filters: dict[str, Any] | None = None) -> Select
 
 def listed_defaulter_count(today: date) -> int:
     """Government bodies now listed as 失信被执行人 and not yet cleared: the "动态清零" figure."""
-    return (
-        db.session.scalar(
-            select(func.count(func.distinct(Record.agency_id))).where(
-                Record.public_clause(today),
-                Record.kind == "judgment_defaulter",
-                Record.status.in_([RecordStatus.PUBLIC.value, RecordStatus.RECTIFYING.value]),
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(select(func.count()).select_from(listed_defaulter_ids(today).subquery())) or 0
 
 
 def amount_owed_by_agencies(agency_ids: Collection[int], today: date) -> dict[int, int]:
