@@ -13,7 +13,7 @@ from typing import Any
 
 from portal.agencies.rules import AgencyKind
 from portal.commitments.rules import CommitmentSubject, CommitmentType, Fulfilment, Scope, commitment_code
-from portal.core.periods import DEFAULT_PERIODS, PeriodBounds, Severity, disclosure_window
+from portal.core.periods import DEFAULT_PERIODS, PeriodBounds, Severity, add_months, disclosure_window
 from portal.core.uscc import CHARSET, check_character
 from portal.measures.rules import MeasureKind
 from portal.records.kinds import KINDS
@@ -222,8 +222,8 @@ def _record_dates(
     bounds = periods[severity]
     max_days = bounds.max_months * 30
     min_days = bounds.min_months * 30
-    if status is RecordStatus.EXPIRED:
-        decision = anchor - timedelta(days=max_days + 5 + rnd.randrange(200))
+    if status is RecordStatus.EXPIRED:  # its maximum period ended before the anchor (counted in calendar months)
+        decision = add_months(anchor, -bounds.max_months) - timedelta(days=5 + rnd.randrange(200))
         return decision, disclosure_window(decision, severity, periods).max_end
     if status is RecordStatus.REPAIRED:
         decision = anchor - timedelta(days=min(max_days - 3, min_days + 10 + rnd.randrange(60)))

@@ -62,7 +62,7 @@ def draft_summary(month: Month, figures: dict[str, Any]) -> str:
     as_of = chinese_date(date.fromisoformat(figures["as_of"]))
     return (
         f"{month.chinese}，全县新增政务失信记录{t['new_records']}条；整改办结（已履行）{t['fulfilled']}件，"
-        f"准予信用修复{t['repaired']}件，停止公示{t['cleared']}条。截至{as_of}，逾期未整改{t['overdue']}件。\n\n"
+        f"信用修复{t['repaired']}件，停止公示{t['cleared']}条。截至{as_of}，逾期未整改{t['overdue']}件。\n\n"
         f"本月实施联合惩戒措施{t['measures_applied']}项、解除{t['measures_lifted']}项；开展约谈{t['interviews']}次、"
         f"现场督办{t['site_visits']}次，发出函件{t['letters']}件。收到政务失信投诉{t['complaints_received']}件，"
         f"办结{t['complaints_closed']}件，其中按期办结{t['complaints_on_time']}件。\n\n"
@@ -71,7 +71,8 @@ def draft_summary(month: Month, figures: dict[str, Any]) -> str:
     )
 
 
-def _refuse_if_published(bulletin: Bulletin) -> None:
+def refuse_if_published(bulletin: Bulletin) -> None:
+    """A published bulletin is frozen: NotAllowedError (409) saying so."""
     if bulletin.is_published:
         raise NotAllowedError(
             _l(
@@ -150,7 +151,7 @@ def edit_bulletin(bulletin: Bulletin, values: dict[str, str], *, by: User) -> di
     """Staff change the draft's title, 总体情况, 典型案例 and 下一步工作 (plain text or markdown, sanitised when shown).
     Returns what changed. NotAllowedError (409) once published; InputRefusedError beside each field: no title, a
     text too long."""
-    _refuse_if_published(bulletin)
+    refuse_if_published(bulletin)
     values = {name: (values.get(name) or "").strip() for name in NARRATIVE}
     problems = _text_problems(values)
     if problems:
@@ -170,7 +171,7 @@ def edit_bulletin(bulletin: Bulletin, values: dict[str, str], *, by: User) -> di
 def remake_figures(bulletin: Bulletin, today: date, *, by: User) -> int:
     """Make the draft's figures again from the data as it is now; returns how many figures changed. NotAllowedError
     (409) once published: a published bulletin's figures are never made again."""
-    _refuse_if_published(bulletin)
+    refuse_if_published(bulletin)
     month = Month.parse(bulletin.month)
     figures = make_figures(month, today)
     changed = changed_figures(bulletin.figures, figures)
@@ -214,7 +215,7 @@ def publish_bulletin(bulletin: Bulletin, today: date, *, by: User, files_dir: Pa
     month's 月度通报 item of the 工作台账 is closed 已登记办结 (新信用发〔2018〕6号 二(八)). NotAllowedError (409) for
     a bulletin published already; RefusedError beside the field without a title or 总体情况; 503 when the PDF fails
     to render (nothing is written)."""
-    _refuse_if_published(bulletin)
+    refuse_if_published(bulletin)
     problems = _text_problems({name: getattr(bulletin, name) for name in NARRATIVE})
     if not bulletin.summary.strip():
         problems["summary"] = _l("发布前请填写总体情况。")

@@ -27,6 +27,7 @@ from portal.reports.operations import (
     ledger_key,
     make_draft,
     publish_bulletin,
+    refuse_if_published,
     remake_figures,
 )
 from portal.reports.queries import bulletin_of, bulletins_of, live_changes, make_figures, other_bulletins
@@ -181,14 +182,6 @@ def _month(bulletin: Bulletin) -> Month:
     return Month.parse(bulletin.month)  # stored by operations.make_draft
 
 
-def _published_refusal(bulletin: Bulletin) -> str:
-    return _(
-        "%(month)s 的月度通报已于 %(day)s 发布，不能再修改；如需更正，请添加勘误。",
-        month=bulletin.month,
-        day=bulletin.published_on.isoformat() if bulletin.published_on else "",
-    )
-
-
 @bp.post("/<int(max=2147483647):bulletin_id>/edit")
 @signed_in(*STAFF_ROLES)
 def edit(bulletin_id: int) -> Response | tuple[str, int]:
@@ -198,9 +191,6 @@ def edit(bulletin_id: int) -> Response | tuple[str, int]:
     done = form.already_done()
     if done is not None:
         return done
-    if bulletin.is_published:
-        form.form_errors.append(_published_refusal(bulletin))
-        return _show_page(bulletin, edit=form), 409
     if not form.validate():
         return _show_page(bulletin, edit=form), 400
     try:
@@ -226,12 +216,14 @@ def figures(bulletin_id: int) -> Response | tuple[str, int]:
     done = form.already_done()
     if done is not None:
         return done
-    if bulletin.is_published:
-        form.form_errors.append(_published_refusal(bulletin))
-        return _show_page(bulletin, remake=form), 409
     if not form.validate():
         return _show_page(bulletin, remake=form), 400
-    changed = remake_figures(bulletin, clock.today(), by=current())
+    try:
+        with db.session.begin_nested():
+            changed = remake_figures(bulletin, clock.today(), by=current())
+    except RefusedError as refused:
+        status = show_refusal(form, refused)
+        return _show_page(bulletin, remake=form), status
     return form.finish(url_for(".show", bulletin_id=bulletin.id), _("已重新生成数据：%(n)d 项数据有变化。", n=changed))
 
 
@@ -243,16 +235,14 @@ def publish(bulletin_id: int) -> Response | tuple[str, int]:
     form = PublishForm()
     bulletin = _bulletin(bulletin_id, lock=form.is_submitted())
     if not form.is_submitted():
-        if bulletin.is_published:
-            form.form_errors.append(_published_refusal(bulletin))
-            return _publish_page(bulletin, form), 409
+        try:
+            refuse_if_published(bulletin)
+        except RefusedError as refused:
+            return _publish_page(bulletin, form), show_refusal(form, refused)
         return _publish_page(bulletin, form), 200
     done = form.already_done()
     if done is not None:
         return done
-    if bulletin.is_published:
-        form.form_errors.append(_published_refusal(bulletin))
-        return _publish_page(bulletin, form), 409
     if not form.validate():
         return _publish_page(bulletin, form), 400
     settings = current_app.config["PORTAL_SETTINGS"]
@@ -286,9 +276,6 @@ def errata(bulletin_id: int) -> Response | tuple[str, int]:
     done = form.already_done()
     if done is not None:
         return done
-    if not bulletin.is_published:
-        form.form_errors.append(_("草稿不需要勘误，请直接修改草稿。"))
-        return _show_page(bulletin, erratum=form), 409
     if not form.validate():
         return _show_page(bulletin, erratum=form), 400
     try:

@@ -5,19 +5,16 @@ per process until the data changes, and a page asks the database a fixed number 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
-from portal.extensions import db
 from portal.statistics import queries
 from tests.conftest import TODAY
 from tests.factories import make_agency
 from tests.html import find, find_all, one, parse_strict, text_of, title_of
+from tests.statements import counted
 from tests.statistics.builders import defaulter, table_rows
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -112,20 +109,6 @@ def test_english_page_renders_with_english_dates(client: FlaskClient) -> None:
     parse_strict(body)
     assert '<html lang="en">' in body
     assert table_rows(body, "table-defaulters")[-1][0].startswith(TODAY)
-
-
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_figures_are_kept_until_the_data_changes(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
