@@ -107,6 +107,7 @@ def _import_models() -> None:
     import portal.repairs.models
     import portal.reports.models
     import portal.review.models
+    import portal.search.models
     import portal.supervision.models
     import portal.users.models  # noqa: F401
 

@@ -28,6 +28,7 @@ class ItemType(StrEnum):
     OUTCOME = "outcome"
     AGENCY = "agency"
     PAGE = "page"
+    COMPLAINT = "complaint"
 
 
 def item_key(item_type: ItemType, ident: object) -> str:

@@ -23,6 +23,7 @@ from portal.core.workdays import WorkCalendar
 from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
+from portal.outbox import ItemType, changed, item_key
 from portal.receipts.operations import next_number
 from portal.receipts.rules import new_secret, secret_hash
 from portal.records.models import Record
@@ -142,6 +143,8 @@ def close(complaint: Complaint, answer: str, today: date, *, by: User) -> None:
     complaint.closed_on = today
     complaint.published = complaint.publish_consent
     _step(complaint, ComplaintStatus.CLOSED, today, by, published=complaint.published)
+    if complaint.published:
+        changed(item_key(ItemType.COMPLAINT, complaint.number))  # into search (issue 16)
 
 
 def reveal_contact(complaint: Complaint, *, by: User) -> None:

@@ -3,7 +3,7 @@ number and the secret, and the closed complaints published anonymised (category,
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -33,6 +33,15 @@ def index() -> tuple[str, int]:
     asked = parse_list_query(request.args, {})
     query = select(Complaint).where(Complaint.published).order_by(Complaint.closed_on.desc(), Complaint.id.desc())
     return render_template("complaints/index.html", results=paginate(query, asked), asked=asked), asked.status
+
+
+@bp.get("/<number>")
+def published(number: str) -> tuple[str, int]:
+    """One closed complaint published with consent, as the list shows it (search links here): 404 otherwise."""
+    complaint = db.session.scalar(select(Complaint).where(Complaint.number == number[:30], Complaint.published))
+    if complaint is None:
+        abort(404)
+    return render_template("complaints/published.html", complaint=complaint), 200
 
 
 def _agency_choices(form: ComplaintForm) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
+import opencc
 import rjieba
 
 # Terms of the domain that must stay one word (so "失信被执行人" is not found by 失信 ... 被执行人 apart).
@@ -35,9 +37,24 @@ DOMAIN_TERMS = (
 )
 
 
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """Traditional characters as simplified ones (OpenCC's t2s data: 財政局 -> 财政局), character for character, so
+    offsets in the folded text are offsets in the text (highlight.py relies on it)."""
+    folded: str = _to_simplified().convert(text)
+    if len(folded) == len(text):
+        return folded
+    return "".join(c if len(c := _to_simplified().convert(ch)) == 1 else ch for ch in text)
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width digits, letters and brackets become ASCII: "（２０２３）" -> "(2023)"), lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width digits, letters and brackets become ASCII: "（２０２３）" -> "(2023)"), lower case, simplified
+    characters (fold)."""
+    return fold(unicodedata.normalize("NFKC", text).lower())
 
 
 def is_wordlike(piece: str) -> bool:

@@ -2,7 +2,11 @@
 
 Only what a public page shows goes in. A record's document carries its publication window, so a record whose
 period ends leaves the results that day even before the daily expiry job removes it (see engines: `visible`).
-Keys name the item: record:<id>, commitment:<code>, outcome:<rectification id>, agency:<USCC>, page:<slug>.
+Keys name the item: record:<id>, commitment:<code>, outcome:<rectification id>, agency:<USCC>, page:<slug>,
+complaint:<number> (a closed complaint published with consent, anonymised as its public page shows it).
+
+Each document's text starts with the words residents search its kind and state by (失信记录, 整改中, 逾期未整改 …,
+issue 16), so "<agency> 整改" finds the agency's records in rectification.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, scoped_session, selectinload
 
 from portal.agencies.models import Agency
+from portal.arrears.models import ArrearsTerms
 from portal.commitments.models import Commitment
+from portal.complaints.models import Complaint
 from portal.core.markup import render_markdown
 from portal.outbox import ItemType, item_key, split_key
 from portal.pages.loader import list_pages, load_page
@@ -28,9 +34,18 @@ from portal.records.kinds import FieldType
 from portal.records.models import Record
 from portal.records.rules import SHOWN_STATUSES
 from portal.rectifications.models import Rectification
+from portal.search.vocabulary import short_name
 from portal.web import public_path
 
-TYPES = ("record", "commitment", "outcome", "agency", "page")
+TYPES = ("record", "commitment", "outcome", "agency", "page", "complaint")
+# The words of each type, as residents call it (and as the search page labels it).
+TYPE_WORDS = {
+    "record": "失信记录",
+    "commitment": "政务承诺",
+    "outcome": "整改结果",
+    "agency": "诚信档案",
+    "complaint": "投诉办理结果",
+}
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
@@ -61,10 +76,22 @@ def _join(*parts: object) -> str:
     return "\n".join(str(p) for p in parts if p)
 
 
-def record_doc(record: Record) -> SearchDoc:
+def state_words(record: Record, today: date) -> str:
+    """失信记录, the record's status and, while it has one, its rectification's state and result: 整改中 or
+    逾期未整改 (新信用发〔2018〕6号 (五)), then 履行完毕, 达成和解 or 销案."""
+    words = [TYPE_WORDS["record"], str(record.status.label)]
+    rectification = record.rectification
+    if rectification is not None:
+        words.append(str(rectification.state(today).label))
+        if rectification.outcome is not None:
+            words.append(str(rectification.outcome.label))
+    return " ".join(dict.fromkeys(words))
+
+
+def record_doc(record: Record, today: date, subtype: ArrearsTerms | None = None) -> SearchDoc:
     agency = record.agency
     codes = [record.document_number, record.deciding_authority_code, agency.uscc]
-    values = []
+    values = [f"欠款类型：{subtype.subtype.label}"] if subtype is not None else []
     for kind_field, value in record.kind_values():
         if value:
             values.append(f"{kind_field.label}：{value}")
@@ -77,6 +104,7 @@ def record_doc(record: Record) -> SearchDoc:
         body=_join(
             agency.name,
             record.kind.label,
+            state_words(record, today),
             plain_text(record.summary),
             f"{record.deciding_authority} {record.document_number}",
             *values,
@@ -102,6 +130,7 @@ def commitment_doc(commitment: Commitment) -> SearchDoc:
         title=commitment.title,
         body=_join(
             agency.name,
+            TYPE_WORDS["commitment"],
             commitment.type.label,
             commitment.subject.label,
             commitment.reason,
@@ -127,7 +156,13 @@ def outcome_doc(rectification: Rectification) -> SearchDoc:
         key=item_key(ItemType.OUTCOME, rectification.id),
         type="outcome",
         title=f"{rectification.outcome.label if rectification.outcome else ''}：{record.title}",
-        body=_join(agency.name, rectification.responsible_unit, rectification.outcome_summary, rectification.measures),
+        body=_join(
+            agency.name,
+            TYPE_WORDS["outcome"],
+            rectification.responsible_unit,
+            rectification.outcome_summary,
+            rectification.measures,
+        ),
         path=public_path("records.detail", record_id=record.id),
         day=rectification.finished_on,
         updated=rectification.updated_at,
@@ -146,12 +181,35 @@ def agency_doc(agency: Agency) -> SearchDoc:
         type="agency",
         title=agency.name,
         # former names (曾用名) too, so that an agency is still found by the name it had
-        body=_join(agency.kind.label, agency.region_name, agency.uscc, *(f.name for f in agency.former_names)),
+        body=_join(
+            TYPE_WORDS["agency"],
+            agency.kind.label,
+            agency.region_name,
+            agency.uscc,
+            *(f.name for f in agency.former_names),
+        ),
         path=public_path("agencies.profile", uscc=agency.uscc),
         updated=agency.created_at,
         agency=agency.uscc,
         region=agency.region_code,
         codes=(agency.uscc,),
+    )
+
+
+def complaint_doc(complaint: Complaint) -> SearchDoc:
+    """What /complaints/<number> shows: never the complainant's name, contact, code or attachments."""
+    agency = complaint.agency
+    return SearchDoc(
+        key=item_key(ItemType.COMPLAINT, complaint.number),
+        type="complaint",
+        title=f"{complaint.category.label}：{complaint.agency_label}",
+        body=_join(TYPE_WORDS["complaint"], complaint.agency_label, complaint.category.label, complaint.answer),
+        path=public_path("complaints.published", number=complaint.number),
+        day=complaint.closed_on,
+        updated=complaint.updated_at,
+        agency=agency.uscc if agency else "",
+        region=agency.region_code if agency else "",
+        codes=(complaint.number,),
     )
 
 
@@ -186,7 +244,7 @@ def load_doc(session: Session | scoped_session[Any], key: str, today: date, cont
         kind, ident = split_key(key)
         if kind is ItemType.RECORD and ident.isdigit():
             record = _shown_record(session.get(Record, int(ident)), today)
-            return record_doc(record) if record else None
+            return record_doc(record, today, session.get(ArrearsTerms, record.id)) if record else None
         if kind is ItemType.OUTCOME and ident.isdigit():
             rectification = session.get(Rectification, int(ident))
             if rectification is None or rectification.finished_on is None:
@@ -200,6 +258,9 @@ def load_doc(session: Session | scoped_session[Any], key: str, today: date, cont
             return agency_doc(agency) if agency is not None else None
         if kind is ItemType.PAGE:
             return page_doc(content_dir, ident)
+        if kind is ItemType.COMPLAINT:
+            complaint = session.scalar(select(Complaint).where(Complaint.number == ident, Complaint.published))
+            return complaint_doc(complaint) if complaint is not None else None
     return None
 
 
@@ -219,10 +280,14 @@ def all_docs(
             .options(joinedload(Record.agency), selectinload(Record.rectification))
             .order_by(Record.id)
         )
+        subtypes = {terms.record_id: terms for terms in session.scalars(select(ArrearsTerms))}
         for record in session.scalars(records.execution_options(yield_per=batch)):
-            yield record_doc(record)
+            yield record_doc(record, today, subtypes.get(record.id))
             if record.rectification is not None and record.rectification.finished_on is not None:
                 yield outcome_doc(record.rectification)
+        published = select(Complaint).where(Complaint.published).options(joinedload(Complaint.agency))
+        for complaint in session.scalars(published.order_by(Complaint.id)):
+            yield complaint_doc(complaint)
         for page in list_pages(content_dir, "zh_CN"):
             doc = page_doc(content_dir, page.slug)
             if doc is not None:
@@ -232,3 +297,10 @@ def all_docs(
 def agency_names(session: Session | scoped_session[Any]) -> list[str]:
     """Every agency's name: the segmenter keeps these whole, and the look-up spells them in pinyin."""
     return list(session.scalars(select(Agency.name).distinct().order_by(Agency.name)))
+
+
+def agency_short_names(session: Session | scoped_session[Any]) -> list[str]:
+    """Every agency's name without its region (财政局), which the vocabulary also spells in pinyin (czj)."""
+    return sorted(
+        {short_name(name, region) for name, region in session.execute(select(Agency.name, Agency.region_name))}
+    )

@@ -23,6 +23,8 @@ NEVER = 10_000_000  # day number beyond any date: "no end"
 TITLE_BOOST = 2.0
 PHRASE_BOOST = 3.0
 CODE_BOOST = 20.0
+AGENCY_BOOST = 3.0  # an item of an agency the query names (its name, alias, abbreviation, pinyin)
+AGENCY_FIRST_BOOST = 200.0  # that agency's own 诚信档案: the first result
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ class Engine(Protocol):
     def search(self, request: SearchRequest) -> SearchResult: ...
 
     def close(self) -> None: ...
+
+
+def region_codes(code: str) -> list[str]:
+    """The region and the regions it lies in, as the lists filter (a county's code includes its towns)."""
+    return [code[:6], code] if len(code) > 6 else [code] if code else []
+
+
+def agency_key(uscc: str) -> str:
+    return f"agency:{uscc}"
 
 
 def day_number(day: date | None, default: int = 0) -> int:

@@ -1,11 +1,14 @@
 """Highlighted snippets: the stored text around the first match, escaped, with <mark> around every query word.
-Matching runs on the normalised text (NFKC, lower case) and maps back to the original characters."""
+Matching runs on the normalised text (NFKC, lower case, simplified characters) and maps back to the original
+characters."""
 
 from __future__ import annotations
 
 import unicodedata
 
 from markupsafe import Markup, escape
+
+from portal.search.analyzer import fold
 
 SNIPPET_CHARS = 120
 
@@ -20,14 +23,14 @@ def _normalised_with_map(text: str) -> tuple[str, list[tuple[int, int]]]:
     """The text normalised as the analyzer does, and for each normalised character the original span it came from."""
     lowered = text.lower()
     if len(lowered) == len(text) and unicodedata.is_normalized("NFKC", text):  # the usual case: nothing moves
-        return lowered, [(i, i + 1) for i in range(len(text))]
+        return fold(lowered), [(i, i + 1) for i in range(len(text))]
     out: list[str] = []
     origin: list[tuple[int, int]] = []
     for start, end in _clusters(text):
         norm = unicodedata.normalize("NFKC", text[start:end]).lower()
         out.append(norm)
         origin.extend([(start, end)] * len(norm))
-    return "".join(out), origin
+    return fold("".join(out)), origin
 
 
 def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:

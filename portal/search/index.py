@@ -5,7 +5,7 @@ Layout under PORTAL_SEARCH_INDEX_DIR (default search_index/):
     tantivy -> tantivy-20261122T101500Z-4242/    the live build (a symlink, swapped atomically by `rebuild`)
     tantivy-20261122T101500Z-4242/data/          the engine's files
     tantivy-20261122T101500Z-4242/words.txt      agency names the analyzer keeps whole (index and queries agree)
-    tantivy-20261122T101500Z-4242/spellings.tsv  their pinyin and initials, for the agency look-up
+    tantivy-20261122T101500Z-4242/spellings.tsv  their pinyin and initials (and their short names'), for the look-up
     tantivy-20261122T101500Z-4242/outbox_mark    the last search_outbox id applied to this build
     tantivy.lock                                the single-writer lock (flock), shared by every process
 
@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from portal.outbox import OutboxEntry
 from portal.search.analyzer import Analyzer, normalise
-from portal.search.documents import SearchDoc, agency_names, all_docs, load_doc
+from portal.search.documents import SearchDoc, agency_names, agency_short_names, all_docs, load_doc
 from portal.search.engine import Engine, SearchRequest, SearchResult, SearchUnavailableError
 from portal.search.suggest import remember_spellings, spellings
 from portal.search.tantivy_engine import TantivyEngine
@@ -181,7 +181,8 @@ class SearchIndex:
                 count += len(batch)
             engine.close()
             (build / "words.txt").write_text("\n".join(words), encoding="utf-8")
-            spelled = ["\t".join((plain, *spellings(plain))) for plain in sorted({normalise(w) for w in words})]
+            names = {normalise(w) for w in (*words, *agency_short_names(session))}
+            spelled = ["\t".join((plain, *spellings(plain))) for plain in sorted(names)]
             (build / "spellings.tsv").write_text("\n".join(spelled), encoding="utf-8")
             _write_atomically(build / "outbox_mark", str(mark))
             with self.writer_lock(wait=60) as locked:

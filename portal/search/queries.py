@@ -6,17 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.agencies.models import Agency
+from portal.arrears.rules import Subtype
 from portal.commitments.rules import CommitmentType, Fulfilment
 from portal.extensions import db
 from portal.listing import choice, region_param, uscc_param, year
+from portal.outbox import OutboxEntry
 from portal.records.kinds import KINDS, Kind
 from portal.records.rules import RecordStatus
 from portal.rectifications.rules import Outcome
 from portal.search.documents import TYPES
 from portal.search.engine import SORTS
+from portal.search.models import SearchTerm
+from portal.search.suggest import spellings
+from portal.search.vocabulary import AgencyNames, Vocabulary, data_file
 
 TYPE_LABELS: dict[str, Any] = {
     "record": _l("失信记录"),
@@ -24,6 +30,7 @@ TYPE_LABELS: dict[str, Any] = {
     "outcome": _l("整改结果"),
     "agency": _l("诚信档案"),
     "page": _l("政策与指南"),
+    "complaint": _l("投诉办理结果"),
 }
 FACET_LABELS: dict[str, Any] = {
     "type": _l("类型"),
@@ -67,3 +74,58 @@ def facet_label(name: str, value: str, agencies: dict[str, Agency]) -> str:
     if name == "region":
         return next((a.region_name for a in agencies.values() if a.region_code == value), value)
     return value
+
+
+# --- the vocabulary (vocabulary.py): the data file, the generated entries and what staff added ----------------------
+
+
+def generated_synonyms() -> dict[str, tuple[str, ...]]:
+    """An arrears subtype typed with its verb finds arrears records of that subtype: 拖欠工程款, 欠工程款 ->
+    拖欠账款 工程款 (沈政办发〔2018〕117号 二(三)1 names 拖欠工程款)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for subtype in Subtype:
+        if subtype is not Subtype.OTHER:
+            label = str(subtype.label)
+            for verb in ("拖欠", "欠"):
+                found[f"{verb}{label}"] = (f"拖欠账款 {label}",)
+    return found
+
+
+def _stamp() -> tuple[int, int, int]:
+    """Changes when an agency or a staff term changes (agency changes go through the search outbox)."""
+    row = db.session.execute(
+        select(
+            select(func.max(OutboxEntry.id)).scalar_subquery(),
+            select(func.count(SearchTerm.id)).scalar_subquery(),
+            select(func.max(SearchTerm.id)).scalar_subquery(),
+        )
+    ).one()
+    return row[0] or 0, row[1] or 0, row[2] or 0
+
+
+_VOCABULARY: dict[str, tuple[tuple[int, int, int], Vocabulary]] = {}
+
+
+def vocabulary() -> Vocabulary:
+    """The search vocabulary as of now, built once per process and again after a change."""
+    stamp = _stamp()
+    known = _VOCABULARY.get("current")
+    if known is not None and known[0] == stamp:
+        return known[1]
+    dictionary = data_file()
+    synonyms: dict[str, list[str]] = {}
+    for word, targets in (*generated_synonyms().items(), *dictionary.synonyms.items()):
+        synonyms.setdefault(word, []).extend(targets)
+    aliases: dict[int, list[str]] = {}
+    for term in db.session.scalars(select(SearchTerm).order_by(SearchTerm.id)):
+        if term.agency_id is not None:
+            aliases.setdefault(term.agency_id, []).append(term.word)
+        elif term.means:
+            synonyms.setdefault(term.word, []).append(term.means)
+    agencies = [
+        AgencyNames(a.uscc, a.name, a.region_name, tuple(f.name for f in a.former_names), tuple(aliases.get(a.id, ())))
+        for a in db.session.scalars(select(Agency).options(selectinload(Agency.former_names)))
+    ]
+    built = Vocabulary(synonyms, agencies, dictionary.abbreviations, spellings)
+    _VOCABULARY["current"] = (stamp, built)
+    return built

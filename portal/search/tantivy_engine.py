@@ -15,6 +15,8 @@ import tantivy
 from portal.search.analyzer import Analyzer
 from portal.search.documents import SearchDoc
 from portal.search.engine import (
+    AGENCY_BOOST,
+    AGENCY_FIRST_BOOST,
     CODE_BOOST,
     FACETS,
     NEVER,
@@ -24,16 +26,18 @@ from portal.search.engine import (
     SearchRequest,
     SearchResult,
     SearchUnavailableError,
+    agency_key,
     day_number,
     from_day_number,
     from_timestamp,
+    region_codes,
     sorted_counts,
     timestamp,
 )
-from portal.search.query import Clause, code_form
+from portal.search.query import Clause, Term, code_form
 
 WRITER_HEAP = 32_000_000
-_KEYWORDS = ("key", "type", "kind", "status", "agency", "region")
+_KEYWORDS = ("key", "type", "kind", "status", "agency")
 _NUMBERS = ("year", "day", "visible_from", "visible_until", "updated")
 
 
@@ -41,6 +45,7 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in _KEYWORDS:
         builder.add_text_field(name, stored=True, tokenizer_name="raw", fast=name != "key")
+    builder.add_text_field("region", tokenizer_name="raw", fast=True)  # the agency's region and the county it is in
     builder.add_text_field("path", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("codes", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("title", stored=True, tokenizer_name="raw", index_option="position")
@@ -62,6 +67,8 @@ def _document(doc: SearchDoc, analyzer: Analyzer) -> tantivy.Document:
     document = tantivy.Document()
     for name in _KEYWORDS:
         document.add_text(name, getattr(doc, name))
+    for code in region_codes(doc.region):
+        document.add_text("region", code)
     document.add_text("path", doc.path)
     for code in doc.codes:
         document.add_text("codes", code_form(code))
@@ -92,11 +99,27 @@ def _phrase(field: str, words: tuple[str, ...], boost: float = 1.0) -> tantivy.Q
     return tantivy.Query.boost_query(tantivy.Query.phrase_query(SCHEMA, field, list(words)), boost)
 
 
+def _words(words: tuple[str, ...]) -> tuple[tantivy.Query, ...]:
+    return tuple(_any(_term("title", w, TITLE_BOOST), _term("body", w)) for w in words)
+
+
+def _agency(uscc: str) -> tuple[tantivy.Query, ...]:
+    return _term("agency", uscc, AGENCY_BOOST), _term("key", agency_key(uscc), AGENCY_FIRST_BOOST)
+
+
+def _term_query(term: Term) -> tantivy.Query:
+    options = [_all(*_words(words)) for words in (term.words, *term.alternatives)]
+    options += [query for uscc in term.agencies for query in _agency(uscc)]
+    return _any(*options) if len(options) > 1 else options[0]
+
+
 def _clause(clause: Clause) -> tantivy.Query:
+    if clause.only_agencies:
+        return _any(*(query for uscc in clause.only_agencies for query in _agency(uscc)))
     if clause.phrase:
         options = [_phrase("title", clause.words, TITLE_BOOST), _phrase("body", clause.words)]
     else:
-        options = [_all(*(_any(_term("title", w, TITLE_BOOST), _term("body", w)) for w in clause.words))]
+        options = [_all(*(_term_query(t) for t in clause.match_terms))]
         if len(clause.words) > 1:
             options.append(_phrase("title", clause.words, PHRASE_BOOST))
     if clause.code:
@@ -110,7 +133,12 @@ def _range(field: str, lower: int | None, upper: int | None) -> tantivy.Query:
 
 def build_query(request: SearchRequest) -> tantivy.Query:
     today = day_number(request.today)
-    must = [_clause(c) for c in request.query.required]
+    asked = request.query
+    must = [_clause(c) for c in asked.required]
+    if asked.any_word and must:
+        must = [_any(*must)]
+    if asked.code and must:
+        must = [_any(_all(*must), _term("codes", asked.code, CODE_BOOST))]
     must += [_term(name, value) for name, value in request.filters.items()]
     parts = [(tantivy.Occur.Must, q) for q in must or [tantivy.Query.all_query()]]
     # Not shown today: the few records not yet started or already ended (cheaper than matching all the others).

@@ -13,7 +13,7 @@ from portal.agencies.models import Agency
 from portal.listing import Page
 from portal.search.engine import FACETS, Hit
 from portal.search.highlight import mark, snippet
-from portal.search.operations import run_search
+from portal.search.operations import Search, run_search
 from portal.search.queries import (
     FACET_LABELS,
     FACET_SHOWN,
@@ -44,13 +44,42 @@ def _shown(hit: Hit, words: list[str], agencies: dict[str, Agency]) -> ShownHit:
 
 
 def _suggestions(query: ParsedQuery, agencies: dict[str, Agency], limit: int = 5) -> list[tuple[str, str]]:
-    """Agencies that each part of the query may mean (quotes and exclusions aside), best first."""
+    """Agencies that each part of the query may mean (quotes and exclusions aside), best first; not those the
+    query names, which head the results."""
     names = [(a.name, a.uscc) for a in agencies.values()]
     found: dict[str, str] = {}
     for clause in query.required:
         for name, uscc in suggest_agencies("".join(clause.words), names, limit):
-            found.setdefault(uscc, name)
+            if uscc not in query.agencies:
+                found.setdefault(uscc, name)
     return [(name, uscc) for uscc, name in list(found.items())[:limit]]
+
+
+@dataclass(frozen=True)
+class NamedAgency:
+    """An agency the query names (its name, alias, abbreviation, pinyin, a near miss): the first result, with how
+    many public items of each type it has."""
+
+    agency: Agency
+    counts: list[tuple[str, str, int]]  # type, label, count
+
+
+def _named(found: Search, agencies: dict[str, Agency]) -> list[NamedAgency]:
+    return [
+        NamedAgency(agencies[uscc], [(kind, str(TYPE_LABELS[kind]), n) for kind, n in counts.items()])
+        for uscc, counts in found.named
+        if uscc in agencies
+    ]
+
+
+def _notices(found: Search) -> list[tuple[str, str]]:
+    """What the page says about how the query was read (and the API returns): (code, message)."""
+    notices = []
+    if len(found.text) > MAX_QUERY_CHARS:
+        notices.append(("cut", _("查询过长，只按前 %(n)d 个字搜索。", n=MAX_QUERY_CHARS)))
+    if found.partial:
+        notices.append(("partial", _("没有同时包含全部词语的结果，以下为部分匹配。")))
+    return notices
 
 
 @bp.get("/search")
@@ -71,12 +100,15 @@ def page() -> tuple[str, int]:
                 (name, FACET_LABELS[name], [(v, facet_label(name, v, agencies), n, v == chosen) for v, n in shown])
             )
     status = 400 if found.asked.problems else 503 if found.unavailable else 200
+    named = _named(found, agencies)
+    shown_first = {f"agency:{n.agency.uscc}" for n in named}
     return render_template(
         "search.html",
         found=found,
         text=found.text[:MAX_QUERY_CHARS],
-        cut=len(found.text) > MAX_QUERY_CHARS,
-        hits=[_shown(h, words, agencies) for h in result.hits] if result else [],
+        notices=_notices(found),
+        named=named,
+        hits=[_shown(h, words, agencies) for h in result.hits if h.key not in shown_first] if result else [],
         results=Page([], found.asked.page, per_page, result.total) if result else None,
         facets=facets,
         suggestions=_suggestions(found.query, agencies),
@@ -98,18 +130,34 @@ def api() -> tuple[Response, int]:
         ), 503
     result = found.result
     words = found.query.highlight_words
+    agencies = agencies_by_uscc()
+    site = url_for("home.index", _external=True).rstrip("/")
     return jsonify(
         query=found.text[:MAX_QUERY_CHARS],
         filters=found.asked.filters,
         page=found.asked.page,
         per_page=API_PAGE_SIZE,
         total=result.total if result else 0,
+        notices=[{"code": code, "message": message} for code, message in _notices(found)],
+        agencies=[
+            {
+                "uscc": n.agency.uscc,
+                "name": n.agency.name,
+                "url": site + url_for("agencies.profile", uscc=n.agency.uscc),
+                "counts": {kind: count for kind, _label, count in n.counts},
+            }
+            for n in _named(found, agencies)
+        ],
+        suggestions=[
+            {"uscc": uscc, "name": name, "url": site + url_for("agencies.profile", uscc=uscc)}
+            for name, uscc in _suggestions(found.query, agencies)
+        ],
         items=[
             {
                 "key": h.key,
                 "type": h.type,
                 "title": h.title,
-                "url": url_for("home.index", _external=True).rstrip("/") + h.path,
+                "url": site + h.path,
                 "date": h.day.isoformat() if h.day else None,
                 "agency": h.agency or None,
                 "snippet_html": str(snippet(h.body, words)),

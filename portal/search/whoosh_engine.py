@@ -22,6 +22,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from portal.search.analyzer import Analyzer
 from portal.search.documents import SearchDoc
 from portal.search.engine import (
+    AGENCY_BOOST,
+    AGENCY_FIRST_BOOST,
     CODE_BOOST,
     FACETS,
     NEVER,
@@ -31,13 +33,15 @@ from portal.search.engine import (
     SearchRequest,
     SearchResult,
     SearchUnavailableError,
+    agency_key,
     day_number,
     from_day_number,
     from_timestamp,
+    region_codes,
     sorted_counts,
     timestamp,
 )
-from portal.search.query import Clause, code_form
+from portal.search.query import Clause, Term, code_form
 
 _TOKEN_SEP = "\x1e"
 _PART_SEP = "\x1f"
@@ -86,7 +90,7 @@ SCHEMA = Schema(
     kind=ID(stored=True),
     status=ID(stored=True),
     agency=ID(stored=True),
-    region=ID(stored=True),
+    region=KEYWORD(lowercase=False),  # the agency's region and the county it is in
     path=STORED(),
     codes=KEYWORD(lowercase=False),
     title=TEXT(analyzer=EncodedTokens(), phrase=True),
@@ -108,7 +112,7 @@ def _fields(doc: SearchDoc, analyzer: Analyzer) -> dict[str, Any]:
         "kind": doc.kind,
         "status": doc.status,
         "agency": doc.agency,
-        "region": doc.region,
+        "region": " ".join(region_codes(doc.region)),
         "path": doc.path,
         "codes": " ".join(code_form(c) for c in doc.codes),
         "title": encode(doc.title, analyzer),
@@ -127,14 +131,30 @@ def _term(field: str, value: Any, boost: float = 1.0) -> wq.Query:
     return wq.Term(field, value, boost=boost)
 
 
+def _words(words: tuple[str, ...]) -> list[wq.Query]:
+    return [wq.Or([_term("title", w, TITLE_BOOST), _term("body", w)]) for w in words]
+
+
+def _agency(uscc: str) -> list[wq.Query]:
+    return [_term("agency", uscc, AGENCY_BOOST), _term("key", agency_key(uscc), AGENCY_FIRST_BOOST)]
+
+
+def _term_query(term: Term) -> wq.Query:
+    options: list[wq.Query] = [wq.And(_words(words)) for words in (term.words, *term.alternatives)]
+    options += [query for uscc in term.agencies for query in _agency(uscc)]
+    return wq.Or(options) if len(options) > 1 else options[0]
+
+
 def _clause(clause: Clause) -> wq.Query:
+    if clause.only_agencies:
+        return wq.Or([query for uscc in clause.only_agencies for query in _agency(uscc)])
     if clause.phrase:
         options: list[wq.Query] = [
             wq.Phrase("title", list(clause.words), boost=TITLE_BOOST),
             wq.Phrase("body", list(clause.words)),
         ]
     else:
-        options = [wq.And([wq.Or([_term("title", w, TITLE_BOOST), _term("body", w)]) for w in clause.words])]
+        options = [wq.And([_term_query(t) for t in clause.match_terms])]
         if len(clause.words) > 1:
             options.append(wq.Phrase("title", list(clause.words), boost=PHRASE_BOOST))
     if clause.code:
@@ -145,10 +165,13 @@ def _clause(clause: Clause) -> wq.Query:
 def build_query(request: SearchRequest) -> tuple[wq.Query, wq.Query]:
     """The query, and the mask of documents to leave out."""
     today = day_number(request.today)
-    must: list[wq.Query] = [
-        *(_clause(c) for c in request.query.required),
-        *(wq.NumericRange(n, v, v) if n == "year" else _term(n, v) for n, v in request.filters.items()),
-    ]
+    asked = request.query
+    must: list[wq.Query] = [_clause(c) for c in asked.required]
+    if asked.any_word and must:
+        must = [wq.Or(must)]
+    if asked.code and must:
+        must = [wq.Or([wq.And(must), _term("codes", asked.code, CODE_BOOST)])]
+    must += [wq.NumericRange(n, v, v) if n == "year" else _term(n, v) for n, v in request.filters.items()]
     # Not shown today: the few records not yet started or already ended (ranges over all the shown ones would
     # make every search walk every document).
     hidden: list[wq.Query] = [
@@ -196,7 +219,11 @@ class WhooshEngine:
     def search(self, request: SearchRequest) -> SearchResult:
         query, hidden = build_query(request)
         sortedby = sorting.FieldFacet("day", reverse=True) if request.sort == "date" else None
-        groupedby = {name: sorting.FieldFacet(name) for name in FACETS} if request.facets else None
+        groupedby = (
+            {name: sorting.FieldFacet(name, allow_overlap=name == "region") for name in FACETS}
+            if request.facets
+            else None
+        )
         try:
             with self._index.searcher() as searcher:
                 results = searcher.search(
