@@ -23,6 +23,7 @@ from portal.evaluation.operations import score_month
 from portal.evaluation.rules import last_finished_month
 from portal.extensions import db
 from portal.records.operations import expire_due_records
+from portal.rectifications.operations import note_newly_overdue
 from portal.search.engine import SearchUnavailableError
 from portal.search.operations import search_index
 from portal.supervision.operations.ledger import refresh_ledger
@@ -69,11 +70,17 @@ def records() -> None:
     pass
 
 
-@records.command("expire", help="Mark records whose maximum disclosure period has passed as 公示期满 (run daily).")
+@records.command(
+    "expire",
+    help="Mark records whose maximum disclosure period has passed as 公示期满, and tell search about cases that "
+    "became 逾期未整改 (run daily).",
+)
 def records_expire() -> None:
-    count = expire_due_records(clock.today())
+    today = clock.today()
+    count = expire_due_records(today)
+    overdue = note_newly_overdue(today)
     commit()
-    click.echo(f"{count} record(s) reached the end of their disclosure period.")
+    click.echo(f"{count} record(s) reached the end of their disclosure period; {overdue} case(s) became overdue.")
 
 
 @click.group(help="Supervision: the 工作台账 (ledger) of working-day deadlines.")

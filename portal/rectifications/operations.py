@@ -5,10 +5,11 @@ outcome's `updated` time and writes outbox rows."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
 
 from portal.audit.operations import write_audit
 from portal.core.uploads import CheckedFile
@@ -348,3 +349,27 @@ def _decide_completion(submission: Submission, decision: SubmissionStatus, today
         reason=None,
         by=by,
     )
+
+
+OVERDUE_LOOKBACK_DAYS = 7  # a daily job that missed a few days still catches up
+
+
+def note_newly_overdue(today: date) -> int:
+    """Tell search about the cases that became 逾期未整改 in the last week (their deadline or an open measure's passed,
+    新信用发〔2018〕6号 (五)): nothing else changes on that day, yet the record's search text now says 逾期未整改
+    (search/documents.py state_words). Run daily by `records expire`; noting a case twice is harmless. Returns how
+    many records were noted."""
+    since = today - timedelta(days=OVERDUE_LOOKBACK_DAYS)
+    late_step = exists().where(
+        PlanStep.rectification_id == Rectification.id,
+        PlanStep.done_on.is_(None),
+        PlanStep.deadline >= since,
+        PlanStep.deadline < today,
+    )
+    late = (Rectification.deadline >= since) & (Rectification.deadline < today)
+    records = db.session.scalars(
+        select(Rectification.record_id).where(Rectification.outcome.is_(None), late | late_step)
+    ).all()
+    if records:
+        changed(*(item_key(ItemType.RECORD, record_id) for record_id in records))
+    return len(records)

@@ -215,13 +215,17 @@ def test_the_closed_complaint_is_published_anonymised_with_consent_only(app: Fla
         close(complaint, f"已督促支付 {consent or 'none'}", date(2026, 11, 20), by=staff)
         numbers[consent] = number
     db.session.flush()
-    for url in ("/complaints/", f"/agencies/{agency.uscc}"):
+    for url in ("/complaints/", f"/agencies/{agency.uscc}", f"/complaints/{numbers['y']}"):
         body = client.get(url).get_data(as_text=True)
         assert numbers["y"] in body
         assert "已督促支付 y" in body
         assert numbers[""] not in body
         for private in (*PERSON.values(), "证据.pdf"):
             assert private not in body, (url, private)
+    # the list links each one to its own page (search links there too); one not published has none
+    assert f'href="/complaints/{numbers["y"]}"' in client.get("/complaints/").get_data(as_text=True)
+    assert client.get(f"/complaints/{numbers['']}").status_code == 404
+    assert client.get("/complaints/TS-2026-999999").status_code == 404
 
 
 def test_personal_data_is_on_no_public_surface_and_in_no_audit_entry(app: Flask, client: FlaskClient) -> None:
