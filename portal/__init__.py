@@ -140,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.reports.workspace import bp as reports_workspace_bp
     from portal.review.workspace import bp as review_workspace_bp
     from portal.search.views import bp as search_bp
+    from portal.search.workspace import bp as search_workspace_bp
     from portal.statistics.views import bp as statistics_bp
     from portal.supervision.workspace.campaigns import bp as campaigns_workspace_bp
     from portal.supervision.workspace.cases import bp as cases_workspace_bp
@@ -190,5 +191,6 @@ def _register_blueprints(app: Flask) -> None:
         objections_workspace_bp,
         repairs_workspace_bp,
         measures_workspace_bp,
+        search_workspace_bp,
     ):
         app.register_blueprint(bp)

@@ -16,6 +16,7 @@ from portal.db import commit
 from portal.demo.bulletin_showcase import publish_past_bulletins
 from portal.demo.evaluation_showcase import score_past_months
 from portal.demo.operations import DEMO_PASSWORD, DemoRefusedError, demo_accounts, load_demo
+from portal.demo.search_showcase import add_demo_terms
 from portal.demo.showcase import show_the_real_flow
 from portal.demo.supervision_showcase import supervise
 from portal.errors import RefusedError
@@ -169,6 +170,7 @@ def demo_load(size: int, seed: int, anchor: object) -> None:
     supervise(anchor_date, settings.files_dir)  # the 工作台账 derived, and some of its items worked
     score_past_months(anchor_date)  # 政务诚信评价: each past month scored by the method of its time
     publish_past_bulletins(anchor_date, settings.files_dir)  # 月度通报: the past months drafted and published
+    add_demo_terms(anchor_date)  # 搜索词表: the staff's aliases and synonyms (issue 16)
     commit()
     click.echo(
         f"Loaded demo data: {summary.agencies} agencies, {summary.commitments} commitments, {summary.records} records."

@@ -5,6 +5,7 @@ characters."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -19,6 +20,12 @@ def _clusters(text: str) -> list[tuple[int, int]]:
     return list(zip(starts, [*starts[1:], len(text)], strict=False))
 
 
+@lru_cache(maxsize=8192)
+def _nfkc_lower(cluster: str) -> str:
+    """One character (with its combining marks) as the analyzer normalises it; few distinct ones recur."""
+    return unicodedata.normalize("NFKC", cluster).lower()
+
+
 def _normalised_with_map(text: str) -> tuple[str, list[tuple[int, int]]]:
     """The text normalised as the analyzer does, and for each normalised character the original span it came from."""
     lowered = text.lower()
@@ -27,7 +34,7 @@ def _normalised_with_map(text: str) -> tuple[str, list[tuple[int, int]]]:
     out: list[str] = []
     origin: list[tuple[int, int]] = []
     for start, end in _clusters(text):
-        norm = unicodedata.normalize("NFKC", text[start:end]).lower()
+        norm = _nfkc_lower(text[start:end])
         out.append(norm)
         origin.extend([(start, end)] * len(norm))
     return fold("".join(out)), origin

@@ -8,14 +8,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from portal import clock
+from portal.agencies.models import Agency
+from portal.audit.operations import write_audit
+from portal.errors import RefusedError
 from portal.extensions import db
 from portal.listing import ListQuery, parse_list_query
 from portal.search.engine import FACETS, SearchRequest, SearchResult, SearchUnavailableError
 from portal.search.index import SearchIndex
+from portal.search.models import SearchTerm
 from portal.search.queries import FILTERS, vocabulary
 from portal.search.query import ParsedQuery, parse_query, printable
+from portal.search.vocabulary import MAX_RUN, squash
+from portal.users.models import User
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +114,90 @@ def run_search(args: Mapping[str, str], per_page: int, default_sort: str = "rele
         current_app.logger.warning("search unavailable", exc_info=True)
         found.unavailable = True
     return found
+
+
+# --- the staff's vocabulary (search_terms) ---
+# Imported here so that the part above stays as it was (they may join the imports at the top).
+
+
+TERM_SHORTEST, TERM_LONGEST = 2, 40  # characters of a word and of the site's term it means (the columns hold 40)
+TERM_EXISTS = _l("已有该词条")
+
+
+def _term_length_problem(text: str) -> object | None:
+    if len(text) < TERM_SHORTEST or len(squash(text)) < TERM_SHORTEST:
+        return _l("太短了：至少 %(min)d 个字符。", min=TERM_SHORTEST)
+    if len(text) > TERM_LONGEST:
+        return _l("太长了：最多 %(max)d 个字符。", max=TERM_LONGEST)
+    return None
+
+
+def _too_many_words(word: str) -> bool:
+    """A synonym is looked up as a run of at most MAX_RUN query words: one the index's segmenter cuts into more
+    would never be found (unknown while the index is unavailable: then it is let through)."""
+    try:
+        return len(search_index().analyzer().words_of(word)) > MAX_RUN
+    except SearchUnavailableError:
+        return False
+
+
+def add_term(word: str, *, means: str = "", agency: Agency | None = None, by: User) -> SearchTerm:
+    """A word residents type, added to the search vocabulary by staff: a synonym of a site term (`means`,
+    卡脖子 -> 逾期) or another name of `agency` (县医院 -> 演示县人民医院). It takes effect at the next search.
+    Refused (RefusedError beside `word`, `means` or `agency`): a word or meaning of fewer than 2 or more than 40
+    characters, both or neither of `means` and `agency`, a word that is its own meaning, and an entry the vocabulary
+    has already (vocabulary.toml, the generated synonyms and abbreviations, an agency's names, the staff's terms)."""
+    word, means = word.strip(), means.strip()
+    problem = _term_length_problem(word)
+    if problem is not None:
+        raise RefusedError(problem, field="word")
+    if means and agency is not None:
+        raise RefusedError(_l("同义词和机构别名只能二选一：填写本站用语，或选择机构。"), field="agency")
+    if not means and agency is None:
+        raise RefusedError(_l("请填写这个词对应的本站用语，或选择它所指的机构。"), field="means")
+    known = vocabulary()
+    key = squash(word)
+    if agency is None:
+        problem = _term_length_problem(means)
+        if problem is not None:
+            raise RefusedError(problem, field="means")
+        if squash(means) == key:
+            raise RefusedError(_l("词语和本站用语相同，不必添加。"), field="means")
+        if any(squash(target) == squash(means) for target in known.alternatives((key,))):
+            raise RefusedError(TERM_EXISTS, field="word")
+        if _too_many_words(word):
+            raise RefusedError(
+                _l("这个词太长：搜索时最多把连续 %(n)d 个词当作一个说法，请改短一些。", n=MAX_RUN), field="word"
+            )
+    elif agency.uscc in known.named.get(key, ()):  # its name, short name, a former name, an abbreviation, an alias
+        raise RefusedError(TERM_EXISTS, field="word")
+    term = SearchTerm(word=word, means=means, agency_id=agency.id if agency else None, added_by=by.username)
+    try:
+        with db.session.begin_nested():  # the same entry added at the same moment: refused, not a 500
+            db.session.add(term)
+            db.session.flush()
+    except IntegrityError:
+        raise RefusedError(TERM_EXISTS, field="word") from None
+    write_audit("search_term.add", "search_term", term.id, _term_changes(term, agency, added=True), by=by)
+    db.session.flush()
+    return term
+
+
+def _term_changes(term: SearchTerm, agency: Agency | None, *, added: bool) -> dict[str, list[object]]:
+    def change(value: object) -> list[object]:
+        return [None, value] if added else [value, None]
+
+    changes = {"word": change(term.word)}
+    if agency is not None:
+        changes["agency"] = change(f"{agency.name}（{agency.uscc}）")
+    else:
+        changes["means"] = change(term.means)
+    return changes
+
+
+def remove_term(term: SearchTerm, *, by: User) -> None:
+    """A staff term taken out of the search vocabulary (the audit log keeps what it was); the next search goes
+    without it."""
+    write_audit("search_term.remove", "search_term", term.id, _term_changes(term, term.agency, added=False), by=by)
+    db.session.delete(term)
+    db.session.flush()

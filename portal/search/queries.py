@@ -91,19 +91,22 @@ def generated_synonyms() -> dict[str, tuple[str, ...]]:
     return found
 
 
-def _stamp() -> tuple[int, int, int]:
-    """Changes when an agency or a staff term changes (agency changes go through the search outbox)."""
-    row = db.session.execute(
-        select(
-            select(func.max(OutboxEntry.id)).scalar_subquery(),
-            select(func.count(SearchTerm.id)).scalar_subquery(),
-            select(func.max(SearchTerm.id)).scalar_subquery(),
-        )
-    ).one()
-    return row[0] or 0, row[1] or 0, row[2] or 0
+def _stamp() -> tuple[object, ...]:
+    """Changes when an agency or a staff term changes (agency changes go through the search outbox; SQLite may give
+    a removed term's id to the next one, so the newest time counts too)."""
+    return tuple(
+        db.session.execute(
+            select(
+                select(func.max(OutboxEntry.id)).scalar_subquery(),
+                select(func.count(SearchTerm.id)).scalar_subquery(),
+                select(func.max(SearchTerm.id)).scalar_subquery(),
+                select(func.max(SearchTerm.added_at)).scalar_subquery(),
+            )
+        ).one()
+    )
 
 
-_VOCABULARY: dict[str, tuple[tuple[int, int, int], Vocabulary]] = {}
+_VOCABULARY: dict[str, tuple[tuple[object, ...], Vocabulary]] = {}
 
 
 def vocabulary() -> Vocabulary:

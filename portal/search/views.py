@@ -44,14 +44,15 @@ def _shown(hit: Hit, words: list[str], agencies: dict[str, Agency]) -> ShownHit:
 
 
 def _suggestions(query: ParsedQuery, agencies: dict[str, Agency], limit: int = 5) -> list[tuple[str, str]]:
-    """Agencies that each part of the query may mean (quotes and exclusions aside), best first; not those the
-    query names, which head the results."""
+    """Agencies that each part of the query may mean (quotes and exclusions aside), best first; none when the
+    query names one, which then heads the results."""
+    if query.agencies:
+        return []
     names = [(a.name, a.uscc) for a in agencies.values()]
     found: dict[str, str] = {}
     for clause in query.required:
         for name, uscc in suggest_agencies("".join(clause.words), names, limit):
-            if uscc not in query.agencies:
-                found.setdefault(uscc, name)
+            found.setdefault(uscc, name)
     return [(name, uscc) for uscc, name in list(found.items())[:limit]]
 
 

@@ -39,6 +39,7 @@ from portal.objections.rules import Ground
 from portal.rectifications.operations import report_progress
 from portal.repairs.operations import apply_for_repair
 from portal.reports.operations import make_draft
+from portal.search.operations import add_term
 from portal.supervision.models import LedgerItem, Letter
 from portal.supervision.operations import work_calendar
 from portal.supervision.operations.campaigns import open_campaign
@@ -221,6 +222,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/meetings/<meeting_id>/undertakings/<undertaking_id>/kept", "POST"): Access(STAFF),
     ("/workspace/meetings/new", "GET"): Access(STAFF),
     ("/workspace/meetings/new", "POST"): Access(STAFF),
+    # issue 16: the staff's search vocabulary (搜索词表): staff and admins add and remove synonyms and agency aliases
+    ("/workspace/search/terms", "GET"): Access(STAFF),
+    ("/workspace/search/terms", "POST"): Access(STAFF),
+    ("/workspace/search/terms/<term_id>/remove", "POST"): Access(STAFF),
 }
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -476,6 +481,7 @@ def world(app: Flask) -> World:
             "meeting_id": meeting.id,
             "bulletin_id": make_draft(Month.of(today), today, by=staff).id,  # a draft of this month's bulletin
             "year": 2026,  # the 考核 sheet's year (/workspace/evaluation/<year>): not an item id
+            "term_id": add_term("每条路由", means="逾期", by=staff).id,  # issue 16: a staff synonym
             "undertaking_id": undertaking.id,
         },
         files={
