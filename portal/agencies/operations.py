@@ -25,6 +25,7 @@ from portal.agencies.rules import (
 )
 from portal.audit.operations import write_audit
 from portal.commitments.models import Commitment
+from portal.complaints.models import Complaint
 from portal.core.regions import is_region_code
 from portal.core.uscc import is_valid_uscc, normalise
 from portal.db_types import utcnow
@@ -83,10 +84,14 @@ def _public_item_keys(agency: Agency) -> list[str]:
     outcomes = db.session.scalars(
         select(Rectification.id).where(Rectification.record_id.in_(record_ids), Rectification.finished_on.is_not(None))
     )
+    complaints = db.session.scalars(
+        select(Complaint.number).where(Complaint.agency_id == agency.id, Complaint.published)
+    )
     return [
         *(item_key(ItemType.RECORD, i) for i in record_ids),
         *(item_key(ItemType.COMMITMENT, c) for c in codes if c),
         *(item_key(ItemType.OUTCOME, i) for i in outcomes),
+        *(item_key(ItemType.COMPLAINT, n) for n in complaints),
     ]
 
 

@@ -419,7 +419,7 @@ def search_entry(hit: Hit) -> FeedEntry:
 @bp.get("/search/feed.<any(atom, rss):fmt>")
 def search(fmt: str) -> Response:
     """A search followed as a feed: the same query and facets, newest first (unless sort says otherwise)."""
-    found = search_operations.run_search(request.args, FEED_SIZE, default_sort="date", facets=False)
+    found = search_operations.run_search(request.args, FEED_SIZE, default_sort="date", facets=False, lenient=False)
     if found.unavailable:
         abort(503, _("搜索索引正在重建，请稍后再试。"))
     result = found.result

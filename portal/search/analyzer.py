@@ -57,6 +57,11 @@ def normalise(text: str) -> str:
     return fold(unicodedata.normalize("NFKC", text).lower())
 
 
+def squash(text: str) -> str:
+    """How words, names and codes are compared: normalised, without spaces."""
+    return "".join(normalise(text).split())
+
+
 def is_wordlike(piece: str) -> bool:
     return any(ch.isalnum() for ch in piece)
 

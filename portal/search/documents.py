@@ -27,6 +27,7 @@ from portal.agencies.models import Agency
 from portal.arrears.models import ArrearsTerms
 from portal.commitments.models import Commitment
 from portal.complaints.models import Complaint
+from portal.core.labelled import N_
 from portal.core.markup import render_markdown
 from portal.outbox import ItemType, item_key, split_key
 from portal.pages.loader import list_pages, load_page
@@ -38,13 +39,14 @@ from portal.search.vocabulary import short_name
 from portal.web import public_path
 
 TYPES = ("record", "commitment", "outcome", "agency", "page", "complaint")
-# The words of each type, as residents call it (and as the search page labels it).
+# The words of each type, as residents call it: in its documents' text, and the search page's labels (queries.py).
 TYPE_WORDS = {
-    "record": "失信记录",
-    "commitment": "政务承诺",
-    "outcome": "整改结果",
-    "agency": "诚信档案",
-    "complaint": "投诉办理结果",
+    "record": N_("失信记录"),
+    "commitment": N_("政务承诺"),
+    "outcome": N_("整改结果"),
+    "agency": N_("诚信档案"),
+    "page": N_("政策与指南"),
+    "complaint": N_("投诉办理结果"),
 }
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 

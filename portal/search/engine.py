@@ -36,6 +36,7 @@ class SearchRequest:
     offset: int = 0
     limit: int = 10
     facets: bool = True
+    facet_names: tuple[str, ...] = FACETS  # the facets counted (when `facets`)
 
 
 @dataclass(frozen=True)

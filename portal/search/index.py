@@ -6,6 +6,7 @@ Layout under PORTAL_SEARCH_INDEX_DIR (default search_index/):
     tantivy-20261122T101500Z-4242/data/          the engine's files
     tantivy-20261122T101500Z-4242/words.txt      agency names the analyzer keeps whole (index and queries agree)
     tantivy-20261122T101500Z-4242/spellings.tsv  their pinyin and initials (and their short names'), for the look-up
+    tantivy-20261122T101500Z-4242/sounds.tsv     every CJK character's sound, for near-sound typos (财正局)
     tantivy-20261122T101500Z-4242/outbox_mark    the last search_outbox id applied to this build
     tantivy.lock                                the single-writer lock (flock), shared by every process
 
@@ -37,7 +38,7 @@ from portal.outbox import OutboxEntry
 from portal.search.analyzer import Analyzer, normalise
 from portal.search.documents import SearchDoc, agency_names, agency_short_names, all_docs, load_doc
 from portal.search.engine import Engine, SearchRequest, SearchResult, SearchUnavailableError
-from portal.search.suggest import remember_spellings, spellings
+from portal.search.suggest import character_sounds, remember_sounds_file, remember_spellings, spellings
 from portal.search.tantivy_engine import TantivyEngine
 from portal.search.whoosh_engine import WhooshEngine
 
@@ -84,6 +85,7 @@ class SearchIndex:
                 words = tuple((build / "words.txt").read_text(encoding="utf-8").splitlines())
                 spelled = (build / "spellings.tsv").read_text(encoding="utf-8").splitlines()
                 remember_spellings({name: (full, initials) for name, full, initials in map(_three, spelled)})
+                remember_sounds_file(build / "sounds.tsv")
             except OSError as exc:
                 raise SearchUnavailableError(f"the index at {build} is incomplete: {exc}") from exc
             engine = ENGINE_CLASSES[self.engine_name].open(build / "data")
@@ -184,6 +186,7 @@ class SearchIndex:
             names = {normalise(w) for w in (*words, *agency_short_names(session))}
             spelled = ["\t".join((plain, *spellings(plain))) for plain in sorted(names)]
             (build / "spellings.tsv").write_text("\n".join(spelled), encoding="utf-8")
+            (build / "sounds.tsv").write_text("\n".join(character_sounds()), encoding="utf-8")
             _write_atomically(build / "outbox_mark", str(mark))
             with self.writer_lock(wait=60) as locked:
                 if not locked:

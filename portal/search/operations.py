@@ -17,12 +17,13 @@ from portal.audit.operations import write_audit
 from portal.errors import RefusedError
 from portal.extensions import db
 from portal.listing import ListQuery, parse_list_query
+from portal.search.analyzer import squash
 from portal.search.engine import FACETS, SearchRequest, SearchResult, SearchUnavailableError
 from portal.search.index import SearchIndex
 from portal.search.models import SearchTerm
 from portal.search.queries import FILTERS, vocabulary
 from portal.search.query import ParsedQuery, parse_query, printable
-from portal.search.vocabulary import MAX_RUN, squash
+from portal.search.vocabulary import MAX_RUN
 from portal.users.models import User
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Search:
     result: SearchResult | None = None
     unavailable: bool = False
     partial: bool = False  # nothing had every word: the result is the any-word search, ranked
+    near: bool = False  # nothing matched as typed: the result is for the agencies the words may mean (a near miss)
     named: list[tuple[str, dict[str, int]]] = field(default_factory=list)  # agencies the query names: USCC, counts
 
     @property
@@ -73,13 +75,21 @@ MAX_NAMED = 3  # agencies shown first with their counts
 
 def _item_counts(index: SearchIndex, uscc: str) -> dict[str, int]:
     """How many public items of each type the agency has, as search counts them (its own 诚信档案 aside)."""
-    result = index.search(SearchRequest(ParsedQuery(), clock.today(), filters={"agency": uscc}, limit=1))
-    return {kind: n for kind, n in result.facets.get("type", []) if kind != "agency"}
+    asked = SearchRequest(ParsedQuery(), clock.today(), filters={"agency": uscc}, limit=1, facet_names=("type",))
+    return {kind: n for kind, n in index.search(asked).facets.get("type", []) if kind != "agency"}
 
 
-def run_search(args: Mapping[str, str], per_page: int, default_sort: str = "relevance", facets: bool = True) -> Search:
+def run_search(
+    args: Mapping[str, str],
+    per_page: int,
+    default_sort: str = "relevance",
+    facets: bool = True,
+    lenient: bool = True,
+) -> Search:
     """Parse the URL's query string and search. Bad parameters leave `asked.problems`; a missing index sets
-    `unavailable`."""
+    `unavailable`. When the words as typed find nothing, a `lenient` search (the page, the API) tries again: first
+    with the agencies the words may mean by a near miss (财正局), then any word, ranked (`partial`); it also counts
+    the items of the agencies the query names. A feed is not lenient: it follows exactly what was asked."""
     text = printable(args.get("q", ""))
     asked = parse_list_query(args, FILTERS)
     if "sort" not in asked.filters:
@@ -104,6 +114,13 @@ def run_search(args: Mapping[str, str], per_page: int, default_sort: str = "rele
             facets=facets,
         )
         found.result = index.search(request)
+        if not lenient:
+            return found
+        if found.result.total == 0:
+            near = parse_query(text, index.analyzer(), vocabulary(), near=True)
+            if near != found.query:
+                found.query, found.near = near, True
+                found.result = index.search(replace(request, query=near))
         loosened = found.query.loosened()
         if found.result.total == 0 and loosened is not None:
             found.result = index.search(replace(request, query=loosened))
@@ -117,7 +134,6 @@ def run_search(args: Mapping[str, str], per_page: int, default_sort: str = "rele
 
 
 # --- the staff's vocabulary (search_terms) ---
-# Imported here so that the part above stays as it was (they may join the imports at the top).
 
 
 TERM_SHORTEST, TERM_LONGEST = 2, 40  # characters of a word and of the site's term it means (the columns hold 40)

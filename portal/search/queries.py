@@ -11,27 +11,20 @@ from sqlalchemy.orm import selectinload
 
 from portal.agencies.models import Agency
 from portal.arrears.rules import Subtype
+from portal.audit.models import AuditEntry
 from portal.commitments.rules import CommitmentType, Fulfilment
 from portal.extensions import db
 from portal.listing import choice, region_param, uscc_param, year
-from portal.outbox import OutboxEntry
 from portal.records.kinds import KINDS, Kind
 from portal.records.rules import RecordStatus
 from portal.rectifications.rules import Outcome
-from portal.search.documents import TYPES
+from portal.search.documents import TYPE_WORDS, TYPES
 from portal.search.engine import SORTS
 from portal.search.models import SearchTerm
-from portal.search.suggest import spellings
+from portal.search.suggest import sound, spellings
 from portal.search.vocabulary import AgencyNames, Vocabulary, data_file
 
-TYPE_LABELS: dict[str, Any] = {
-    "record": _l("失信记录"),
-    "commitment": _l("政务承诺"),
-    "outcome": _l("整改结果"),
-    "agency": _l("诚信档案"),
-    "page": _l("政策与指南"),
-    "complaint": _l("投诉办理结果"),
-}
+TYPE_LABELS: dict[str, Any] = {name: _l(words) for name, words in TYPE_WORDS.items()}
 FACET_LABELS: dict[str, Any] = {
     "type": _l("类型"),
     "kind": _l("类别"),
@@ -92,15 +85,16 @@ def generated_synonyms() -> dict[str, tuple[str, ...]]:
 
 
 def _stamp() -> tuple[object, ...]:
-    """Changes when an agency or a staff term changes (agency changes go through the search outbox; SQLite may give
-    a removed term's id to the next one, so the newest time counts too)."""
+    """Changes when the names change: an agency created, edited, renamed, closed or merged, or a staff term added or
+    removed (each writes an audit entry), or an agency loaded without one (the demo, an import)."""
     return tuple(
         db.session.execute(
             select(
-                select(func.max(OutboxEntry.id)).scalar_subquery(),
-                select(func.count(SearchTerm.id)).scalar_subquery(),
-                select(func.max(SearchTerm.id)).scalar_subquery(),
-                select(func.max(SearchTerm.added_at)).scalar_subquery(),
+                select(func.max(AuditEntry.id))
+                .where(AuditEntry.entity_type.in_(("agency", "search_term")))
+                .scalar_subquery(),
+                select(func.count(Agency.id)).scalar_subquery(),
+                select(func.max(Agency.id)).scalar_subquery(),
             )
         ).one()
     )
@@ -129,6 +123,6 @@ def vocabulary() -> Vocabulary:
         AgencyNames(a.uscc, a.name, a.region_name, tuple(f.name for f in a.former_names), tuple(aliases.get(a.id, ())))
         for a in db.session.scalars(select(Agency).options(selectinload(Agency.former_names)))
     ]
-    built = Vocabulary(synonyms, agencies, dictionary.abbreviations, spellings)
+    built = Vocabulary(synonyms, agencies, dictionary.abbreviations, spellings, dictionary.place_bound, sound)
     _VOCABULARY["current"] = (stamp, built)
     return built

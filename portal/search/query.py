@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from portal.search.analyzer import Analyzer, normalise
 from portal.search.vocabulary import MAX_RUN, Vocabulary, data_file
@@ -102,7 +103,10 @@ class ParsedQuery:
 
     def loosened(self) -> ParsedQuery | None:
         """The any-word fallback: each term of the plain clauses on its own, any of them enough (phrases stay
-        whole); None when there is nothing to loosen (a single term)."""
+        whole); None when there is nothing to loosen (a single term) or the query is an identifier (a case number
+        that is not listed must find nothing, not its digits)."""
+        if self.code or any(clause.code for clause in self.required):
+            return None
         clauses: list[Clause] = []
         for clause in self.required:
             if clause.phrase or len(clause.match_terms) == 1:
@@ -114,50 +118,54 @@ class ParsedQuery:
         return replace(self, required=tuple(clauses), code="", any_word=True)
 
 
-def _terms(words: tuple[str, ...], analyzer: Analyzer, vocabulary: Vocabulary) -> tuple[Term, ...]:
-    """The words grouped into the longest runs that stand for something (a synonym, an agency), each with what it
-    stands for; () when none does."""
+def _terms(words: tuple[str, ...], analyzer: Analyzer, vocabulary: Vocabulary | None, near: bool) -> tuple[Term, ...]:
+    """The words grouped into the longest runs that stand for something (a synonym, an agency; with `near`, an
+    agency by a near miss too), each with what it stands for; the question words no run covers are left out."""
+    question_words = data_file().question_words
     terms: list[Term] = []
-    found = False
     i = 0
+    longest = MAX_RUN if vocabulary is not None else 0
     while i < len(words):
-        for j in range(min(len(words), i + MAX_RUN), i, -1):
+        for j in range(min(len(words), i + longest), i, -1):
+            assert vocabulary is not None
             run = words[i:j]
             targets = vocabulary.alternatives(run)
-            agencies = vocabulary.agencies("".join(run))
+            agencies = vocabulary.agencies("".join(run)) or (vocabulary.near_agencies("".join(run)) if near else ())
             if targets or agencies:
                 alternatives = tuple(tuple(analyzer.words_of(t)) for t in targets)
                 terms.append(Term(run, tuple(a for a in alternatives if a), agencies))
-                found = True
                 i = j
                 break
         else:
-            terms.append(Term((words[i],)))
+            if words[i] not in question_words:
+                terms.append(Term((words[i],)))
             i += 1
-    return tuple(terms) if found else ()
+    return tuple(terms)
 
 
-def _clause(text: str, quoted: bool, analyzer: Analyzer, vocabulary: Vocabulary | None) -> tuple[Clause | None, bool]:
+def _clause(
+    text: str, quoted: bool, analyzer: Analyzer, vocabulary: Vocabulary | None, near: bool = False
+) -> tuple[Clause | None, bool]:
     """The clause of one chunk of the query, and whether it held question words only (then it is kept only if
-    nothing else is left)."""
+    nothing else is left). Quoted text is taken as typed: no question words dropped, no synonyms, and it names an
+    agency only by an exact name."""
     words = tuple(analyzer.words_of(text))
     if not words:
         return None, False
     code = code_form(text)
     code = code if any(ch.isdigit() for ch in code) else ""
-    phrase = quoted and len(words) > 1
-    question_words = data_file().question_words
-    question = not quoted and all(w in question_words for w in words)
-    if not quoted and not question:
-        words = tuple(w for w in words if w not in question_words)
-    terms: tuple[Term, ...] = ()
-    if vocabulary is not None and not code:
-        named = vocabulary.agencies(text)
-        if named:
-            terms = (Term(words, (), named),)
-        elif not phrase:
-            terms = _terms(words, analyzer, vocabulary)
-    return Clause(words, phrase, code, terms, quoted), question
+    if quoted or code:
+        named = vocabulary.agencies(text) if vocabulary is not None and not code else ()
+        whole: tuple[Term, ...] = (Term(words, (), named),) if named else ()
+        return Clause(words, quoted and len(words) > 1, code, whole, quoted), False
+    named = () if vocabulary is None else vocabulary.agencies(text) or (vocabulary.near_agencies(text) if near else ())
+    if named:
+        return Clause(words, False, "", (Term(words, (), named),)), False
+    terms = _terms(words, analyzer, vocabulary, near)
+    if not terms:  # question words alone
+        return Clause(words, False, ""), True
+    plain = all(not (t.alternatives or t.agencies) for t in terms)
+    return Clause(tuple(w for t in terms for w in t.words), False, "", () if plain else terms), False
 
 
 def printable(text: str) -> str:
@@ -170,18 +178,23 @@ def operators(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(OPERATOR_TWINS)
 
 
-def parse_query(text: str, analyzer: Analyzer, vocabulary: Vocabulary | None = None) -> ParsedQuery:
+def parse_query(
+    text: str, analyzer: Analyzer, vocabulary: Vocabulary | None = None, *, near: bool = False
+) -> ParsedQuery:
+    """The query as typed, read with the vocabulary (synonyms, the agencies named exactly). With `near`, a part that
+    names no agency exactly may name one by a near miss: run_search tries that when the query as typed finds
+    nothing. An exclusion excludes what the same words would find (-发改委 leaves out that agency's items)."""
     text = operators(printable(text[:MAX_QUERY_CHARS]))
     required: list[Clause] = []
     excluded: list[Clause] = []
     questions: list[Clause] = []
-    for match in _CHUNK.finditer(text):
+    for match in islice(_CHUNK.finditer(text), 2 * MAX_CLAUSES):
         negated, quoted, plain = match.group(1), match.group(2), match.group(3)
         if plain is not None:
             negated = "-" if plain.startswith("-") else ""
-            clause, question = _clause(plain.lstrip("-"), False, analyzer, None if negated else vocabulary)
+            clause, question = _clause(plain.lstrip("-"), False, analyzer, vocabulary, near and not negated)
         else:
-            clause, question = _clause(quoted, True, analyzer, None if negated else vocabulary)
+            clause, question = _clause(quoted, True, analyzer, vocabulary)
         if clause is not None:
             (excluded if negated else required if not question else questions).append(clause)
     required = required or questions  # question words alone are still searched: a search is never emptied

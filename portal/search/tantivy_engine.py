@@ -18,7 +18,6 @@ from portal.search.engine import (
     AGENCY_BOOST,
     AGENCY_FIRST_BOOST,
     CODE_BOOST,
-    FACETS,
     NEVER,
     PHRASE_BOOST,
     TITLE_BOOST,
@@ -193,7 +192,7 @@ class TantivyEngine:
             else:
                 found = searcher.search(query, request.limit, count=True, offset=request.offset)
             hits = [self._hit(searcher.doc(address).to_dict()) for _, address in found.hits]
-            facets = self._facets(searcher, query) if request.facets else {}
+            facets = self._facets(searcher, query, request.facet_names) if request.facets else {}
         except ValueError as exc:
             raise SearchUnavailableError(f"the tantivy index cannot be searched: {exc}") from exc
         return SearchResult(found.count or 0, hits, facets)  # type: ignore[attr-defined]
@@ -216,12 +215,13 @@ class TantivyEngine:
         )
 
     @staticmethod
-    def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[tuple[str, int]]]:
-        spec = {name: {"terms": {"field": name, "size": 1000}} for name in FACETS}
+    def _facets(
+        searcher: tantivy.Searcher, query: tantivy.Query, names: tuple[str, ...]
+    ) -> dict[str, list[tuple[str, int]]]:
+        spec = {name: {"terms": {"field": name, "size": 1000}} for name in names}
         answer = searcher.aggregate(query, spec)
         return {
-            name: sorted_counts({str(b["key"]): int(b["doc_count"]) for b in answer[name]["buckets"]})
-            for name in FACETS
+            name: sorted_counts({str(b["key"]): int(b["doc_count"]) for b in answer[name]["buckets"]}) for name in names
         }
 
     def close(self) -> None:

@@ -78,6 +78,8 @@ def _notices(found: Search) -> list[tuple[str, str]]:
     notices = []
     if len(found.text) > MAX_QUERY_CHARS:
         notices.append(("cut", _("查询过长，只按前 %(n)d 个字搜索。", n=MAX_QUERY_CHARS)))
+    if found.near and found.result is not None and found.result.total:
+        notices.append(("near", _("没有找到与输入完全一致的内容，以下按名称相近的机构查找。")))
     if found.partial:
         notices.append(("partial", _("没有同时包含全部词语的结果，以下为部分匹配。")))
     return notices

@@ -25,7 +25,6 @@ from portal.search.engine import (
     AGENCY_BOOST,
     AGENCY_FIRST_BOOST,
     CODE_BOOST,
-    FACETS,
     NEVER,
     PHRASE_BOOST,
     TITLE_BOOST,
@@ -220,7 +219,7 @@ class WhooshEngine:
         query, hidden = build_query(request)
         sortedby = sorting.FieldFacet("day", reverse=True) if request.sort == "date" else None
         groupedby = (
-            {name: sorting.FieldFacet(name, allow_overlap=name == "region") for name in FACETS}
+            {name: sorting.FieldFacet(name, allow_overlap=name == "region") for name in request.facet_names}
             if request.facets
             else None
         )
@@ -238,9 +237,9 @@ class WhooshEngine:
                     self._hit(results[i])
                     for i in range(request.offset, min(results.scored_length(), request.offset + request.limit))
                 ]
-                facets = {
-                    name: sorted_counts({str(k): int(v) for k, v in results.groups(name).items()})
-                    for name in (FACETS if request.facets else ())
+                facets = {  # (a document without a value, such as a page's region, is grouped under None: left out)
+                    name: sorted_counts({str(k): int(v) for k, v in results.groups(name).items() if k is not None})
+                    for name in (request.facet_names if request.facets else ())
                 }
                 total = len(results)
         except (OSError, EOFError, ValueError) as exc:

@@ -54,7 +54,7 @@ def _page(
     shortened = [
         (agency, sorted(found))
         for agency in agencies
-        if (found := abbreviations(agency.name, agency.region_name, dictionary.abbreviations))
+        if (found := abbreviations(agency.name, agency.region_name, dictionary.abbreviations, dictionary.place_bound))
     ]
     return (
         render_template(
