@@ -155,8 +155,13 @@ def show_the_real_flow(today: date, files_dir: Path) -> None:
         )
         decide(report, SubmissionStatus.APPROVED, "", today, by=staff)
 
-    # 4. Arrears: what is owed, the repayment plan and a payment (沈政办发〔2018〕117号 二(三)1).
-    for record in _open_cases(Kind.ARREARS, today, 2):
+    # 4. Arrears: what is owed, the repayment plan and a payment (沈政办发〔2018〕117号 二(三)1); staff also note what
+    # more of them are owed for, so that a search for 拖欠货款 or 欠保证金 finds its kind of arrears (issue 16).
+    in_arrears = _open_cases(Kind.ARREARS, today, 12)
+    kinds = [s for s in Subtype if s not in (Subtype.CONSTRUCTION, Subtype.OTHER)]
+    for n, record in enumerate(in_arrears[2:]):
+        set_subtype(record, kinds[n % len(kinds)], today, by=staff)
+    for record in in_arrears[:2]:
         set_subtype(record, Subtype.CONSTRUCTION, today, by=staff)
         owed = int(record.details.get("amount_owed") or 0)
         if owed >= 300:

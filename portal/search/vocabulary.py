@@ -73,11 +73,14 @@ def abbreviations(
     found: set[str] = set()
     for long_form, shorts in rules.items():
         if long_form in name:
+            head, _, tail = name.partition(long_form)
             for short in shorts:
                 shortened = name.replace(long_form, short)
                 found.add(shortened)
                 if long_form not in place_bound:
                     found.add(short_name(shortened, region_name))
+                    if head and region_name.startswith(head):  # 演示 + 经济开发区管理委员会 in 演示经济开发区
+                        found.add(short + tail)
             break
     found.discard(name)
     return {f for f in found if len(f) >= 2}

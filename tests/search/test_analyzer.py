@@ -1,10 +1,11 @@
-"""The search analyzer: NFKC, word positions, sub-words at their word's position, domain terms kept whole."""
+"""The search analyzer: NFKC, lower case and simplified characters, word positions, sub-words at their word's
+position, domain terms kept whole."""
 
 from __future__ import annotations
 
 import pytest
 
-from portal.search.analyzer import DOMAIN_TERMS, Analyzer, Token, normalise
+from portal.search.analyzer import DOMAIN_TERMS, Analyzer, Token, fold, normalise
 
 AGENCY = "演示县财政局"
 
@@ -31,11 +32,36 @@ def positions(analyzer: Analyzer, text: str) -> dict[str, int]:
         ("ABC 财政局", "abc 财政局"),
         ("\u3000", " "),
         ("㍿", "株式会社"),
+        ("財政局", "财政局"),
+        ("演示縣ＡＢＣ財政局", "演示县abc财政局"),
+        ("失信被執行人", "失信被执行人"),
         ("", ""),
     ],
 )
-def test_normalise_is_nfkc_in_lower_case(text: str, normalised: str) -> None:
+def test_normalise_is_nfkc_in_lower_case_with_simplified_characters(text: str, normalised: str) -> None:
     assert normalise(text) == normalised
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("財政局", "财政局"),
+        ("後來瞭解", "后来了解"),
+        ("财政局", "财政局"),  # simplified stays as it is
+        ("ABC 123，。", "ABC 123，。"),
+        ("𠀀財政局𠀀", "𠀀财政局𠀀"),
+        ("", ""),
+    ],
+)
+def test_fold_is_character_for_character(text: str, folded: str) -> None:
+    assert fold(text) == folded
+    assert len(fold(text)) == len(text)  # offsets in the folded text are offsets in the text
+
+
+def test_traditional_text_gives_the_words_of_simplified_text(analyzer: Analyzer) -> None:
+    assert analyzer.words_of("演示縣財政局拖欠賬款") == analyzer.words_of("演示县财政局拖欠账款")
+    assert analyzer.tokens("演示縣財政局拖欠賬款") == analyzer.tokens("演示县财政局拖欠账款")
+    assert analyzer.words_of("失信被執行人") == ["失信被执行人"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""One behavioural suite, run for each engine on each database."""
+"""One behavioural suite, run for each engine on each database (issue 16's parts that are the engines': codes typed in
+groups, the any-word query, synonyms' alternatives, named agencies, the region facet, traditional characters)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from portal.records.operations import change_status
 from portal.records.queries import public_records
 from portal.records.rules import RecordStatus
 from portal.rectifications.queries import public_outcomes
+from portal.search.engine import SearchRequest, SearchResult
 from portal.search.index import SearchIndex
+from portal.search.query import Clause, ParsedQuery, Term, parse_query
 from tests.factories import make_agency, make_commitment, make_record, make_rectification
 from tests.search.conftest import TODAY_DATE, keys, publish, search
 
@@ -203,3 +206,81 @@ def test_a_fulfilment_change_reaches_the_status_facet(writable_index: SearchInde
     determine_fulfilment(commitment, Fulfilment.FULFILLED, TODAY_DATE, determined_by="演示县信用办", actor="staff")
     commit()
     assert dict(search(writable_index, "貔貅").facets["status"]) == {"fulfilled": 1}
+
+
+# --- issue 16 -------------------------------------------------------------------------------------------------------
+
+
+def _ask(index: SearchIndex, query: ParsedQuery, **options: object) -> SearchResult:
+    return index.search(SearchRequest(query, TODAY_DATE, **options))  # type: ignore[arg-type]
+
+
+def _agency(name: str) -> Agency:
+    agency = db.session.scalar(select(Agency).where(Agency.name == name))
+    assert agency is not None
+    return agency
+
+
+def test_a_code_typed_in_groups_is_one_identifier(index: SearchIndex) -> None:
+    record = next(r for r in _public_records() if r.kind == "arrears" and "-" in r.document_number)
+    for typed in (record.document_number.replace("-", " "), record.document_number.replace("-", " - ")):
+        assert keys(search(index, typed, facets=False))[:1] == [f"record:{record.id}"], typed
+    uscc = record.agency.uscc
+    grouped = " ".join(uscc[i : i + 6] for i in range(0, 18, 6))
+    assert keys(search(index, grouped, filters={"type": "agency"}, facets=False)) == [f"agency:{uscc}"]
+
+
+def test_the_any_word_query_matches_any_clause(index: SearchIndex) -> None:
+    parsed = parse_query("夔牛 拖欠账款", index.analyzer())
+    assert _ask(index, parsed).total == 0
+    loosened = parsed.loosened()
+    assert loosened is not None
+    assert set(keys(_ask(index, loosened, limit=1000))) == set(keys(search(index, "拖欠账款", limit=1000)))
+
+
+def test_a_term_matches_its_alternatives(index: SearchIndex) -> None:
+    query = ParsedQuery((Clause(("夔牛",), False, "", (Term(("夔牛",), (("拖欠账款",),)),)),))
+    assert set(keys(_ask(index, query, limit=1000))) == set(keys(search(index, "拖欠账款", limit=1000)))
+    both = ParsedQuery((Clause(("夔牛",), False, "", (Term(("夔牛",), (("拖欠账款", "财政局"),)),)),))
+    assert set(keys(_ask(index, both, limit=1000))) == set(keys(search(index, "拖欠账款 财政局", limit=1000)))
+
+
+def test_a_named_agency_brings_its_items_and_its_profile_first(index: SearchIndex) -> None:
+    agency = _agency("演示县财政局")
+    query = ParsedQuery((Clause(("czj",), False, "", (Term(("czj",), (), (agency.uscc,)),)),))
+    found = _ask(index, query, limit=1000)
+    assert keys(found)[0] == f"agency:{agency.uscc}"
+    assert set(keys(found)) == set(keys(search(index, filters={"agency": agency.uscc}, limit=1000)))
+
+
+def test_a_quoted_agency_name_matches_its_items_only(index: SearchIndex) -> None:
+    county = _agency("演示县人民政府")
+    term = Term(("演示县人民政府",), (), (county.uscc,))
+    loose = _ask(index, ParsedQuery((Clause(term.words, False, "", (term,)),)), limit=1000)
+    quoted = _ask(index, ParsedQuery((Clause(term.words, False, "", (term,), quoted=True),)), limit=1000)
+    assert {hit.agency for hit in loose.hits} > {county.uscc}  # others' records name it as deciding authority
+    assert {hit.agency for hit in quoted.hits} == {county.uscc}
+    assert keys(quoted)[0] == f"agency:{county.uscc}"
+    assert set(keys(quoted)) == set(keys(search(index, filters={"agency": county.uscc}, limit=1000)))
+
+
+def test_the_region_facet_and_filter_count_a_county_with_its_towns(index: SearchIndex) -> None:
+    records = _public_records()
+    regions = dict(search(index, filters={"type": "record"}).facets["region"])
+    assert regions["990121"] == len(records)
+    town = _agency("城关镇人民政府")
+    assert len(town.region_code) == 9
+    in_town = sum(1 for r in records if r.agency.region_code == town.region_code)
+    assert regions[town.region_code] == in_town > 0
+    assert search(index, filters={"type": "record", "region": "990121"}).total == len(records)
+    assert search(index, filters={"type": "record", "region": town.region_code}).total == in_town
+
+
+def test_traditional_text_is_found_by_simplified_words_and_the_reverse(writable_index: SearchIndex) -> None:
+    traditional = make_record(title="泊舟縣測試記錄：財政局拖欠賬款")
+    simplified = make_record(title="泊舟县测试记录：财政局拖欠账款")
+    publish(f"record:{traditional.id}", f"record:{simplified.id}")
+    both = {f"record:{traditional.id}", f"record:{simplified.id}"}
+    assert set(keys(search(writable_index, "泊舟县测试记录"))) == both
+    assert set(keys(search(writable_index, "泊舟縣測試記錄"))) == both
+    assert set(keys(search(writable_index, '"泊舟县测试记录 财政局 拖欠账款"'))) == both

@@ -1,4 +1,5 @@
-"""Highlighting: stored text escaped, query words wrapped in <mark> across case and NFKC, snippets around the match."""
+"""Highlighting: stored text escaped, query words wrapped in <mark> across case, NFKC and traditional/simplified
+characters, snippets around the match."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from markupsafe import Markup, escape
 from portal.search.analyzer import Analyzer
 from portal.search.highlight import SNIPPET_CHARS, mark, snippet
 from portal.search.query import parse_query
+from portal.search.vocabulary import Vocabulary
 from tests.html import css
 
 QUARTER = SNIPPET_CHARS // 4
@@ -188,3 +190,31 @@ def test_snippet_size() -> None:
     assert (
         str(snippet("甲" * 20 + "财政局" + "乙" * 20, ["财政局"], size=12)) == "…甲甲甲<mark>财政局</mark>乙乙乙乙乙乙…"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "html"),
+    [
+        ("演示县财政局拖欠账款", "財政局", "演示县<mark>财政局</mark>拖欠账款"),  # a traditional query, simplified text
+        ("演示縣財政局拖欠賬款", "财政局", "演示縣<mark>財政局</mark>拖欠賬款"),  # and the reverse
+        ("演示縣財政局拖欠賬款", "拖欠账款", "演示縣財政局<mark>拖欠賬款</mark>"),
+        ("被列为失信被执行人", "失信被執行人", "被列为<mark>失信被执行人</mark>"),
+        ("ＡＢＣ財政局", "abc 财政局", "<mark>ＡＢＣ</mark><mark>財政局</mark>"),  # with NFKC and case too
+    ],
+)
+def test_mark_matches_traditional_and_simplified_characters_alike(
+    analyzer: Analyzer, text: str, query: str, html: str
+) -> None:
+    assert str(mark(text, parse_query(query, analyzer).highlight_words)) == html
+
+
+def test_snippet_is_cut_around_a_traditional_match() -> None:
+    text = "甲" * 200 + "財政局" + "乙" * 200
+    assert snippet(text, ["财政局"]) == Markup(
+        "…" + "甲" * QUARTER + "<mark>財政局</mark>" + "乙" * (SNIPPET_CHARS - QUARTER - 3) + "…"
+    )
+
+
+def test_what_a_synonym_stands_for_is_marked(analyzer: Analyzer) -> None:
+    words = parse_query("欠钱", analyzer, Vocabulary({"欠钱": ["拖欠账款"]})).highlight_words
+    assert str(mark("演示县司法局拖欠账款", words)) == "演示县司法局<mark>拖欠账款</mark>"

@@ -1,10 +1,15 @@
-"""Agency suggestions ("您是不是要找"): part of a name, a typo, pinyin or its initials; best first, limited."""
+"""Agency suggestions ("您是不是要找"): part of a name, a typo, pinyin or its initials, in simplified or traditional
+characters; best first, limited. (A query that names an agency gets its card instead: see test_residents.py.)"""
 
 from __future__ import annotations
 
+from itertools import islice
+from pathlib import Path
+
 import pytest
 
-from portal.search.suggest import MAX_LOOKUP_CHARS, spellings, suggest_agencies
+from portal.search import suggest
+from portal.search.suggest import MAX_LOOKUP_CHARS, character_sounds, sound, spellings, suggest_agencies
 
 AGENCIES = [
     ("演示县财政局", "11350100MB0000001A"),
@@ -23,7 +28,7 @@ def names(query: str, agencies: list[tuple[str, str]] = AGENCIES, limit: int = 5
 
 
 PINYIN = ["czj", "CZJ", "ｃｚｊ", "ysxczj", "caizheng", "cai zheng", "CaiZhengJu", "zhengju"]
-PARTS_AND_TYPOS = ["财政", "财 政", "财政局", "演示县财政局。", "财证局", "演示县财政局局长"]
+PARTS_AND_TYPOS = ["财政", "财 政", "财政局", "演示县财政局。", "财证局", "演示县财政局局长", "財政", "演示縣財政局"]
 
 
 @pytest.mark.parametrize("query", [*PINYIN, *PARTS_AND_TYPOS])
@@ -112,3 +117,57 @@ def test_returns_the_uscc_with_each_name() -> None:
 )
 def test_spellings(name: str, spelled: tuple[str, str]) -> None:
     assert spellings(name) == spelled
+
+
+# --- how names sound, for near-sound typos (vocabulary.near_agencies) ---------------------------------------------
+
+READINGS = ["财cai", "菜cai", "政zheng", "正zheng", "证zheng", "局ju", "邮you", "蓝lan", "南nan", "京jing", "金jin"]
+READINGS += ["商shang", "散san", "税shui"]
+
+
+@pytest.fixture
+def sounds_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small sounds.tsv in place of the index's (the module's state is put back after the test)."""
+    monkeypatch.setattr(suggest, "_SOUNDS", {})
+    monkeypatch.setattr(suggest, "_SOUNDS_FILE", [])
+    path = tmp_path / "sounds.tsv"
+    path.write_text("\n".join(READINGS), encoding="utf-8")
+    suggest.remember_sounds_file(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("财政局", "财正局"),  # the same reading
+        ("财政局", "菜证局"),
+        ("南", "蓝"),  # n and l
+        ("金", "京"),  # in and ing
+        ("商", "散"),  # sh and s
+    ],
+)
+def test_what_sounds_alike_is_heard_alike(sounds_file: Path, one: str, other: str) -> None:
+    assert sound(one) == sound(other)
+
+
+def test_what_sounds_otherwise_is_heard_otherwise(sounds_file: Path) -> None:
+    assert sound("财政局") == "cai zen ju"
+    assert sound("邮政局") != sound("财政局")
+    assert sound("税") != sound("商")
+    assert sound("A财") == "A cai"  # an unknown character stands for itself
+
+
+def test_without_a_sounds_file_each_character_stands_for_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(suggest, "_SOUNDS", {})
+    monkeypatch.setattr(suggest, "_SOUNDS_FILE", [])
+    suggest.remember_sounds_file(tmp_path / "missing.tsv")
+    assert sound("财政局") == "财 政 局"
+    assert sound("财政局") != sound("财正局")
+
+
+def test_character_sounds_are_lines_of_a_character_and_its_reading() -> None:
+    first = list(islice(character_sounds(), 3))
+    assert first[0] == "一yi"
+    assert all(len(line) > 1 and "\t" not in line for line in first)

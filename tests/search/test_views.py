@@ -70,10 +70,17 @@ def test_sorting_by_date_and_paging(index: SearchIndex, client: FlaskClient) -> 
 
 
 def test_agency_lookup_forgives(index: SearchIndex, client: FlaskClient) -> None:
-    for query in ("czj", "caizhengju", "财证局", "财政", '"财政局"', "-拖欠 财政局", "财政局 2026"):
+    # pinyin, initials, a near-sound typo or the name itself names the agency: its card heads the results
+    for query in ("czj", "caizhengju", "财证局", '"财政局"', "-拖欠 财政局", "财政局 2026"):
         body = client.get(f"/search?q={quote(query)}").get_data(as_text=True)
-        assert "您是不是要找" in body, query
-        assert "演示县财政局</a>" in body, query
+        cards = css(body, "ul.named-agencies h3 a")
+        assert [text_of(a) for a in cards] == ["演示县财政局"], query
+        assert "您是不是要找" not in body, query
+    # part of a name names nothing: the agencies it may mean are suggested
+    body = client.get(f"/search?q={quote('财政')}").get_data(as_text=True)
+    assert css(body, "ul.named-agencies") == []
+    assert "您是不是要找" in body
+    assert [text_of(a) for a in css(body, "aside.suggestions li a")] == ["演示县财政局"]
 
 
 def test_english_page(index: SearchIndex, client: FlaskClient) -> None:
