@@ -11,6 +11,9 @@ from argon2 import PasswordHasher
 from portal.agencies.models import Agency, PositiveItem
 from portal.agencies.rules import AgencyKind
 from portal.commitments.models import Commitment
+from portal.complaints.models import Complaint
+from portal.complaints.operations import close
+from portal.complaints.rules import Category, ComplaintStatus, FilerType
 from portal.core.periods import Severity, disclosure_window
 from portal.demo.generator import make_uscc
 from portal.extensions import db
@@ -159,3 +162,31 @@ def make_measure(record: Record, implementing: Agency | None = None, **fields: A
     db.session.add(measure)
     db.session.flush()
     return measure
+
+
+def make_closed_complaint(agency: Agency, number: str, answer: str, by: User, **fields: Any) -> Complaint:
+    """A complaint about `agency`, answered and then closed by staff `by` with `answer` (published when
+    `publish_consent`, the default); the complainant's name, phone and code are planted to be looked for."""
+    day = fields.pop("filed_on", date(2026, 11, 20))
+    values: dict[str, Any] = {
+        "number": number,
+        "secret_hash": "0" * 64,
+        "filer_type": FilerType.ENTERPRISE,
+        "name": "私密公司",
+        "uscc": "91990121MA0000000X",
+        "phone": "13800000000",
+        "agency": agency,
+        "category": Category.ARREARS,
+        "description": f"{agency.name}拖欠货款（演示）",
+        "publish_consent": True,
+        "status": ComplaintStatus.ANSWERED,
+        "filed_on": day,
+        "accept_due": day,
+        "answer_due": day,
+        "close_due": day,
+    } | fields
+    complaint = Complaint(**values)
+    db.session.add(complaint)
+    db.session.flush()
+    close(complaint, answer, day, by=by)
+    return complaint

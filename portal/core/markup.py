@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import markdown as markdown_lib
 import nh3
 
@@ -36,9 +38,22 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
 
 
+_PER_THREAD = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    """One converter per thread, reset before each use: building one costs more than converting a short text
+    (a search rebuild renders every record's summary)."""
+    converter: markdown_lib.Markdown | None = getattr(_PER_THREAD, "converter", None)
+    if converter is None:
+        converter = markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        _PER_THREAD.converter = converter
+    return converter
+
+
 def render_markdown(text: str) -> str:
     """Safe HTML: no scripts, iframes, styles, event attributes or javascript: links survive."""
-    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = _converter().reset().convert(text)
     return sanitise_html(html)
 
 

@@ -279,7 +279,7 @@ def all_docs(
         records = (
             select(Record)
             .where(Record.status.in_([s.value for s in SHOWN_STATUSES]), Record.publication_max_end > today)
-            .options(joinedload(Record.agency), selectinload(Record.rectification))
+            .options(joinedload(Record.agency), selectinload(Record.rectification).selectinload(Rectification.steps))
             .order_by(Record.id)
         )
         subtypes = {terms.record_id: terms for terms in session.scalars(select(ArrearsTerms))}

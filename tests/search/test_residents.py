@@ -20,9 +20,6 @@ from portal.agencies.models import Agency
 from portal.arrears.models import ArrearsTerms
 from portal.arrears.rules import Subtype
 from portal.commitments.models import Commitment
-from portal.complaints.models import Complaint
-from portal.complaints.operations import close
-from portal.complaints.rules import Category, ComplaintStatus, FilerType
 from portal.db import commit
 from portal.extensions import db
 from portal.records.models import Record
@@ -32,7 +29,7 @@ from portal.search.index import SearchIndex
 from portal.search.operations import Search, run_search
 from portal.search.suggest import spellings
 from portal.search.vocabulary import AgencyNames, data_file, known_names, short_name
-from tests.factories import make_agency, make_record, make_user
+from tests.factories import make_agency, make_closed_complaint, make_record, make_user
 from tests.html import css, text_of
 from tests.search.conftest import TODAY_DATE, keys, publish, search
 
@@ -629,25 +626,9 @@ def test_the_region_facet_follows_the_query(index: SearchIndex) -> None:
 def test_a_published_complaint_is_found_by_a_residents_words(writable_index: SearchIndex, client: FlaskClient) -> None:
     agency = make_agency(name="泊舟县测试局")
     staff = make_user("staff")
-    complaint = Complaint(
-        number="TS-2026-910001",
-        secret_hash="0" * 64,
-        filer_type=FilerType.INDIVIDUAL,
-        name="私密个人",
-        phone="13900000000",
-        agency=agency,
-        category=Category.ARREARS,
-        description="泊舟县测试局拖欠工程尾款（演示）",
-        publish_consent=True,
-        status=ComplaintStatus.ANSWERED,
-        filed_on=TODAY_DATE,
-        accept_due=TODAY_DATE,
-        answer_due=TODAY_DATE,
-        close_due=TODAY_DATE,
+    make_closed_complaint(
+        agency, "TS-2026-910001", "已督促泊舟县测试局结清尾款", staff, name="私密个人", phone="13900000000", uscc=""
     )
-    db.session.add(complaint)
-    db.session.flush()
-    close(complaint, "已督促泊舟县测试局结清尾款", TODAY_DATE, by=staff)
     commit()  # closing with consent noted it for search: the commit indexes it
     for text in ("泊舟县测试局 投诉", "结清尾款", "泊舟县测试局 欠钱"):
         assert "complaint:TS-2026-910001" in found_keys(text), text

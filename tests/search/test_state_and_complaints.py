@@ -10,15 +10,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.complaints.models import Complaint
-from portal.complaints.operations import close
-from portal.complaints.rules import Category, ComplaintStatus, FilerType
 from portal.db import commit
 from portal.extensions import db
 from portal.outbox import OutboxEntry
 from portal.rectifications.operations import OVERDUE_LOOKBACK_DAYS, note_newly_overdue
 from portal.search.index import SearchIndex
-from tests.factories import make_agency, make_record, make_rectification, make_user
+from tests.factories import make_agency, make_closed_complaint, make_record, make_rectification, make_user
 from tests.search.conftest import TODAY_DATE, keys, publish, search
 
 
@@ -62,29 +59,8 @@ def test_only_cases_that_turned_overdue_lately_and_are_still_open_are_noted(app:
 def test_a_published_complaint_is_searchable_and_links_to_its_page(writable_index: SearchIndex) -> None:
     agency = make_agency(name="泊舟县测试局")
     staff = make_user("staff")
-    complaints = []
-    for consent in (True, False):
-        complaint = Complaint(
-            number=f"TS-2026-90000{int(consent)}",
-            secret_hash="0" * 64,
-            filer_type=FilerType.ENTERPRISE,
-            name="私密公司",
-            uscc="91990121MA0000000X",
-            phone="13800000000",
-            agency=agency,
-            category=Category.ARREARS,
-            description="泊舟县测试局拖欠货款（演示）",
-            publish_consent=consent,
-            status=ComplaintStatus.ANSWERED,
-            filed_on=TODAY_DATE,
-            accept_due=TODAY_DATE,
-            answer_due=TODAY_DATE,
-            close_due=TODAY_DATE,
-        )
-        db.session.add(complaint)
-        db.session.flush()
-        close(complaint, "已督促泊舟县测试局结清货款", TODAY_DATE, by=staff)
-        complaints.append(complaint)
+    make_closed_complaint(agency, "TS-2026-900001", "已督促泊舟县测试局结清货款", staff)
+    make_closed_complaint(agency, "TS-2026-900000", "已督促泊舟县测试局结清货款", staff, publish_consent=False)
     commit()  # closing with consent noted it for search: the commit indexes it
 
     found = search(writable_index, "结清货款", filters={"type": "complaint"})
