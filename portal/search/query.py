@@ -7,8 +7,8 @@ Residents type questions and everyday words (issue 16), so the parse also
 - reads full-width and curly operator characters as their ASCII twins (“…” 「…」 as quotes, － − – as minus);
 - drops question words (怎么, 如何, 哪些, 吗 … in vocabulary.toml) unless nothing else is left;
 - lets a word (or a run of words) also match the site's terms it stands for (Vocabulary: 欠钱 -> 拖欠账款);
-- notes the agencies a clause names (name, alias, abbreviation, pinyin, near miss), so that an agency's items match
-  it and its 诚信档案 comes first;
+- notes the agencies a clause names (name, alias, abbreviation, pinyin; a near-sound typo only on the second try,
+  `near`), so that an agency's items match it and its 诚信档案 comes first;
 - matches the whole query, spaces and hyphens removed, as an identifier (a USCC typed in groups).
 """
 
@@ -41,7 +41,7 @@ def code_form(text: str) -> str:
 class Term:
     """A word of a clause, or a run of words that stands for something else: it matches its words, any of
     `alternatives` (each a run of words, all required: a synonym's site terms), or any item of the `agencies` it
-    names (USCCs: an agency's name, alias, abbreviation, pinyin or near miss)."""
+    names (USCCs: an agency's name, alias, abbreviation, pinyin or near-sound typo)."""
 
     words: tuple[str, ...]
     alternatives: tuple[tuple[str, ...], ...] = ()
