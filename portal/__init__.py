@@ -66,6 +66,9 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     from portal.users.models import load_user
 
     login_manager.user_loader(load_user)
+    from portal.web import IdConverter
+
+    app.url_map.converters["id"] = IdConverter  # before any route uses it
     _register_blueprints(app)
     from portal.search.index import SearchIndex
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -16,7 +17,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal import clock
@@ -30,6 +32,36 @@ from portal.forms import redirect_if_form_spent
 from portal.menu import workspace_links
 
 F = TypeVar("F", bound=Callable[..., Any])
+ID_MAX = 2**31 - 1  # the id columns are 32-bit integers (PostgreSQL `integer`): no row has a larger id
+
+
+class IdConverter(IntegerConverter):
+    """`<id:record_id>`, the one converter for ids (and, bounded, years) in every route: ASCII digits only, no leading
+    zero, 1 to ID_MAX. /records/٢٥٢ or a full-width ２５２ is 404, not record 252 (werkzeug's `int` takes any Unicode
+    digit), and a larger id is 404 before any query could overflow the column."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def __init__(self, url_map: Map, min: int = 1, max: int = ID_MAX) -> None:
+        super().__init__(url_map, min=min, max=max)
+
+
+def as_id(value: str) -> int | None:
+    """An id typed in a query string or a form as the routes take it (IdConverter), or None."""
+    return int(value) if re.fullmatch(IdConverter.regex, value) and int(value) <= ID_MAX else None
+
+
+_XML_INCOMPATIBLE = frozenset("\ufffe\uffff")
+
+
+def refuse_control_characters() -> None:
+    """A feed names its own address in its XML, which cannot hold a control character: a query parameter carrying one
+    (even one the feed ignores, such as utm_source=%00) is refused with 400, never a 500."""
+    for key, value in request.args.items(multi=True):
+        if any(ch in _XML_INCOMPATIBLE or (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) for ch in key + value):
+            raise BadRequest(translate("查询参数含有控制字符，请检查链接。"))
+
+
 LANGUAGES = ("zh_CN", "en")
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
@@ -192,11 +224,10 @@ def init_app(app: Flask) -> None:
             429: _("尝试次数过多"),
         }
         response = error.get_response()  # keeps headers such as Allow on 405
-        message = (
-            _("表单已过期或缺少安全令牌，未做任何更改。请返回、刷新页面后重新提交。")
-            if isinstance(error, CSRFError)
-            else None
-        )
+        if isinstance(error, CSRFError):
+            message = _("表单已过期或缺少安全令牌，未做任何更改。请返回、刷新页面后重新提交。")
+        else:  # a message of ours (abort(400, message)), not werkzeug's generic English one
+            message = error.description if error.description != type(error).description else None
         response.set_data(
             render_template("error.html", code=error.code, title=titles.get(error.code, error.name), message=message)
         )

@@ -46,7 +46,7 @@ bp = Blueprint("agencies_workspace", __name__, url_prefix="/workspace/agencies")
 
 menu_link("agencies_workspace.index", _l("机构名录"), roles=frozenset({Role.STAFF, Role.ADMIN}), order=75)
 
-AGENCY_ID = "<int(max=2147483647):agency_id>"
+AGENCY_ID = "<id:agency_id>"
 Page = Response | tuple[str, int]
 
 
@@ -274,7 +274,7 @@ def add_positive(agency_id: int) -> Page:
     return _show_page(agency, form, 400)
 
 
-@bp.route("/positive/<int(max=2147483647):item_id>/remove", methods=["GET", "POST"])
+@bp.route("/positive/<id:item_id>/remove", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def remove_positive(item_id: int) -> Page:
     item = get_or_404(PositiveItem, item_id, lock=_posted())

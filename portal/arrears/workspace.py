@@ -61,7 +61,7 @@ def _page(record: Record, case: MoneyCase, forms: dict[str, OnceForm] | None = N
     )
 
 
-@bp.get("/<int(max=2147483647):arrears_id>")
+@bp.get("/<id:arrears_id>")
 @signed_in()
 def show(arrears_id: int) -> str:
     record, case = _record(arrears_id)
@@ -99,7 +99,7 @@ def _post(
     return form.finish(url_for(".show", arrears_id=record.id), message)
 
 
-@bp.post("/<int(max=2147483647):arrears_id>/subtype")
+@bp.post("/<id:arrears_id>/subtype")
 @signed_in(*STAFF_ROLES)
 def subtype_step(arrears_id: int) -> Response | tuple[str, int]:
     form = SubtypeForm()
@@ -112,7 +112,7 @@ def subtype_step(arrears_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.post("/<int(max=2147483647):arrears_id>/instalments")
+@bp.post("/<id:arrears_id>/instalments")
 @signed_in(*STAFF_ROLES)
 def instalment_step(arrears_id: int) -> Response | tuple[str, int]:
     form = InstalmentForm()
@@ -127,7 +127,7 @@ def instalment_step(arrears_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.post("/<int(max=2147483647):arrears_id>/incentives")
+@bp.post("/<id:arrears_id>/incentives")
 @signed_in(*STAFF_ROLES)
 def incentive_step(arrears_id: int) -> Response | tuple[str, int]:
     form = IncentiveForm()
@@ -147,7 +147,7 @@ def incentive_step(arrears_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.post("/<int(max=2147483647):arrears_id>/payments")
+@bp.post("/<id:arrears_id>/payments")
 @upload_limit(request_limit(EVIDENCE))
 @signed_in(*STAFF_ROLES)
 def payment_step(arrears_id: int) -> Response | tuple[str, int]:
@@ -179,7 +179,7 @@ def payment_step(arrears_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.get("/<int(max=2147483647):arrears_id>/files/<sha256>")
+@bp.get("/<id:arrears_id>/files/<sha256>")
 @signed_in()
 def evidence(arrears_id: int, sha256: str) -> Response:
     """A payment's evidence: staff, or the officers of the record's agency; anyone else 404."""

@@ -103,7 +103,7 @@ def new() -> Response | tuple[str, int]:
     return _edit(form, None)
 
 
-@bp.route("/<int(max=2147483647):commitment_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:commitment_id>/edit", methods=["GET", "POST"])
 @signed_in(OFFICER)
 def edit(commitment_id: int) -> Response | tuple[str, int]:
     commitment = agency_item(Commitment, commitment_id)
@@ -112,7 +112,7 @@ def edit(commitment_id: int) -> Response | tuple[str, int]:
     return _edit(CommitmentForm(obj=commitment), commitment)
 
 
-@bp.get("/<int(max=2147483647):commitment_id>")
+@bp.get("/<id:commitment_id>")
 @signed_in()
 def show(commitment_id: int) -> str:
     commitment = agency_item(Commitment, commitment_id)
@@ -124,7 +124,7 @@ def show(commitment_id: int) -> str:
     )
 
 
-@bp.post("/<int(max=2147483647):commitment_id>/submit")
+@bp.post("/<id:commitment_id>/submit")
 @signed_in(OFFICER)
 def submit(commitment_id: int) -> Response | tuple[str, int]:
     commitment = agency_item(Commitment, commitment_id)
@@ -142,7 +142,7 @@ def submit(commitment_id: int) -> Response | tuple[str, int]:
     return form.finish(url, _("已提交信用办审核。审核期间不能修改。"))
 
 
-@bp.route("/<int(max=2147483647):commitment_id>/fulfilment", methods=["GET", "POST"])
+@bp.route("/<id:commitment_id>/fulfilment", methods=["GET", "POST"])
 @signed_in(OFFICER)
 def fulfilment(commitment_id: int) -> Response | tuple[str, int]:
     commitment = agency_item(Commitment, commitment_id)
@@ -174,7 +174,7 @@ def fulfilment(commitment_id: int) -> Response | tuple[str, int]:
     return render_template("workspace/commitments/fulfilment.html", form=form, commitment=commitment), status
 
 
-@bp.get("/<int(max=2147483647):commitment_id>/letter.pdf")
+@bp.get("/<id:commitment_id>/letter.pdf")
 @signed_in()
 def letter(commitment_id: int) -> Response:
     """The draft's letter, for its officers and for staff (the public get published letters at /commitments/)."""

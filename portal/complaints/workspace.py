@@ -204,13 +204,13 @@ def _page(
     )
 
 
-@bp.get("/<int(max=2147483647):complaint_id>")
+@bp.get("/<id:complaint_id>")
 @signed_in()
 def show(complaint_id: int) -> str:
     return _page(_complaint(complaint_id))
 
 
-@bp.post("/<int(max=2147483647):complaint_id>/reveal")
+@bp.post("/<id:complaint_id>/reveal")
 @signed_in(*STAFF_ROLES)
 def reveal(complaint_id: int) -> tuple[str, int]:
     """ "显示联系方式": the page once more, with the complainant's name and contact unmasked; audited."""
@@ -222,7 +222,7 @@ def reveal(complaint_id: int) -> tuple[str, int]:
     return _page(complaint, revealed=True), 200
 
 
-@bp.get("/<int(max=2147483647):complaint_id>/files/<sha256>")
+@bp.get("/<id:complaint_id>/files/<sha256>")
 @signed_in()
 def attachment(complaint_id: int, sha256: str) -> Response:
     """An attachment: staff, or officers of the agency the complaint was transferred to; anyone else 404."""
@@ -261,7 +261,7 @@ def _take_step(
     return form.finish(url, message(complaint))
 
 
-@bp.post("/<int(max=2147483647):complaint_id>/accept")
+@bp.post("/<id:complaint_id>/accept")
 @signed_in(*STAFF_ROLES)
 def accept_step(complaint_id: int) -> Response | tuple[str, int]:
     return _take_step(
@@ -274,7 +274,7 @@ def accept_step(complaint_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.post("/<int(max=2147483647):complaint_id>/refuse")
+@bp.post("/<id:complaint_id>/refuse")
 @signed_in(*STAFF_ROLES)
 def refuse_step(complaint_id: int) -> Response | tuple[str, int]:
     form = RefuseForm()
@@ -288,7 +288,7 @@ def refuse_step(complaint_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.post("/<int(max=2147483647):complaint_id>/transfer")
+@bp.post("/<id:complaint_id>/transfer")
 @signed_in(*STAFF_ROLES)
 def transfer_step(complaint_id: int) -> Response | tuple[str, int]:
     form = TransferForm()
@@ -310,7 +310,7 @@ def transfer_step(complaint_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.post("/<int(max=2147483647):complaint_id>/answer")
+@bp.post("/<id:complaint_id>/answer")
 @signed_in(Role.OFFICER)
 def answer_step(complaint_id: int) -> Response | tuple[str, int]:
     form = AgencyAnswerForm()
@@ -324,7 +324,7 @@ def answer_step(complaint_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.post("/<int(max=2147483647):complaint_id>/close")
+@bp.post("/<id:complaint_id>/close")
 @signed_in(*STAFF_ROLES)
 def close_step(complaint_id: int) -> Response | tuple[str, int]:
     form = CloseForm()
@@ -343,7 +343,7 @@ def close_step(complaint_id: int) -> Response | tuple[str, int]:
 # linking the complaint to an existing record is this step.
 
 
-@bp.post("/<int(max=2147483647):complaint_id>/link")
+@bp.post("/<id:complaint_id>/link")
 @signed_in(*STAFF_ROLES)
 def link_step(complaint_id: int) -> Response | tuple[str, int]:
     complaint = _complaint(complaint_id, lock=True)

@@ -95,7 +95,7 @@ def _sheet_or_404(year: int) -> YearSheet:
     return year_sheet(year)
 
 
-@bp.get("/<int(min=2000, max=2100):year>")
+@bp.get("/<id(min=2000, max=2100):year>")
 @signed_in(*STAFF_ROLES)
 def sheet(year: int) -> str:
     return render_template(
@@ -181,7 +181,7 @@ def xlsx(sheet: YearSheet) -> bytes:
     return out.getvalue()
 
 
-@bp.get("/<int(min=2000, max=2100):year>.xlsx")
+@bp.get("/<id(min=2000, max=2100):year>.xlsx")
 @signed_in(*STAFF_ROLES)
 def sheet_xlsx(year: int) -> Response:
     response = Response(

@@ -39,9 +39,10 @@ from portal.rectifications.queries import public_outcomes
 from portal.search import operations as search_operations
 from portal.search import queries as search_queries
 from portal.search.engine import Hit
-from portal.web import html_lang, select_locale, site_name
+from portal.web import html_lang, refuse_control_characters, select_locale, site_name
 
 bp = Blueprint("feeds", __name__)
+bp.before_request(refuse_control_characters)  # a feed's XML names its own address (issue 19)
 
 FEED_SIZE = 50
 MAX_AGE = 300  # seconds a reader or proxy may reuse a feed without asking

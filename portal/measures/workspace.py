@@ -77,7 +77,7 @@ def _agencies() -> list[Agency]:
     return list(db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.kind, Agency.name)))
 
 
-@bp.route("/records/<int(max=2147483647):record_id>/measures", methods=["GET", "POST"])
+@bp.route("/records/<id:record_id>/measures", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def record_measures(record_id: int) -> Response | tuple[str, int]:
     """A record's measures and the form to apply one: a field error 400, a record no longer shown 409."""
@@ -132,14 +132,14 @@ def _record_page(record: Record, form: ApplyMeasureForm) -> str:
 # --- one measure: reading it, confirming it (the implementing unit), lifting it (staff) ---------------------------
 
 
-@bp.get("/measures/<int(max=2147483647):measure_id>")
+@bp.get("/measures/<id:measure_id>")
 @signed_in()
 def show(measure_id: int) -> str:
     measure = agency_item(JointMeasure, measure_id)  # officers: only their own unit's (else 404)
     return _show_page(measure, _fresh_confirm(), _fresh_lift())
 
 
-@bp.post("/measures/<int(max=2147483647):measure_id>/confirm")
+@bp.post("/measures/<id:measure_id>/confirm")
 @signed_in(Role.OFFICER)
 def confirm(measure_id: int) -> Response | tuple[str, int]:
     """已落实, by an officer of the implementing unit: a date before the start or after today 400 beside the field,
@@ -165,7 +165,7 @@ def confirm(measure_id: int) -> Response | tuple[str, int]:
     return _show_page(measure, form, _fresh_lift()), 400
 
 
-@bp.post("/measures/<int(max=2147483647):measure_id>/lift")
+@bp.post("/measures/<id:measure_id>/lift")
 @signed_in(*STAFF_ROLES)
 def lift(measure_id: int) -> Response | tuple[str, int]:
     """Staff lift a measure: no reason, or a date before the start or after today, 400 beside the field; one

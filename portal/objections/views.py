@@ -68,7 +68,7 @@ def _spent_number(form: ObjectionForm) -> str | None:
     return parse_qs(urlsplit(url).query).get("number", [""])[0] or None
 
 
-@bp.route("/records/<int(max=2147483647):record_id>/objection", methods=["GET", "POST"])
+@bp.route("/records/<id:record_id>/objection", methods=["GET", "POST"])
 @upload_limit(request_limit(EVIDENCE))
 @limiter.limit(public_form_limit, methods=["POST"])  # per address (PORTAL_PUBLIC_FORM_LIMIT)
 def new(record_id: int) -> Response | tuple[str, int]:

@@ -101,13 +101,13 @@ def _page(
     )
 
 
-@bp.get("/<int(max=2147483647):objection_id>")
+@bp.get("/<id:objection_id>")
 @signed_in(*STAFF_ROLES)
 def show(objection_id: int) -> str:
     return _page(get_or_404(Objection, objection_id))
 
 
-@bp.get("/<int(max=2147483647):objection_id>/files/<sha256>")
+@bp.get("/<id:objection_id>/files/<sha256>")
 @signed_in()
 def file(objection_id: int, sha256: str) -> Response:
     """An evidence file: staff only (anyone else signed in gets 404, as if it did not exist)."""
@@ -120,7 +120,7 @@ def file(objection_id: int, sha256: str) -> Response:
 # --- the steps -----------------------------------------------------------------------------------------------------
 
 
-@bp.post("/<int(max=2147483647):objection_id>/reveal")
+@bp.post("/<id:objection_id>/reveal")
 @signed_in(*STAFF_ROLES)
 def reveal(objection_id: int) -> tuple[str, int]:
     """ "显示完整联系方式": the page once more, with the objector's name and contact unmasked; audited."""
@@ -132,7 +132,7 @@ def reveal(objection_id: int) -> tuple[str, int]:
     return _page(objection, revealed=True), 200
 
 
-@bp.post("/<int(max=2147483647):objection_id>/accept")
+@bp.post("/<id:objection_id>/accept")
 @signed_in(*STAFF_ROLES)
 def accept_step(objection_id: int) -> Response | tuple[str, int]:
     """受理: the row locked (the second of two at once waits, then is refused with 409), the same form posted twice
@@ -153,7 +153,7 @@ def accept_step(objection_id: int) -> Response | tuple[str, int]:
     return form.finish(url, _("已受理异议 %(number)s，请在核查期限内作出结论。", number=objection.number))
 
 
-@bp.post("/<int(max=2147483647):objection_id>/decide")
+@bp.post("/<id:objection_id>/decide")
 @signed_in(*STAFF_ROLES)
 def decide_step(objection_id: int) -> Response | tuple[str, int]:
     """核查结论 (corrected, revoked or upheld, with the reason): a missing reason or outcome beside its field (400),

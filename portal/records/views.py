@@ -36,7 +36,7 @@ def index() -> tuple[str, int]:
     )
 
 
-@bp.get("/<int(max=2147483647):record_id>")  # larger ids cannot exist: 404, not a database error
+@bp.get("/<id:record_id>")  # larger ids cannot exist: 404, not a database error
 def detail(record_id: int) -> tuple[str, int]:
     record = db.session.scalar(
         select(Record)

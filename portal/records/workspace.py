@@ -84,7 +84,7 @@ def index() -> tuple[str, int]:
     )
 
 
-@bp.get("/<int(max=2147483647):record_id>")
+@bp.get("/<id:record_id>")
 @signed_in()
 def detail(record_id: int) -> str:
     record = db.session.scalar(select(Record).where(Record.id == record_id).options(selectinload(Record.corrections)))
@@ -209,7 +209,7 @@ def _refused(message: Any) -> tuple[str, int]:
     return render_template("error.html", code=409, title=_("无法完成此操作"), message=message), 409
 
 
-@bp.route("/<int(max=2147483647):record_id>/correct", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/correct", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def correct(record_id: int) -> Response | tuple[str, int]:
     record = agency_item(Record, record_id, lock=request.method == "POST")
@@ -260,7 +260,7 @@ class StopForm(OnceForm):
     )
 
 
-@bp.route("/<int(max=2147483647):record_id>/stop", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/stop", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def stop(record_id: int) -> Response | tuple[str, int]:
     record = agency_item(Record, record_id, lock=request.method == "POST")

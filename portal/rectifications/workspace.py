@@ -89,7 +89,7 @@ def _show_plan_refusal(form: PlanForm, refused: RefusedError, rows: list[int]) -
 # --- the plan --------------------------------------------------------------------------------------------------
 
 
-@bp.get("/<int(max=2147483647):record_id>/plan")
+@bp.get("/<id:record_id>/plan")
 @signed_in()
 def plan(record_id: int) -> str:
     """The record's plan: its measures, adjustments and result; staff mark measures done here."""
@@ -108,7 +108,7 @@ def _actors(record: Record) -> dict[int, str]:
     return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-@bp.route("/<int(max=2147483647):record_id>/plan/new", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/plan/new", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def new_plan(record_id: int) -> Response | tuple[str, int]:
     """Staff set up the plan: published at once."""
@@ -116,7 +116,7 @@ def new_plan(record_id: int) -> Response | tuple[str, int]:
     return _plan_step(record, create_plan, _("整改方案已建立并公示。"), mode="new")
 
 
-@bp.route("/<int(max=2147483647):record_id>/plan/draft", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/plan/draft", methods=["GET", "POST"])
 @signed_in(Role.OFFICER)
 def draft_plan(record_id: int) -> Response | tuple[str, int]:
     """The agency's officer drafts the plan and sends it to review."""
@@ -147,7 +147,7 @@ def _plan_step(record: Record, take: Callable[..., object], message: str, **cont
     return _plan_page("workspace/rectifications/plan_form.html", record, form, status, **context)
 
 
-@bp.route("/<int(max=2147483647):record_id>/plan/revise", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/plan/revise", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def revise(record_id: int) -> Response | tuple[str, int]:
     """Staff adjust a published plan, with a reason: shown publicly as 调整记录."""
@@ -174,7 +174,7 @@ def revise(record_id: int) -> Response | tuple[str, int]:
     return _plan_page("workspace/rectifications/plan_form.html", record, form, status, mode="revise")
 
 
-@bp.post("/<int(max=2147483647):record_id>/plan/steps")
+@bp.post("/<id:record_id>/plan/steps")
 @signed_in(*STAFF_ROLES)
 def step_done(record_id: int) -> Response | tuple[str, int]:
     """Staff mark one measure 已完成, dated."""
@@ -206,7 +206,7 @@ def step_done(record_id: int) -> Response | tuple[str, int]:
 # --- the result ------------------------------------------------------------------------------------------------
 
 
-@bp.route("/<int(max=2147483647):record_id>/outcome", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/outcome", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def outcome(record_id: int) -> Response | tuple[str, int]:
     """Staff record the result directly (with a reason); the record becomes 已履行."""
@@ -237,7 +237,7 @@ def outcome(record_id: int) -> Response | tuple[str, int]:
     return _plan_page("workspace/rectifications/outcome.html", record, form, status)
 
 
-@bp.route("/<int(max=2147483647):record_id>/completion", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/completion", methods=["GET", "POST"])
 @upload_limit(request_limit(EVIDENCE))
 @signed_in(Role.OFFICER)
 def completion(record_id: int) -> Response | tuple[str, int]:
@@ -276,7 +276,7 @@ def completion(record_id: int) -> Response | tuple[str, int]:
 # --- progress --------------------------------------------------------------------------------------------------
 
 
-@bp.route("/<int(max=2147483647):record_id>/progress", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/progress", methods=["GET", "POST"])
 @upload_limit(request_limit(EVIDENCE))
 @signed_in(Role.OFFICER)
 def progress(record_id: int) -> Response | tuple[str, int]:

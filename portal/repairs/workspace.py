@@ -100,7 +100,7 @@ def _checked_pledge(form: RepairForm) -> tuple[CheckedFile | None, int]:
     return (checked[0] if checked else None), status
 
 
-@bp.route("/records/<int(max=2147483647):record_id>/repair", methods=["GET", "POST"])
+@bp.route("/records/<id:record_id>/repair", methods=["GET", "POST"])
 @upload_limit(request_limit(REPAIR_EVIDENCE, REPAIR_PLEDGE))
 @signed_in(Role.OFFICER)
 def apply(record_id: int) -> Response | tuple[str, int]:
@@ -154,14 +154,14 @@ def _apply_page(record: Record, form: RepairForm, today: date) -> str:
 # --- one application: reading it, deciding it, its files -------------------------------------------------------------
 
 
-@bp.get("/repairs/<int(max=2147483647):application_id>")
+@bp.get("/repairs/<id:application_id>")
 @signed_in()
 def show(application_id: int) -> str:
     """The application, its record and files; staff decide it here, the agency's officers read the outcome."""
     return _show_page(agency_item(RepairApplication, application_id), RepairDecisionForm())
 
 
-@bp.post("/repairs/<int(max=2147483647):application_id>")
+@bp.post("/repairs/<id:application_id>")
 @signed_in(*STAFF_ROLES)
 def decide_step(application_id: int) -> Response | tuple[str, int]:
     """The decision (准予修复 / 不予修复, a reason for a refusal): one already made 409, a field error 400."""
@@ -204,7 +204,7 @@ def _show_page(application: RepairApplication, form: RepairDecisionForm) -> str:
     )
 
 
-@bp.get("/repairs/<int(max=2147483647):application_id>/files/<sha256>")
+@bp.get("/repairs/<id:application_id>/files/<sha256>")
 @signed_in()
 def file(application_id: int, sha256: str) -> Response:
     """An evidence file or the signed pledge of an application: staff, or officers of the applying agency."""

@@ -25,7 +25,7 @@ from portal.reports.rules import (
     TOTAL_LABELS,
     WORK_COLUMNS,
 )
-from portal.web import html_lang, site_name
+from portal.web import html_lang, refuse_control_characters, site_name
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -122,6 +122,7 @@ def _entry(bulletin: Bulletin) -> FeedEntry:
 
 @bp.get("/feed.<any(atom, rss):fmt>")
 def feed(fmt: str) -> Response:
+    refuse_control_characters()
     settings = current_app.config["PORTAL_SETTINGS"]
     entries = [_entry(b) for b in published_bulletins()]
     info = FeedInfo(

@@ -126,7 +126,7 @@ def _bulletin(bulletin_id: int, *, lock: bool = False) -> Bulletin:
     return get_or_404(Bulletin, bulletin_id, lock=lock)
 
 
-@bp.get("/<int(max=2147483647):bulletin_id>")
+@bp.get("/<id:bulletin_id>")
 @signed_in(*STAFF_ROLES)
 def show(bulletin_id: int) -> str:
     return _show_page(_bulletin(bulletin_id))
@@ -182,7 +182,7 @@ def _month(bulletin: Bulletin) -> Month:
     return Month.parse(bulletin.month)  # stored by operations.make_draft
 
 
-@bp.post("/<int(max=2147483647):bulletin_id>/edit")
+@bp.post("/<id:bulletin_id>/edit")
 @signed_in(*STAFF_ROLES)
 def edit(bulletin_id: int) -> Response | tuple[str, int]:
     """Edit the draft's title and narrative: no title or a text too long 400 beside the field; published 409."""
@@ -207,7 +207,7 @@ def edit(bulletin_id: int) -> Response | tuple[str, int]:
     return form.finish(url_for(".show", bulletin_id=bulletin.id), message)
 
 
-@bp.post("/<int(max=2147483647):bulletin_id>/figures")
+@bp.post("/<id:bulletin_id>/figures")
 @signed_in(*STAFF_ROLES)
 def figures(bulletin_id: int) -> Response | tuple[str, int]:
     """Make the draft's figures again from the data as it is now; published 409 (never made again)."""
@@ -227,7 +227,7 @@ def figures(bulletin_id: int) -> Response | tuple[str, int]:
     return form.finish(url_for(".show", bulletin_id=bulletin.id), _("已重新生成数据：%(n)d 项数据有变化。", n=changed))
 
 
-@bp.route("/<int(max=2147483647):bulletin_id>/publish", methods=["GET", "POST"])
+@bp.route("/<id:bulletin_id>/publish", methods=["GET", "POST"])
 @signed_in(*STAFF_ROLES)
 def publish(bulletin_id: int) -> Response | tuple[str, int]:
     """The confirm step, then publishing: not confirmed 400; no title or 总体情况 400; published already 409; the
@@ -267,7 +267,7 @@ def _publish_page(bulletin: Bulletin, form: PublishForm) -> str:
     )
 
 
-@bp.post("/<int(max=2147483647):bulletin_id>/errata")
+@bp.post("/<id:bulletin_id>/errata")
 @signed_in(*STAFF_ROLES)
 def errata(bulletin_id: int) -> Response | tuple[str, int]:
     """A dated erratum under a published bulletin: no text or too long 400 beside the field; a draft 409."""

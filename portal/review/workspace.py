@@ -56,13 +56,13 @@ def queue() -> tuple[str, int]:
     return render_template("workspace/review/queue.html", results=results, asked=asked, status=status), asked.status
 
 
-@bp.get("/<int(max=2147483647):submission_id>")
+@bp.get("/<id:submission_id>")
 @signed_in(*STAFF_ROLES)
 def show(submission_id: int) -> str:
     return _page(get_or_404(Submission, submission_id), DecisionForm())
 
 
-@bp.post("/<int(max=2147483647):submission_id>")
+@bp.post("/<id:submission_id>")
 @signed_in(*STAFF_ROLES)
 def decide_step(submission_id: int) -> Response | tuple[str, int]:
     """The decision (approve, return, reject): a missing reason beside its field (400), one decided meanwhile 409."""
@@ -94,7 +94,7 @@ def _page(submission: Submission, form: DecisionForm) -> str:
     return render_template("workspace/review/show.html", submission=submission, form=form)
 
 
-@bp.get("/<int(max=2147483647):submission_id>/files/<sha256>")
+@bp.get("/<id:submission_id>/files/<sha256>")
 @signed_in()
 def file(submission_id: int, sha256: str) -> Response:
     """An evidence file of a submission: staff, or officers of the submitting agency; anyone else 404."""

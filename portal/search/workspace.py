@@ -29,7 +29,7 @@ bp = Blueprint("search_workspace", __name__, url_prefix="/workspace/search/terms
 
 menu_link("search_workspace.index", _l("搜索词表"), roles=frozenset(STAFF_ROLES), order=77)
 
-TERM_ID = "<int(max=2147483647):term_id>"
+TERM_ID = "<id:term_id>"
 Page = Response | tuple[str, int]
 
 

@@ -169,7 +169,7 @@ def _new_page(form: UserForm) -> str:
     return render_template("users/admin/new.html", form=form, min_password=MIN_PASSWORD_CHARS)
 
 
-@admin_bp.get("/<int(max=2147483647):user_id>")  # larger ids cannot exist: 404, not a database error
+@admin_bp.get("/<id:user_id>")  # larger ids cannot exist: 404, not a database error
 @signed_in(Role.ADMIN)
 def show(user_id: int) -> tuple[str, int]:
     user = get_or_404(User, user_id)
@@ -177,7 +177,7 @@ def show(user_id: int) -> tuple[str, int]:
     return _show_page(user, role_form, ActiveForm()), 200
 
 
-@admin_bp.post("/<int(max=2147483647):user_id>/role")
+@admin_bp.post("/<id:user_id>/role")
 @signed_in(Role.ADMIN)
 def role(user_id: int) -> Response | tuple[str, int]:
     user = get_or_404(User, user_id, lock=True)
@@ -201,7 +201,7 @@ def role(user_id: int) -> Response | tuple[str, int]:
     return _show_page(user, form, ActiveForm(formdata=None), posted="role"), 400
 
 
-@admin_bp.post("/<int(max=2147483647):user_id>/active")
+@admin_bp.post("/<id:user_id>/active")
 @signed_in(Role.ADMIN)
 def active(user_id: int) -> Response | tuple[str, int]:
     user = get_or_404(User, user_id, lock=True)

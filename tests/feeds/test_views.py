@@ -192,3 +192,25 @@ def test_conditional_requests_reuse_the_latest_change_briefly(app, client: Flask
         assert "刚刚公示的记录" in after.get_data(as_text=True)
     finally:
         app.config["PORTAL_SETTINGS"] = settings
+
+
+FEEDS = [
+    "/records/feed.atom",
+    "/commitments/feed.rss",
+    "/outcomes/feed.atom",
+    "/search/feed.rss?q=拖欠",
+    "/reports/feed.atom",
+]
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+@pytest.mark.parametrize("query", ["utm_source=%00", "utm_source=%0b", "x%01y=1", "utm_source=%C2%85", "a=%EF%BF%BF"])
+def test_a_control_character_in_any_query_parameter_of_a_feed_is_a_400(
+    client: FlaskClient, feed: str, query: str
+) -> None:
+    """A feed names its own address in its XML, which cannot hold a control character (issue 19): even a parameter
+    the feed ignores is refused with a message, never a 500."""
+    response = client.get(f"{feed}{'&' if '?' in feed else '?'}{query}")
+    assert response.status_code == 400
+    assert "控制字符" in response.get_data(as_text=True)
+    assert client.get(f"{feed}{'&' if '?' in feed else '?'}utm_source=weibo").status_code == 200

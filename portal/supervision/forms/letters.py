@@ -31,6 +31,7 @@ from portal.supervision.operations.letters import (
     default_addressee,
 )
 from portal.supervision.rules import LedgerRule, LetterKind
+from portal.web import as_id
 
 # The reply's evidence: the kinds and size of portal/core/uploads.py EVIDENCE, one file (the letter keeps one).
 REPLY_EVIDENCE = replace(EVIDENCE, max_files=1)
@@ -84,7 +85,7 @@ class LetterForm(OnceForm):
 
     def validate_agency(self, field: SelectField) -> None:
         data = str(field.data)
-        if not (data.isascii() and data.isdigit() and len(data) <= 10 and int(data) <= 2147483647):
+        if as_id(data) is None:
             raise ValidationError(_l("请从列表中选择主体"))
 
     @property

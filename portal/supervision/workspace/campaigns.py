@@ -135,7 +135,7 @@ def new() -> Response | tuple[str, int]:
 # --- one campaign --------------------------------------------------------------------------------------------------
 
 
-@bp.get("/<int(max=2147483647):campaign_id>")
+@bp.get("/<id:campaign_id>")
 @signed_in()
 def show(campaign_id: int) -> str:
     """Staff: each agency, answered or not, with the commitment that answered. An officer: only a campaign that

@@ -156,7 +156,7 @@ def _show_page(case: CourtCase, forms: dict[str, OnceForm]) -> str:
     )
 
 
-@bp.get("/<int(max=2147483647):case_id>")
+@bp.get("/<id:case_id>")
 @signed_in(*STAFF_ROLES)
 def show(case_id: int) -> str:
     case = get_or_404(CourtCase, case_id)
@@ -191,7 +191,7 @@ def _step(case_id: int, step: str, act: Act) -> Response | tuple[str, int]:
     return form.finish(url_for(".show", case_id=case.id), message)
 
 
-@bp.post("/<int(max=2147483647):case_id>/hearing")
+@bp.post("/<id:case_id>/hearing")
 @signed_in(*STAFF_ROLES)
 def hearing(case_id: int) -> Response | tuple[str, int]:
     def act(case: CourtCase, form: HearingForm) -> str:
@@ -202,7 +202,7 @@ def hearing(case_id: int) -> Response | tuple[str, int]:
     return _step(case_id, "hearing", act)
 
 
-@bp.post("/<int(max=2147483647):case_id>/mediation")
+@bp.post("/<id:case_id>/mediation")
 @signed_in(*STAFF_ROLES)
 def mediation(case_id: int) -> Response | tuple[str, int]:
     """A 庭外信用调解 session (泰信用办〔2022〕12号 二(三))."""
@@ -223,7 +223,7 @@ def mediation(case_id: int) -> Response | tuple[str, int]:
     return _step(case_id, "mediation", act)
 
 
-@bp.post("/<int(max=2147483647):case_id>/judgment")
+@bp.post("/<id:case_id>/judgment")
 @signed_in(*STAFF_ROLES)
 def judgment(case_id: int) -> Response | tuple[str, int]:
     """The judgment or how the case closed (新信用发〔2018〕6号 二(二)); only a pending case (else 409)."""
@@ -245,7 +245,7 @@ def judgment(case_id: int) -> Response | tuple[str, int]:
     return _step(case_id, "judgment", act)
 
 
-@bp.post("/<int(max=2147483647):case_id>/fulfilment")
+@bp.post("/<id:case_id>/fulfilment")
 @signed_in(*STAFF_ROLES)
 def fulfilment(case_id: int) -> Response | tuple[str, int]:
     """A lost case fulfilled or settled after the judgment: the 履行期限 item closes with it."""
@@ -258,7 +258,7 @@ def fulfilment(case_id: int) -> Response | tuple[str, int]:
     return _step(case_id, "fulfilment", act)
 
 
-@bp.post("/<int(max=2147483647):case_id>/record")
+@bp.post("/<id:case_id>/record")
 @signed_in(*STAFF_ROLES)
 def record(case_id: int) -> Response | tuple[str, int]:
     """The lost case made a 司法判决（败诉） record, published at once; a second time 409."""

@@ -50,7 +50,7 @@ from portal.supervision.rules import ClosedHow, Closing, LedgerRule, item_state
 from portal.users.access import STAFF_ROLES, current, get_or_404, signed_in
 from portal.users.models import User
 from portal.users.rules import Role
-from portal.web import format_date
+from portal.web import as_id, format_date
 
 bp = Blueprint("ledger", __name__, url_prefix="/workspace/ledger")
 
@@ -109,9 +109,10 @@ def _own_due(user: User) -> int:
 
 
 def _agency_id(value: str) -> int:
-    if not (value.isascii() and value.isdigit() and len(value) <= 10 and 1 <= int(value) <= 2147483647):
+    found = as_id(value)
+    if found is None:
         raise ValueError(_("应为机构编号（正整数）"))
-    return int(value)
+    return found
 
 
 def _day(value: str) -> date:
@@ -394,13 +395,13 @@ def _item(ledger_item_id: int, *, lock: bool = False) -> LedgerItem:
     return item
 
 
-@bp.get("/<int(max=2147483647):ledger_item_id>")
+@bp.get("/<id:ledger_item_id>")
 @signed_in()
 def show(ledger_item_id: int) -> str:
     return _show_page(_item(ledger_item_id), _fresh_close())
 
 
-@bp.post("/<int(max=2147483647):ledger_item_id>/close")
+@bp.post("/<id:ledger_item_id>/close")
 @signed_in(*STAFF_ROLES)
 def close(ledger_item_id: int) -> Response | tuple[str, int]:
     """Staff record what happened (rules.Closing.MANUAL): a day in the future or before the item was opened, or no

@@ -43,7 +43,7 @@ from portal.supervision.rules import LetterKind, letter_number
 from portal.users.access import STAFF_ROLES, agency_item, current, get_or_404, signed_in
 from portal.users.models import User
 from portal.users.rules import Role
-from portal.web import upload_limit
+from portal.web import as_id, upload_limit
 
 bp = Blueprint("letters", __name__, url_prefix="/workspace/letters")
 
@@ -61,13 +61,11 @@ def _awaiting_my_reply(user: User) -> int:
     return count_awaiting_reply(user.agency_id) if user.agency_id is not None else 0
 
 
-MAX_ID = 2147483647
-
-
 def _agency_param(value: str) -> int:
-    if not (value.isascii() and value.isdigit() and len(value) <= 10 and 1 <= int(value) <= MAX_ID):
+    found = as_id(value)
+    if found is None:
         raise ValueError(_("请从列表中选择主体"))
-    return int(value)
+    return found
 
 
 FILTERS = {
@@ -125,9 +123,10 @@ def _asked_item(lock: bool) -> LedgerItem | None:
     raw = request.args.get("ledger_item_id", "").strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID):
+    found = as_id(raw)
+    if found is None:
         abort(404)
-    return get_or_404(LedgerItem, int(raw), lock=lock)
+    return get_or_404(LedgerItem, found, lock=lock)
 
 
 def _subjects(item: LedgerItem | None) -> tuple[CourtCase | None, Record | None]:
@@ -215,14 +214,14 @@ def _new_page(form: LetterForm, item: LedgerItem | None) -> str:
 # --- one letter: reading it, its PDF, the reply ----------------------------------------------------------------
 
 
-@bp.get("/<int(max=2147483647):letter_id>")
+@bp.get("/<id:letter_id>")
 @signed_in()
 def show(letter_id: int) -> str:
     letter = agency_item(Letter, letter_id)  # officers: only their own agency's (else 404)
     return _show_page(letter, ReplyForm(formdata=None))
 
 
-@bp.get("/<int(max=2147483647):letter_id>/letter.pdf")
+@bp.get("/<id:letter_id>/letter.pdf")
 @signed_in()
 def pdf(letter_id: int) -> Response:
     """The PDF as sent, as a download (its SHA-256 is on the letter's page)."""
@@ -233,7 +232,7 @@ def pdf(letter_id: int) -> Response:
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
-@bp.get("/<int(max=2147483647):letter_id>/evidence/<sha256>")
+@bp.get("/<id:letter_id>/evidence/<sha256>")
 @signed_in()
 def evidence(letter_id: int, sha256: str) -> Response:
     """The reply's evidence file (404 for any other hash)."""
@@ -245,7 +244,7 @@ def evidence(letter_id: int, sha256: str) -> Response:
     return private_download(stored, f"letter-{letter.year}-{letter.serial}-reply.{extension}")
 
 
-@bp.post("/<int(max=2147483647):letter_id>/reply")
+@bp.post("/<id:letter_id>/reply")
 @upload_limit(request_limit(REPLY_EVIDENCE))
 @signed_in()
 def reply(letter_id: int) -> Response | tuple[str, int]:

@@ -45,6 +45,7 @@ from portal.supervision.queries.meetings import KIND_OF_RULE, items_of, meetings
 from portal.supervision.rules import LetterKind, MeetingKind, MeetingState, item_state
 from portal.users.access import STAFF_ROLES, agency_item, current, get_or_404, signed_in
 from portal.users.rules import Role
+from portal.web import as_id
 
 bp = Blueprint("meetings", __name__, url_prefix="/workspace/meetings")
 
@@ -53,7 +54,6 @@ menu_link("meetings.index", _l("约谈与现场督办"), roles=frozenset(Role), 
 FILTERS = {"kind": choice(MeetingKind.codes()), "state": choice(MeetingState.codes())}
 SECTION_LIMIT = 100  # rows per section of the register's first page; the state filter pages through all
 HELD_LIMIT = 20
-MAX_ID = 2147483647
 
 
 def _endpoint(name: str) -> bool:
@@ -119,9 +119,10 @@ def _arg_id(name: str) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID):
+    found = as_id(raw)
+    if found is None:
         abort(404)
-    return int(raw)
+    return found
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -204,7 +205,7 @@ def _new_page(form: ScheduleMeetingForm, page: dict[str, Any], *, blocked: bool 
 # --- one meeting: reading it, and the steps (staff) ----------------------------------------------------------------
 
 
-@bp.get("/<int(max=2147483647):meeting_id>")
+@bp.get("/<id:meeting_id>")
 @signed_in()
 def show(meeting_id: int) -> str:
     meeting = agency_item(Meeting, meeting_id)  # officers: only their own agency's (else 404)
@@ -287,7 +288,7 @@ def _not_scheduled(meeting: Meeting) -> str | None:
     return None
 
 
-@bp.post("/<int(max=2147483647):meeting_id>/hold")
+@bp.post("/<id:meeting_id>/hold")
 @signed_in(*STAFF_ROLES)
 def hold(meeting_id: int) -> Response | tuple[str, int]:
     """Record the meeting held: a date after today or before it was arranged, no minutes, a row with text and no
@@ -335,7 +336,7 @@ def _row_field(name: str, numbers: list[int]) -> str:
     return name
 
 
-@bp.post("/<int(max=2147483647):meeting_id>/cancel")
+@bp.post("/<id:meeting_id>/cancel")
 @signed_in(*STAFF_ROLES)
 def cancel(meeting_id: int) -> Response | tuple[str, int]:
     """Cancel a scheduled meeting with a reason (400 without one); its ledger items are open and unscheduled again,
@@ -361,7 +362,7 @@ def cancel(meeting_id: int) -> Response | tuple[str, int]:
     return _show_page(meeting, cancel=form), 400
 
 
-@bp.post("/<int(max=2147483647):meeting_id>/undertakings/<int(max=2147483647):undertaking_id>/kept")
+@bp.post("/<id:meeting_id>/undertakings/<id:undertaking_id>/kept")
 @signed_in(*STAFF_ROLES)
 def kept(meeting_id: int, undertaking_id: int) -> Response | tuple[str, int]:
     """Record an undertaking kept: a date after today or before the meeting 400 beside the field; one already
@@ -391,7 +392,7 @@ def kept(meeting_id: int, undertaking_id: int) -> Response | tuple[str, int]:
     return _show_page(meeting, keep=form, keeping=undertaking), 400
 
 
-@bp.post("/<int(max=2147483647):meeting_id>/measure")
+@bp.post("/<id:meeting_id>/measure")
 @signed_in(*STAFF_ROLES)
 def measure(meeting_id: int) -> Response | tuple[str, int]:
     """Publish a held 约谈 on its record as a 约谈告诫 measure (如东县办法 四(一)), once: a field error 400; a meeting
