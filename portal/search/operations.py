@@ -34,9 +34,10 @@ def search_index() -> SearchIndex:
     return index
 
 
-def sync_quietly(wait: float = 10.0) -> None:
-    """Bring the index up to date (the "search" after-commit hook). Best effort: what fails now is applied by the
-    next change, the next search or `flask search sync`."""
+def sync_quietly(wait: float = 0.0) -> None:
+    """Bring the index up to date (the "search" after-commit hook). Best effort, and a publishing request never waits
+    for the index lock (issue 19): while another process holds it, that process applies what it finds, and the rest
+    is applied by the next change, the next search or `flask search sync` (cron, every minute)."""
     try:
         search_index().sync(db.session, clock.today(), wait=wait)
     except Exception:  # the change is committed; the outbox keeps it for the next sync
