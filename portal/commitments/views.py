@@ -50,12 +50,16 @@ def letter(code: str) -> Response:
     path = commitment.letter.path_in(current_app.config["PORTAL_SETTINGS"].files_dir)
     if not path.is_file():
         abort(404)
+    # An agency's upload, served as a download (issue 19): a PDF reader may run what a PDF carries, and a browser
+    # showing it inline would do so in this site's origin (a PDF viewer refuses a sandboxed document instead).
     response = send_file(
         path,
         mimetype="application/pdf",
+        as_attachment=True,
         download_name=f"{commitment.code}.pdf",
         conditional=True,
         etag=commitment.letter.sha256,
     )
     response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -77,6 +77,9 @@ def test_detail_shows_the_letter_with_its_sha256_and_history(client: FlaskClient
         assert hashlib.sha256(pdf.data).hexdigest() == commitment.letter.sha256
         assert str(len(pdf.data)) == pdf.headers["Content-Length"]
         assert str(commitment.letter.size) == pdf.headers["Content-Length"]
+        # an agency's upload is a download, never shown inline in the site's origin (issue 19)
+        assert pdf.headers["Content-Disposition"].startswith("attachment")
+        assert pdf.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_unknown_commitment_is_404(client: FlaskClient) -> None:

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from pathlib import Path
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.home import health
 from portal.records.models import Record
+from portal.search.index import SearchIndex
 from tests.conftest import TODAY
 from tests.factories import make_agency, make_record
 from tests.html import one, parse_strict, text_of, title_of, visible_text
@@ -91,3 +97,40 @@ def test_head_and_wrong_method(client: FlaskClient) -> None:
 def test_content_language_follows_the_choice(client: FlaskClient) -> None:
     assert client.get("/").headers["Content-Language"] == "zh-CN"
     assert client.get("/?lang=en").headers["Content-Language"] == "en"
+
+
+def test_deep_healthz_tries_each_part_and_names_the_one_that_failed(
+    app: Flask, client: FlaskClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/healthz?deep=1 (issue 19): a write to the database, the search index, a file in the files directory and
+    room on the disks; 503 names what failed."""
+    settings = app.config["PORTAL_SETTINGS"]
+    index = SearchIndex(tmp_path / "index", "tantivy", settings.content_dir)
+    monkeypatch.setitem(app.extensions, "search_index", index)
+    missing = client.get("/healthz?deep=1")  # no index built yet
+    assert missing.status_code == 503
+    assert missing.json is not None
+    assert missing.json["failed"] == ["search_index"]
+    assert missing.json["database"] == missing.json["files"] == missing.json["disk"] == "ok"
+
+    index.rebuild(db.session, date.fromisoformat(TODAY))
+    healthy = client.get("/healthz?deep=1")
+    assert healthy.status_code == 200
+    assert healthy.json == {
+        "status": "ok",
+        "failed": [],
+        "database": "ok",
+        "search_index": "ok",
+        "files": "ok",
+        "disk": "ok",
+    }
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    monkeypatch.setitem(app.config, "PORTAL_SETTINGS", dataclasses.replace(settings, files_dir=blocked / "files"))
+    monkeypatch.setattr(health, "MIN_FREE_BYTES", 2**62)  # no disk has that much room
+    broken = client.get("/healthz?deep=1")
+    assert broken.status_code == 503
+    assert broken.json is not None
+    assert broken.json["failed"] == ["files", "disk"]
+    assert client.get("/healthz").status_code == 200  # the plain check is only about the database
