@@ -192,7 +192,9 @@ def _page(
         "workspace/complaints/show.html",
         complaint=complaint,
         is_officer=officer,
-        contact=None if officer else shown_contact(complaint.name, complaint.phone, complaint.email, revealed=revealed),
+        contact=None
+        if officer
+        else shown_contact(complaint.name, complaint.phone, complaint.email, complaint.uscc, revealed=revealed),
         revealed=revealed,
         reveal_form=None if officer else RevealForm(formdata=None),
         flag=urgency(complaint.due, today, work_calendar(today)),

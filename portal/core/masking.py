@@ -1,4 +1,4 @@
-"""Masking of personal data for display: phones, ID numbers, names, e-mail addresses."""
+"""Masking of personal data for display: phones, ID numbers, enterprise codes, names, e-mail addresses."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ def mask_id_number(number: str) -> str:
     return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
 
 
+def mask_code(code: str) -> str:
+    """An enterprise complainant's 统一社会信用代码 (it names the firm): the first 2 and last 2 characters kept,
+    91320100MA1XXXXX8Q -> 91**************8Q."""
+    code = code.strip()
+    if len(code) <= 4:
+        return "*" * len(code)
+    return f"{code[:2]}{'*' * (len(code) - 4)}{code[-2:]}"
+
+
 def mask_name(name: str) -> str:
     """张三 -> 张*, 欧阳娜娜 -> 欧***; Latin names keep their first letter."""
     name = name.strip()
@@ -39,13 +48,14 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def shown_contact(name: str, phone: str, email: str, *, revealed: bool = False) -> dict[str, str]:
-    """A filer's name and contact as staff see them: masked until they press "show" (`revealed`, audited by the
-    caller); a contact not given stays empty."""
+def shown_contact(name: str, phone: str, email: str, code: str = "", *, revealed: bool = False) -> dict[str, str]:
+    """A filer's name, contact and enterprise code as staff see them: masked until they press "show" (`revealed`,
+    audited by the caller); what was not given stays empty."""
     if revealed:
-        return {"name": name, "phone": phone, "email": email}
+        return {"name": name, "phone": phone, "email": email, "code": code}
     return {
         "name": mask_name(name),
         "phone": mask_phone(phone) if phone else "",
         "email": mask_email(email) if email else "",
+        "code": mask_code(code) if code else "",
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.core.masking import mask_email, mask_id_number, mask_name, mask_phone, shown_contact
+from portal.core.masking import mask_code, mask_email, mask_id_number, mask_name, mask_phone, shown_contact
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,23 @@ def test_mask_email(email: str, masked: str) -> None:
 def test_shown_contact(name: str, phone: str, email: str, revealed: bool, shown: tuple[str, str, str]) -> None:
     contact = shown_contact(name, phone, email, revealed=revealed)
     assert (contact["name"], contact["phone"], contact["email"]) == shown
+
+
+@pytest.mark.parametrize(
+    ("code", "masked"),
+    [
+        ("91320100MA1XXXXX8Q", "91**************8Q"),
+        (" 91320100MA1XXXXX8Q ", "91**************8Q"),
+        ("12345", "12*45"),
+        ("1234", "****"),
+        ("", ""),
+    ],
+)
+def test_mask_code(code: str, masked: str) -> None:
+    assert mask_code(code) == masked
+
+
+def test_shown_contact_masks_the_enterprise_code_until_revealed() -> None:
+    assert shown_contact("某公司", "", "", "91320100MA1XXXXX8Q")["code"] == "91**************8Q"
+    assert shown_contact("某公司", "", "", "91320100MA1XXXXX8Q", revealed=True)["code"] == "91320100MA1XXXXX8Q"
+    assert shown_contact("张三", "", "")["code"] == ""
