@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import UTC, date, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
+from PIL import Image
 
 from portal.agencies.models import Agency, PositiveItem
 from portal.agencies.rules import AgencyKind
@@ -190,3 +192,11 @@ def make_closed_complaint(agency: Agency, number: str, answer: str, by: User, **
     db.session.flush()
     close(complaint, answer, day, by=by)
     return complaint
+
+
+def photo(fmt: str = "PNG", size: tuple[int, int] = (4, 2), exif: Image.Exif | None = None) -> bytes:
+    """A real, tiny image (uploads are decoded and re-encoded, so a made-up header is refused), with `exif` if given."""
+    out = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, (200, 30, 30)).save(out, fmt, **options)
+    return out.getvalue()

@@ -8,15 +8,18 @@ from __future__ import annotations
 import io
 import logging
 import unicodedata
+import warnings
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
 MB = 1024 * 1024
 MAX_NAME_CHARS = 200
+MAX_IMAGE_PIXELS = 50_000_000  # a photo of a receipt needs far fewer; more is a decompression bomb
 
 
 class FileKind(StrEnum):
@@ -38,6 +41,7 @@ class UploadProblem(StrEnum):
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_NO_PAGES = "pdf_no_pages"
     PDF_BROKEN = "pdf_broken"
+    IMAGE_BROKEN = "image_broken"  # a JPEG or PNG that does not decode, or has more than MAX_IMAGE_PIXELS
 
 
 class UploadRefusedError(ValueError):
@@ -131,8 +135,34 @@ def _check_pdf(data: bytes) -> None:
         raise UploadRefusedError(UploadProblem.PDF_BROKEN) from None
 
 
+def _pixels_only(data: bytes, kind: FileKind) -> bytes:
+    """A photo decoded and encoded again (issue 19): no EXIF (a phone's GPS position, its owner, the camera), no
+    comment or text chunk and no bytes after the image survive; it is turned upright first by its EXIF orientation,
+    which goes with the rest."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    raise UploadRefusedError(UploadProblem.IMAGE_BROKEN)
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+        out = io.BytesIO()
+        if kind is FileKind.JPEG:
+            keep = upright if upright.mode in ("RGB", "L", "CMYK") else upright.convert("RGB")
+            keep.save(out, "JPEG", quality=90)
+        else:
+            upright.save(out, "PNG")
+    except UploadRefusedError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning):
+        raise UploadRefusedError(UploadProblem.IMAGE_BROKEN) from None
+    return out.getvalue()
+
+
 def check_upload(name: str, data: bytes, allowed: frozenset[FileKind], max_bytes: int) -> CheckedFile:
-    """Accept the file if its name is safe, it is not empty or too large, and its content is one of `allowed`."""
+    """Accept the file if its name is safe, it is not empty or too large, and its content is one of `allowed`. A
+    photo comes back re-encoded, without its metadata (_pixels_only): what is stored is that."""
     clean = safe_name(name)
     if not data:
         raise UploadRefusedError(UploadProblem.EMPTY)
@@ -143,4 +173,6 @@ def check_upload(name: str, data: bytes, allowed: frozenset[FileKind], max_bytes
         raise UploadRefusedError(UploadProblem.WRONG_KIND, kinds=" / ".join(k.name for k in FileKind if k in allowed))
     if kind is FileKind.PDF:
         _check_pdf(data)
+    else:
+        data = _pixels_only(data, kind)
     return CheckedFile(clean, kind, data)

@@ -8,8 +8,10 @@ import struct
 import zlib
 
 import pytest
+from PIL import Image
 from pypdf import PdfWriter
 
+from portal.core import uploads
 from portal.core.uploads import (
     COMMITMENT_LETTER,
     EVIDENCE,
@@ -24,6 +26,7 @@ from portal.core.uploads import (
     safe_name,
 )
 from portal.demo.pdf import one_page_pdf
+from tests.factories import photo
 
 PDF = one_page_pdf(["Commitment letter", "signed and sealed"])
 LETTER = COMMITMENT_LETTER.kinds
@@ -40,7 +43,7 @@ def png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+JPEG = photo("JPEG")
 PNG = png()
 
 
@@ -105,7 +108,11 @@ def test_the_policies() -> None:
 def test_a_file_is_what_its_content_says(name: str, data: bytes, allowed: frozenset[FileKind], kind: FileKind) -> None:
     checked = check_upload(name, data, allowed, LETTER_MAX_BYTES)
     assert checked.kind is kind
-    assert checked.data == data
+    if kind is FileKind.PDF:
+        assert checked.data == data
+    else:  # a photo is stored re-encoded (its pixels only)
+        with Image.open(io.BytesIO(checked.data)) as image, Image.open(io.BytesIO(data)) as original:
+            assert (image.format, image.size) == (original.format, original.size)
     assert checked.name == name
 
 
@@ -251,3 +258,43 @@ def test_a_long_name_is_refused_with_its_length_and_the_maximum() -> None:
 def test_normal_names_are_kept(name: str, kept: str | None) -> None:
     assert safe_name(name) == (kept if kept is not None else name)
     assert check_upload(name, PDF, LETTER, LETTER_MAX_BYTES).name == (kept if kept is not None else name)
+
+
+def _exif_with_position() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0112] = 6  # Orientation: turn 90° clockwise to view
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (31.0, 14.0, 5.0), "E", (121.0, 28.0, 9.0)
+    return exif
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_photo_is_stored_without_its_exif_and_position_but_upright(fmt: str) -> None:
+    """Issue 19: a phone's photo carries where it was taken; what is stored is the pixels alone."""
+    original = photo(fmt, size=(4, 2), exif=_exif_with_position())
+    with Image.open(io.BytesIO(original)) as before:
+        assert before.getexif().get_ifd(0x8825)  # the test's photo really has a GPS position
+    checked = check_upload(f"现场.{fmt.lower()}", original, EVIDENCE_KINDS, 10 * 1024 * 1024)
+    assert b"PhoneMaker" not in checked.data
+    with Image.open(io.BytesIO(checked.data)) as after:
+        assert after.format == fmt
+        assert not after.getexif()  # no EXIF at all: no GPS, no maker, no orientation left to misapply
+        assert after.size == (2, 4)  # turned upright by the orientation it carried
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + b"\0" * 17 + b"\0\0\0\0IEND\xaeB`\x82",  # a PNG header, no image
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9",
+        photo("PNG")[:-30] + photo("PNG")[-16:],  # cut in the middle
+    ],
+)
+def test_an_image_that_does_not_decode_is_refused(data: bytes) -> None:
+    assert refusal("照片.png", data, EVIDENCE_KINDS).problem is UploadProblem.IMAGE_BROKEN
+
+
+def test_an_image_with_too_many_pixels_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(uploads, "MAX_IMAGE_PIXELS", 7)  # the photo has 8
+    assert refusal("照片.png", photo("PNG"), EVIDENCE_KINDS).problem is UploadProblem.IMAGE_BROKEN

@@ -18,7 +18,7 @@ from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
 from portal.outbox import OutboxEntry
 from portal.review.models import Submission
-from tests.factories import make_agency, make_commitment, make_record, make_rectification, make_user
+from tests.factories import make_agency, make_commitment, make_record, make_rectification, make_user, photo
 from tests.forms import post_files, post_form, sign_in, sign_out
 
 LETTER = one_page_pdf(["Test commitment letter", "signed"])
@@ -114,7 +114,7 @@ def test_progress_report_is_published_when_approved(app: Flask, client: FlaskCli
     staff = make_user("staff")
     sign_in(client, officer)
     url = f"/workspace/records/{record.id}/progress"
-    png = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + b"\0" * 17 + b"\0\0\0\0IEND\xaeB`\x82"
+    png = photo("PNG")
     response = post_files(
         client, url, {"entry_date": "2026-11-19", "text": "已支付首期款项 50 万元"}, {"evidence": [(png, "回单.png")]}
     )
@@ -125,9 +125,11 @@ def test_progress_report_is_published_when_approved(app: Flask, client: FlaskCli
     sign_in(client, staff)
     review = client.get(f"/workspace/review/{submission.id}").get_data(as_text=True)
     assert "回单.png" in review
-    with client.get(f"/workspace/review/{submission.id}/files/{hashlib.sha256(png).hexdigest()}") as file_response:
+    stored = submission.files[0]  # the photo as stored: re-encoded without its metadata
+    with client.get(f"/workspace/review/{submission.id}/files/{stored['sha256']}") as file_response:
         assert file_response.status_code == 200
-        assert file_response.data == png
+        assert hashlib.sha256(file_response.data).hexdigest() == stored["sha256"]
+        assert file_response.data.startswith(b"\x89PNG")
         assert file_response.headers["Content-Disposition"].startswith("attachment")
         assert file_response.headers["X-Content-Type-Options"] == "nosniff"
     assert post_form(client, f"/workspace/review/{submission.id}", {"decision": "approved"}).status_code == 303
