@@ -328,6 +328,10 @@ UPLOAD_MESSAGES = {
     UploadProblem.PDF_ENCRYPTED: _l("PDF 文件已加密或设有密码，无法公开核验，请上传未加密的文件。"),
     UploadProblem.PDF_NO_PAGES: _l("PDF 文件没有页面。"),
     UploadProblem.PDF_BROKEN: _l("文件已损坏，无法作为 PDF 打开，请重新导出后上传。"),
+    UploadProblem.PDF_ACTIVE: _l(
+        "PDF 文件含有脚本、自动执行的动作或嵌入的文件，不能接受。请重新导出或扫描为普通 PDF 后上传。"
+    ),
+    UploadProblem.PDF_POLYGLOT: _l("文件在 PDF 之外还夹带了网页内容，不能接受。请重新导出一个普通的 PDF 后上传。"),
     UploadProblem.IMAGE_BROKEN: _l("图片已损坏或尺寸过大（超过 5000 万像素），请重新拍摄或导出后上传。"),
 }
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject, TextStringObject
 
 from portal.agencies.models import Agency, PositiveItem
 from portal.agencies.rules import AgencyKind
@@ -18,6 +20,7 @@ from portal.complaints.operations import close
 from portal.complaints.rules import Category, ComplaintStatus, FilerType
 from portal.core.periods import Severity, disclosure_window
 from portal.demo.generator import make_uscc
+from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
@@ -199,4 +202,34 @@ def photo(fmt: str = "PNG", size: tuple[int, int] = (4, 2), exif: Image.Exif | N
     out = io.BytesIO()
     options = {"exif": exif} if exif is not None else {}
     Image.new("RGB", size, (200, 30, 30)).save(out, fmt, **options)
+    return out.getvalue()
+
+
+def active_pdf(part: str) -> bytes:
+    """A one-page PDF carrying something active (issue 19): "javascript" (a document-level script), "open-script"
+    (a script run on opening), "launch" (a program started on opening), "attachment" (an embedded file), "xfa" (an
+    XFA form); "goto" is the harmless kind of open action (show page 1) that must stay accepted."""
+    writer = PdfWriter(clone_from=io.BytesIO(one_page_pdf(["Commitment letter"])))
+    root = writer._root_object
+
+    def action(kind: str, **entries: PdfObject) -> DictionaryObject:
+        return DictionaryObject({NameObject("/S"): NameObject(kind), **{NameObject(k): v for k, v in entries.items()}})
+
+    if part == "javascript":
+        script = action("/JavaScript", **{"/JS": TextStringObject("app.alert(1)")})
+        tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("x"), script])})
+        root[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+    elif part == "open-script":
+        root[NameObject("/OpenAction")] = action("/JavaScript", **{"/JS": TextStringObject("app.alert(1)")})
+    elif part == "launch":
+        root[NameObject("/OpenAction")] = action("/Launch", **{"/F": TextStringObject("cmd.exe")})
+    elif part == "attachment":
+        writer.add_attachment("payload.txt", b"hidden")
+    elif part == "xfa":
+        root[NameObject("/AcroForm")] = DictionaryObject({NameObject("/XFA"): ArrayObject()})
+    elif part == "goto":
+        page = writer.pages[0].indirect_reference
+        root[NameObject("/OpenAction")] = ArrayObject([page, NameObject("/Fit")])
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()

@@ -16,6 +16,7 @@ from typing import Any
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 MB = 1024 * 1024
 MAX_NAME_CHARS = 200
@@ -41,6 +42,8 @@ class UploadProblem(StrEnum):
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_NO_PAGES = "pdf_no_pages"
     PDF_BROKEN = "pdf_broken"
+    PDF_ACTIVE = "pdf_active"  # JavaScript, a launch or other action, an embedded file, an XFA form, rich media
+    PDF_POLYGLOT = "pdf_polyglot"  # markup before or around the PDF: a file that is also a web page
     IMAGE_BROKEN = "image_broken"  # a JPEG or PNG that does not decode, or has more than MAX_IMAGE_PIXELS
 
 
@@ -120,8 +123,51 @@ def _sniff(data: bytes) -> FileKind | None:
     return None
 
 
+# What makes a PDF active (issue 19). Such a file is refused, not cleaned: a letter's SHA-256 is published as proof of
+# what was signed, so the agency exports a plain PDF again rather than the portal changing the signed bytes.
+ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFile", "/EmbeddedFiles", "/XFA", "/RichMedia"})
+ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/RichMediaExecute"})
+ACTIVE_SUBTYPES = frozenset({"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"})
+MARKUP = (b"<html", b"<!doctype", b"<script", b"<body", b"<iframe")
+MAX_PDF_OBJECTS = 200_000  # more than any letter has; walking further would only feed a crafted file
+
+
+def _active_part(reader: PdfReader) -> str | None:
+    """The first active part found walking every object reachable from the trailer, or None."""
+    seen: set[int] = set()
+    todo: list[Any] = [reader.trailer]
+    walked = 0
+    while todo:
+        item = todo.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+            item = item.get_object()
+        walked += 1
+        if walked > MAX_PDF_OBJECTS:
+            raise UploadRefusedError(UploadProblem.PDF_BROKEN)
+        if isinstance(item, DictionaryObject):
+            for key in item:
+                if key in ACTIVE_KEYS:
+                    return str(key)
+            if item.get("/S") in ACTIVE_ACTIONS:
+                return str(item.get("/S"))
+            if item.get("/Subtype") in ACTIVE_SUBTYPES:
+                return str(item.get("/Subtype"))
+            todo.extend(value for key, value in item.items() if key not in ("/Parent", "/P"))
+        elif isinstance(item, ArrayObject):
+            todo.extend(item)
+    return None
+
+
 def _check_pdf(data: bytes) -> None:
-    """It must open as a PDF with at least one page and must not be encrypted."""
+    """It must be a PDF and nothing else (no markup before or around it), open with at least one page, not be
+    encrypted, and carry nothing active (ACTIVE_KEYS, ACTIVE_ACTIONS, ACTIVE_SUBTYPES)."""
+    start = data.find(b"%PDF-")
+    head = data[: max(start, 0) + 1024].lower()
+    if data[:start].strip(b"\xef\xbb\xbf \t\r\n\0") or any(tag in head for tag in MARKUP):
+        raise UploadRefusedError(UploadProblem.PDF_POLYGLOT)
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # broken files are refused below; no log noise
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -129,6 +175,8 @@ def _check_pdf(data: bytes) -> None:
             raise UploadRefusedError(UploadProblem.PDF_ENCRYPTED)
         if len(reader.pages) < 1:
             raise UploadRefusedError(UploadProblem.PDF_NO_PAGES)
+        if _active_part(reader) is not None:
+            raise UploadRefusedError(UploadProblem.PDF_ACTIVE)
     except UploadRefusedError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):

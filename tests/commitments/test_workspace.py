@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.files.models import StoredFile
 from portal.review.models import Submission
 from portal.users.models import User
-from tests.factories import make_agency, make_commitment, make_user
+from tests.factories import active_pdf, make_agency, make_commitment, make_user
 from tests.forms import hidden_fields, multipart, post_form, sign_in, sign_out
 from tests.review.test_journeys import LETTER, commitment_fields, upload
 
@@ -118,6 +118,8 @@ REFUSED_UPLOADS = [
     (b"", "letter.pdf", 400, "文件是空的"),
     (LETTER[: len(LETTER) // 2], "letter.pdf", 400, "文件已损坏"),
     (encrypted_pdf(), "letter.pdf", 400, "已加密"),
+    (active_pdf("open-script"), "letter.pdf", 400, "含有脚本"),  # issue 19: served later, it would run
+    (b"<html><script>alert(1)</script>" + LETTER, "letter.pdf", 400, "夹带了网页内容"),
     (LETTER, "../../etc/passwd.pdf", 400, "不能包含路径"),
     (LETTER, "a\x00b.pdf", 400, "控制字符"),
     (LETTER, "长" * 201 + ".pdf", 400, "文件名太长"),

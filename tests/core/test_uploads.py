@@ -26,7 +26,7 @@ from portal.core.uploads import (
     safe_name,
 )
 from portal.demo.pdf import one_page_pdf
-from tests.factories import photo
+from tests.factories import active_pdf, photo
 
 PDF = one_page_pdf(["Commitment letter", "signed and sealed"])
 LETTER = COMMITMENT_LETTER.kinds
@@ -298,3 +298,24 @@ def test_an_image_that_does_not_decode_is_refused(data: bytes) -> None:
 def test_an_image_with_too_many_pixels_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(uploads, "MAX_IMAGE_PIXELS", 7)  # the photo has 8
     assert refusal("照片.png", photo("PNG"), EVIDENCE_KINDS).problem is UploadProblem.IMAGE_BROKEN
+
+
+@pytest.mark.parametrize("part", ["javascript", "open-script", "launch", "attachment", "xfa"])
+def test_an_active_pdf_is_refused(part: str) -> None:
+    """Issue 19: refused rather than cleaned, because a letter's SHA-256 is published as proof of what was signed."""
+    assert refusal("承诺书.pdf", active_pdf(part)).problem is UploadProblem.PDF_ACTIVE
+
+
+def test_a_pdf_that_opens_at_its_first_page_is_still_accepted() -> None:
+    assert check_upload("承诺书.pdf", active_pdf("goto"), LETTER, LETTER_MAX_BYTES).kind is FileKind.PDF
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<html><body><script>alert(1)</script>" + PDF,  # a web page with a PDF after it
+        PDF.replace(b"%PDF-1.4\n", b"%PDF-1.4\n<!DOCTYPE html><script>alert(1)</script>\n", 1),
+    ],
+)
+def test_a_pdf_that_is_also_a_web_page_is_refused(data: bytes) -> None:
+    assert refusal("承诺书.pdf", data).problem is UploadProblem.PDF_POLYGLOT
