@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from time import monotonic
 
@@ -23,6 +24,7 @@ from portal.errors import RefusedError
 from portal.evaluation.operations import score_month
 from portal.evaluation.rules import last_finished_month
 from portal.extensions import db
+from portal.files.operations import sweep_orphan_files
 from portal.records.operations import expire_due_records
 from portal.rectifications.operations import note_newly_overdue
 from portal.search.engine import SearchUnavailableError
@@ -36,6 +38,7 @@ from portal.users.rules import InvalidUserError, Role
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(evaluation)
+    app.cli.add_command(files)
     app.cli.add_command(records)
     app.cli.add_command(search)
     app.cli.add_command(supervision)
@@ -82,6 +85,25 @@ def records_expire() -> None:
     overdue = note_newly_overdue(today)
     commit()
     click.echo(f"{count} record(s) reached the end of their disclosure period; {overdue} case(s) became overdue.")
+
+
+@click.group(help="Stored files (PORTAL_FILES_DIR).")
+def files() -> None:
+    pass
+
+
+@files.command(
+    "sweep",
+    help="Remove stored files no row names and half-written temporaries, older than an hour (a killed worker leaves "
+    "them; run daily).",
+)
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+def files_sweep(dry_run: bool) -> None:
+    files_dir = current_app.config["PORTAL_SETTINGS"].files_dir
+    found = sweep_orphan_files(files_dir, time.time(), dry_run=dry_run)
+    for path in found:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {path.relative_to(files_dir)}")
+    click.echo(f"{len(found)} orphan file(s) {'found' if dry_run else 'removed'}.")
 
 
 @click.group(help="Supervision: the 工作台账 (ledger) of working-day deadlines.")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.core.uploads import CheckedFile
@@ -72,3 +74,34 @@ def keep_upload(checked: CheckedFile, files_dir: Path) -> dict[str, str]:
     """Store a checked upload; the reference a submission keeps: its hash, the uploader's name for it, its type."""
     stored = store_bytes(checked.data, checked.kind.value, files_dir)
     return {"sha256": stored.sha256, "name": checked.name, "type": stored.content_type}
+
+
+# --- the sweeper: files no row names ---------------------------------------------------------------------------------
+
+SWEEP_AFTER = timedelta(hours=1)  # younger files may belong to a request about to commit its row
+_STORED_NAME = re.compile(r"[0-9a-f]{64}")
+
+
+def orphan_files(files_dir: Path, now: float) -> list[Path]:
+    """Files under `files_dir` that no stored_files row names, and half-written temporaries: a worker killed between
+    writing a file and committing its row leaves them (the rollback hook above never ran). Only the store's own
+    layout (<2 hex>/<sha256>, .upload-*) is considered, and only files older than SWEEP_AFTER."""
+    known = set(db.session.scalars(select(StoredFile.sha256)))
+    found = []
+    for path in sorted(files_dir.glob("??/*")):
+        if not path.is_file() or now - path.stat().st_mtime < SWEEP_AFTER.total_seconds():
+            continue
+        temporary = path.name.startswith(".upload-")
+        stored = _STORED_NAME.fullmatch(path.name) is not None and path.parent.name == path.name[:2]
+        if temporary or (stored and path.name not in known):
+            found.append(path)
+    return found
+
+
+def sweep_orphan_files(files_dir: Path, now: float, *, dry_run: bool = False) -> list[Path]:
+    """Remove what orphan_files finds (nothing with `dry_run`); returns the paths."""
+    found = orphan_files(files_dir, now)
+    if not dry_run:
+        for path in found:
+            path.unlink(missing_ok=True)
+    return found

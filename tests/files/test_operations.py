@@ -5,6 +5,8 @@ rollback still fire the session events that keep or remove the files.)"""
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 import uuid
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from portal.core.uploads import CheckedFile, FileKind
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
 from portal.files.models import StoredFile
-from portal.files.operations import keep_upload, store_bytes
+from portal.files.operations import SWEEP_AFTER, keep_upload, store_bytes, sweep_orphan_files
 
 
 class RolledBackInTestError(Exception):
@@ -133,3 +135,37 @@ def test_a_file_written_in_a_savepoint_that_rolls_back_is_removed(app: Flask, tm
     assert kept_path.exists()
     assert rows(hashlib.sha256(dropped).hexdigest()) == 0
     assert not dropped_path.exists(), "a file whose row was rolled back with its savepoint is left on disk"
+
+
+# --- the sweeper (issue 19) ------------------------------------------------------------------------------------------
+
+
+def test_the_sweeper_removes_old_files_no_row_names_and_keeps_the_rest(app: Flask, tmp_path: Path) -> None:
+    """A worker killed between writing a file and committing its row leaves the file; the daily sweep removes it
+    once it is an hour old, and touches nothing a row names, nothing younger and nothing outside the store's layout."""
+    files_dir = tmp_path / "files"
+    kept = store_bytes(unique_pdf(), "application/pdf", files_dir).path_in(files_dir)  # a row names it
+    db.session.flush()
+    orphan_data = unique_pdf()
+    orphan_hash = hashlib.sha256(orphan_data).hexdigest()
+    orphan = files_dir / orphan_hash[:2] / orphan_hash
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(orphan_data)  # what the killed worker left: the file, no row
+    half = orphan.parent / ".upload-abc123"
+    half.write_bytes(b"%PDF-half")
+    young_hash = hashlib.sha256(b"young").hexdigest()
+    young = files_dir / young_hash[:2] / young_hash
+    young.parent.mkdir(parents=True, exist_ok=True)
+    young.write_bytes(b"young")
+    other = files_dir / "notes" / "readme.txt"  # not the store's layout
+    other.parent.mkdir(parents=True, exist_ok=True)
+    other.write_text("kept")
+    hour_later = time.time() + SWEEP_AFTER.total_seconds() + 60
+    os.utime(young, (hour_later - 60, hour_later - 60))  # written a minute before the sweep
+
+    assert sweep_orphan_files(files_dir, hour_later, dry_run=True) == sorted([orphan, half])
+    assert all(p.exists() for p in (orphan, half))  # a dry run removes nothing
+    assert sweep_orphan_files(files_dir, hour_later) == sorted([orphan, half])
+    assert not any(p.exists() for p in (orphan, half))
+    assert all(p.exists() for p in (kept, young, other))
+    assert sweep_orphan_files(files_dir, hour_later) == []
