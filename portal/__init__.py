@@ -34,6 +34,8 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
+        # production: a __Host- cookie is Secure, for this host only and the whole path (no subdomain can set it)
+        SESSION_COOKIE_NAME="__Host-session" if settings.is_production else "session",
         MAX_CONTENT_LENGTH=COMMITMENT_LETTER.max_bytes + MB,  # a letter and the form around it; more is refused: 413
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a long form is not lost to a timer
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",

@@ -50,6 +50,7 @@ class Settings:
     public_form_limit: str = "10 per hour"  # complaints and objections filed per address
     min_fill_seconds: float = 3.0  # a public form posted sooner after it was shown is refused (bots)
     public_url: str = ""  # the site's public address (https://credit.example.gov.cn), printed in documents it issues
+    session_idle_minutes: int = 30  # a signed-in session unused this long ends (issue 19); it never lasts 12 hours
 
     @property
     def is_production(self) -> bool:
@@ -131,6 +132,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise ValueError("PORTAL_PROXY_COUNT must be between 0 and 5")
         if not 1 <= page_size <= 200:
             raise ValueError("PORTAL_PAGE_SIZE must be between 1 and 200")
+        session_idle_minutes = int(env_vars.get("PORTAL_SESSION_IDLE_MINUTES", "30"))
+        if not 5 <= session_idle_minutes <= 720:
+            raise ValueError("PORTAL_SESSION_IDLE_MINUTES must be between 5 and 720")
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     return Settings(
@@ -156,4 +160,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         deadline_days=deadline_days,
         public_form_limit=public_form_limit,
         min_fill_seconds=min_fill_seconds,
+        session_idle_minutes=session_idle_minutes,
     )

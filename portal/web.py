@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, g, has_request_context, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import gettext as translate
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -169,6 +182,28 @@ def labelled_enums() -> dict[str, type[LabelledEnum]]:
     return found
 
 
+# No page uses these browser features: none may be used (a script injected one day could not switch them on).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+SESSION_LIFETIME_SECONDS = 12 * 3600  # a signed-in session ends 12 hours after sign-in, however busy (issue 19)
+
+
+def end_stale_session() -> WerkzeugResponse | None:
+    """A signed-in session ends after PORTAL_SESSION_IDLE_MINUTES without a request, or 12 hours after sign-in: the
+    user is signed out and sent to sign in again, with a message. Each request restarts the idle clock."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle = current_app.config["PORTAL_SETTINGS"].session_idle_minutes * 60
+    started, seen = session.setdefault("signed_in_at", now), session.get("seen_at", now)
+    if now - seen > idle or now - started > SESSION_LIFETIME_SECONDS:
+        logout_user()
+        session.clear()
+        flash(translate("登录已过期（长时间未操作或已超过 12 小时），请重新登录。"), "info")
+        return redirect(url_for("users.login", next=request.path if request.method == "GET" else None), code=303)
+    session["seen_at"] = now
+    return None
+
+
 def init_app(app: Flask) -> None:
     set_translator(translate)  # labels of stored codes, in the reader's language
     app.jinja_env.globals.update(
@@ -191,6 +226,8 @@ def init_app(app: Flask) -> None:
         markdown=lambda text: Markup(render_markdown(text)),
     )
 
+    app.before_request(end_stale_session)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         lang = request.args.get("lang")
@@ -209,6 +246,9 @@ def init_app(app: Flask) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
         )
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if current_app.config["PORTAL_SETTINGS"].is_production:  # browsers keep to https for a year
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     @app.errorhandler(HTTPException)

@@ -29,6 +29,10 @@ def test_production_with_a_key_has_secure_cookies(tmp_path: Path) -> None:
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"  # Secure, this host only, whole path (issue 19)
+    with app.test_request_context("/healthz"):
+        response = app.full_dispatch_request()
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 @pytest.mark.parametrize(
@@ -37,6 +41,7 @@ def test_production_with_a_key_has_secure_cookies(tmp_path: Path) -> None:
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV"),
         ({"PORTAL_DISCLOSURE_MONTHS": "general=12-3"}, "disclosure"),
         ({"PORTAL_PAGE_SIZE": "many"}, "invalid literal"),
+        ({"PORTAL_SESSION_IDLE_MINUTES": "1"}, "PORTAL_SESSION_IDLE_MINUTES"),
     ],
 )
 def test_bad_settings_are_named(tmp_path: Path, environ: dict[str, str], message: str) -> None:

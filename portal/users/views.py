@@ -50,6 +50,7 @@ def _sign_in(user: User, next_url: str | None) -> Response:
     """A new session at every login (nothing of the anonymous one is carried over), then the page asked for."""
     session.clear()
     login_user(user)
+    session["signed_in_at"] = session["seen_at"] = time.time()  # the session's clocks (web.end_stale_session)
     write_audit("user.login", "user", user.id, {}, by=user)
     commit()
     return redirect(safe_next(next_url) or url_for("workspace.dashboard"), code=303)
