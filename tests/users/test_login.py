@@ -83,8 +83,8 @@ def login(client: FlaskClient, username: str, password: str, *, next_url: str | 
     )
 
 
-def session_cookie_header(response: TestResponse) -> str:
-    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+def session_cookie_header(response: TestResponse, name: str = "session") -> str:
+    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
     return header
 
 
@@ -134,10 +134,12 @@ def test_the_session_cookie_is_secure_in_production(tmp_path: Path) -> None:
         response = login(client, "prod.staff", PASSWORD)
         assert response.status_code == 303
         assert response.headers["Location"] == "/workspace/"
-        header = session_cookie_header(response)
+        header = session_cookie_header(response, "__Host-session")  # issue 19: this host only, whole path
         assert "Secure" in header
         assert "HttpOnly" in header
         assert "SameSite=Lax" in header
+        assert "Path=/" in header
+        assert "Domain=" not in header
         assert client.get("/workspace/").status_code == 200
 
 
