@@ -395,6 +395,7 @@ _TAG_PATHS = {
     "outcome": "outcomes",
     "agency": "agencies",
     "page": "pages",
+    "complaint": "complaints",
 }
 
 

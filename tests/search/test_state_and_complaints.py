@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.db import commit
@@ -56,7 +57,9 @@ def test_only_cases_that_turned_overdue_lately_and_are_still_open_are_noted(app:
     assert f"record:{finished.id}" not in noted
 
 
-def test_a_published_complaint_is_searchable_and_links_to_its_page(writable_index: SearchIndex) -> None:
+def test_a_published_complaint_is_searchable_and_links_to_its_page(
+    writable_index: SearchIndex, client: FlaskClient
+) -> None:
     agency = make_agency(name="泊舟县测试局")
     staff = make_user("staff")
     make_closed_complaint(agency, "TS-2026-900001", "已督促泊舟县测试局结清货款", staff)
@@ -68,3 +71,7 @@ def test_a_published_complaint_is_searchable_and_links_to_its_page(writable_inde
     assert found.hits[0].path == "/complaints/TS-2026-900001"
     for private in ("私密公司", "91990121MA0000000X", "13800000000", "TS-2026-900000"):
         assert keys(search(writable_index, private, filters={"type": "complaint"})) == [], private
+    # the search feeds carry it too, as an entry of its own
+    feed = client.get("/search/feed.atom?q=结清货款")
+    assert feed.status_code == 200
+    assert b"/complaints/TS-2026-900001" in feed.data
