@@ -41,7 +41,7 @@ from portal.core.markup import render_markdown
 from portal.core.money import format_yuan
 from portal.errors import RefusedError, answer_refusal
 from portal.extensions import db
-from portal.forms import redirect_if_form_spent
+from portal.forms import control_characters, redirect_if_form_spent
 from portal.menu import workspace_links
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,14 +64,14 @@ def as_id(value: str) -> int | None:
     return int(value) if re.fullmatch(IdConverter.regex, value) and int(value) <= ID_MAX else None
 
 
-_XML_INCOMPATIBLE = frozenset("\ufffe\uffff")
+_XML_NONCHARACTERS = frozenset("\ufffe\uffff")
 
 
 def refuse_control_characters() -> None:
     """A feed names its own address in its XML, which cannot hold a control character: a query parameter carrying one
     (even one the feed ignores, such as utm_source=%00) is refused with 400, never a 500."""
     for key, value in request.args.items(multi=True):
-        if any(ch in _XML_INCOMPATIBLE or (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) for ch in key + value):
+        if control_characters(key + value, multiline=False) or _XML_NONCHARACTERS & set(key + value):
             raise BadRequest(translate("查询参数含有控制字符，请检查链接。"))
 
 

@@ -83,10 +83,6 @@ def region_codes(code: str) -> list[str]:
     return [code[:6], code] if len(code) > 6 else [code] if code else []
 
 
-def agency_key(uscc: str) -> str:
-    return f"agency:{uscc}"
-
-
 def day_number(day: date | None, default: int = 0) -> int:
     return day.toordinal() if day is not None else default
 

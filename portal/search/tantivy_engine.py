@@ -12,6 +12,7 @@ from typing import Any
 
 import tantivy
 
+from portal.outbox import ItemType, item_key
 from portal.search.analyzer import Analyzer
 from portal.search.documents import SearchDoc
 from portal.search.engine import (
@@ -25,7 +26,6 @@ from portal.search.engine import (
     SearchRequest,
     SearchResult,
     SearchUnavailableError,
-    agency_key,
     day_number,
     from_day_number,
     from_timestamp,
@@ -103,7 +103,7 @@ def _words(words: tuple[str, ...]) -> tuple[tantivy.Query, ...]:
 
 
 def _agency(uscc: str) -> tuple[tantivy.Query, ...]:
-    return _term("agency", uscc, AGENCY_BOOST), _term("key", agency_key(uscc), AGENCY_FIRST_BOOST)
+    return _term("agency", uscc, AGENCY_BOOST), _term("key", item_key(ItemType.AGENCY, uscc), AGENCY_FIRST_BOOST)
 
 
 def _term_query(term: Term) -> tantivy.Query:

@@ -11,7 +11,8 @@ from markupsafe import Markup
 
 from portal.agencies.models import Agency
 from portal.listing import Page
-from portal.search.engine import FACETS, Hit, agency_key
+from portal.outbox import ItemType, item_key
+from portal.search.engine import FACETS, Hit
 from portal.search.highlight import mark, snippet
 from portal.search.operations import Search, run_search
 from portal.search.queries import (
@@ -104,7 +105,7 @@ def page() -> tuple[str, int]:
             )
     status = 400 if found.asked.problems else 503 if found.unavailable else 200
     named = _named(found, agencies)
-    shown_first = {agency_key(n.agency.uscc) for n in named}
+    shown_first = {item_key(ItemType.AGENCY, n.agency.uscc) for n in named}
     return render_template(
         "search.html",
         found=found,

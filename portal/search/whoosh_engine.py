@@ -19,6 +19,7 @@ from whoosh import sorting
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from portal.outbox import ItemType, item_key
 from portal.search.analyzer import Analyzer
 from portal.search.documents import SearchDoc
 from portal.search.engine import (
@@ -32,7 +33,6 @@ from portal.search.engine import (
     SearchRequest,
     SearchResult,
     SearchUnavailableError,
-    agency_key,
     day_number,
     from_day_number,
     from_timestamp,
@@ -135,7 +135,7 @@ def _words(words: tuple[str, ...]) -> list[wq.Query]:
 
 
 def _agency(uscc: str) -> list[wq.Query]:
-    return [_term("agency", uscc, AGENCY_BOOST), _term("key", agency_key(uscc), AGENCY_FIRST_BOOST)]
+    return [_term("agency", uscc, AGENCY_BOOST), _term("key", item_key(ItemType.AGENCY, uscc), AGENCY_FIRST_BOOST)]
 
 
 def _term_query(term: Term) -> wq.Query:

@@ -96,9 +96,8 @@ def add() -> Page:
         if agency_id is not None and agency is None:
             form.agency.errors = [_("请从列表中选择机构")]
         else:
-            try:
-                with db.session.begin_nested():  # a refusal leaves nothing behind
-                    term = add_term(form.word.data or "", means=means, agency=agency, by=current())
+            try:  # a refusal has added nothing (add_term checks before it adds, in a savepoint of its own)
+                term = add_term(form.word.data or "", means=means, agency=agency, by=current())
             except RefusedError as refused:
                 return _page(form, agencies, show_refusal(form, refused))
             return form.finish(
