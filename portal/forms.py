@@ -2,10 +2,13 @@
 
 - `OnceForm`: CSRF (Flask-WTF) and a one-time token, so that a form posted twice creates one item — the second post
   is sent to what the first one made (`UsedFormToken`; `spent_result` is the one look-up, for the form itself and
-  for a post that lost a race to its twin).
+  for a post that lost a race to its twin). The token is issued by the server when it shows the form
+  (`issue_form_token`: a random nonce and the time, signed), so a client cannot make one up, and it is good for
+  `MAX_FORM_AGE_SECONDS` (issue 19).
 - `PublicForm`: the base of the public's forms (complaints, objections): OnceForm plus anti-abuse without a
   third-party CAPTCHA — a honeypot field people never see, and a minimum time between showing the form and posting
-  it (a signed timestamp, so it cannot be forged). Rate limits per address are on the views.
+  it, measured from the time in the form's own token: one wait buys one filing, since the token is spent by it.
+  Rate limits per address are on the views.
 - field helpers: stripping, plain text without control characters, a required check that keeps parse errors,
   lengths; the shared rules put into words, each in one place: contacts (`phone_field`, `email_field`), amounts in
   元 (`YuanField`), 统一社会信用代码 (`valid_uscc`, `uscc_message`), uploads (`checked_files` with a policy of
@@ -32,7 +35,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms import Field, Form, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from portal.core.contacts import ContactProblem, contact_problem, normal_email, normal_phone
 from portal.core.money import MAX_FEN, parse_yuan
@@ -44,8 +47,8 @@ from portal.extensions import db
 
 
 class UsedFormToken(db.Model):  # type: ignore[name-defined]
-    """A form's one-time token, spent in the same transaction as what the form created: the same form posted
-    twice finds its token spent and is sent to what the first post made, so it creates one item."""
+    """A form's one-time token (its nonce), spent in the same transaction as what the form created: the same form
+    posted twice finds its token spent and is sent to what the first post made, so it creates one item."""
 
     __tablename__ = "used_form_tokens"
 
@@ -54,13 +57,50 @@ class UsedFormToken(db.Model):  # type: ignore[name-defined]
     used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+MAX_FORM_AGE_SECONDS = 24 * 3600  # a form shown longer ago than this is refused: reload it
+
+
+def _token_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="form-token")
+
+
+def issue_form_token() -> str:
+    """A new one-time token for a form being shown: a random nonce and the time it was shown, signed."""
+    return _token_signer().dumps([secrets.token_hex(16), round(time.time(), 3)])
+
+
+def read_form_token(token: str) -> tuple[str, float] | None:
+    """The nonce and the time a token this server issued was shown; None for anything it did not issue."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        nonce, shown_at = _token_signer().loads(token)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(nonce, str) or len(nonce) != 32 or not isinstance(shown_at, int | float):
+        return None
+    return nonce, float(shown_at)
+
+
 class OnceForm(FlaskForm):
-    form_token = HiddenField(default=lambda: secrets.token_hex(16), validators=[Regexp(r"^[0-9a-f]{32}$")])
+    form_token = HiddenField(default=issue_form_token)
 
     def validate_form_token(self, field: HiddenField) -> None:
-        """A post must carry the token of the page it came from (a missing one would get a fresh default)."""
+        """A post must carry the token this server issued with the page it came from, shown less than
+        MAX_FORM_AGE_SECONDS ago (a missing one would get a fresh default)."""
         if not request.form.get("form_token"):
             raise ValidationError(_l("表单缺少一次性令牌，未做任何更改。请刷新页面后重新提交。"))
+        if self.seconds_shown() is None:
+            raise ValidationError(_l("表单已失效，未做任何更改。请刷新页面后重新填写。"))
+
+    def seconds_shown(self) -> float | None:
+        """How long ago the form was shown (by its token); None when the token is not one this server issued or
+        is older than MAX_FORM_AGE_SECONDS."""
+        read = read_form_token(self.form_token.data or "")
+        if read is None:
+            return None
+        shown = time.time() - read[1]
+        return shown if shown <= MAX_FORM_AGE_SECONDS else None
 
     def spent_result(self) -> str | None:
         """If this very form was posted before and went through: the address of what it made."""
@@ -73,7 +113,10 @@ class OnceForm(FlaskForm):
 
     def spend(self, result_url: str) -> None:
         """In the transaction of what the form made: its token is used up and points at the result."""
-        db.session.add(UsedFormToken(token=self.form_token.data, result_url=result_url))
+        read = read_form_token(self.form_token.data or "")
+        if read is None:  # validate() refuses such a form first
+            raise ValueError("a form without a token this server issued cannot be spent")
+        db.session.add(UsedFormToken(token=read[0], result_url=result_url))
 
     def finish(self, result_url: str, message: str) -> Response:
         """The form went through: its token spent, the request's one commit, the message, the redirect."""
@@ -90,9 +133,10 @@ def choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
 
 def spent_result(token: str) -> str | None:
     """The one look-up of a spent token: where the form that carried it went, None if it was never spent."""
-    if not token:
+    read = read_form_token(token)
+    if read is None:
         return None
-    return db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == token))
+    return db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == read[0]))
 
 
 def redirect_if_form_spent() -> Response | None:
@@ -151,34 +195,22 @@ class Required(DataRequired):
 REQUIRED = Required(_l("此项必填"))
 
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="public-form-shown-at")
-
-
-MAX_FORM_AGE_SECONDS = 24 * 3600
-
-
 class PublicForm(OnceForm):
     """OnceForm (CSRF and the one-time token: a form posted twice files once) plus the anti-abuse fields."""
 
     # Hidden from people by CSS and aria-hidden, labelled so that a bot fills it in; a person leaves it empty.
     website = StringField(_l("网址（请勿填写）"), render_kw={"autocomplete": "off", "tabindex": "-1"})
-    shown_at = HiddenField(default=lambda: _signer().dumps(time.time()))
 
     def validate_website(self, field: StringField) -> None:
         if field.data:
             raise ValidationError(_l("提交未被接受。"))
 
-    def validate_shown_at(self, field: HiddenField) -> None:
-        try:
-            shown = float(_signer().loads(field.data or ""))
-        except (BadSignature, TypeError, ValueError):
-            raise ValidationError(_l("表单已失效，请刷新页面后重新填写。")) from None
-        waited = time.time() - shown
-        if waited < current_app.config["PORTAL_MIN_FILL_SECONDS"]:
+    def validate_form_token(self, field: HiddenField) -> None:
+        """The token's own time is the fill time: a post sooner than PORTAL_MIN_FILL_SECONDS after the form was
+        shown is refused (a bot), and the token is spent by the filing, so one wait allows one filing."""
+        super().validate_form_token(field)
+        if (self.seconds_shown() or 0) < current_app.config["PORTAL_MIN_FILL_SECONDS"]:
             raise ValidationError(_l("提交太快了，请检查填写的内容后再提交。"))
-        if waited > MAX_FORM_AGE_SECONDS:
-            raise ValidationError(_l("表单已失效，请刷新页面后重新填写。"))
 
 
 # --- contacts (the rule: portal/core/contacts.py) ---------------------------------------------------------------

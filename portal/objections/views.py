@@ -52,7 +52,7 @@ def _refused(error: HTTPException) -> Response:
 
 def _guard_errors_on_top(form: ObjectionForm | StatusForm) -> None:
     """The honeypot and the fill time are not fields a person sees: their messages go to the top of the form."""
-    for hidden in (form.website, form.shown_at, form.form_token):
+    for hidden in (form.website, form.form_token):
         form.form_errors.extend(str(message) for message in hidden.errors)
         hidden.errors = []
 

@@ -3,15 +3,22 @@ and the secret, anti-abuse, hostile input, privacy of the complainant, and the a
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
+from collections.abc import Iterator
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
+import portal.forms
 from portal.audit.models import AuditEntry
 from portal.complaints.models import Complaint
 from portal.complaints.operations import accept, close, transfer
@@ -175,6 +182,56 @@ def test_anti_abuse_honeypot_fill_time_csrf_and_replay(app: Flask, client: Flask
     again = client.post("/complaints/new", data=body, content_type=content_type)  # the same form replayed
     assert first.status_code == 201
     assert again.status_code == 303
+    assert count() == before + 1
+
+
+@contextlib.contextmanager
+def freeze_clock(at: float) -> Iterator[None]:
+    """The forms' clock (and only theirs: CSRF and sessions keep the real one) stands at `at`."""
+    with mock.patch.object(portal.forms, "time", SimpleNamespace(time=lambda: at)):
+        yield
+
+
+def test_the_form_token_is_the_servers_and_one_wait_buys_one_filing(app: Flask, client: FlaskClient) -> None:
+    """Issue 19: the one-time token is issued by the server with the time the form was shown, and spent by the
+    filing. A token the client makes up, or whose time it rewrites, is refused; a token that has waited the
+    minimum fill time files once, and posting it again with other words files nothing more."""
+    count = lambda: db.session.scalar(select(func.count(Complaint.id))) or 0  # noqa: E731
+    before = count()
+    hidden = hidden_fields(client.get("/complaints/new").get_data(as_text=True))
+    nonce, shown_at = URLSafeSerializer(app.config["SECRET_KEY"], salt="form-token").loads(hidden["form_token"])
+    made_up = [
+        "0123456789abcdef0123456789abcdef",  # what a client could send before
+        URLSafeSerializer("not the server's key", salt="form-token").dumps([nonce, shown_at - 60]),
+        hidden["form_token"][:-2] + "xx",  # the time or nonce changed: the signature no longer matches
+    ]
+    for token in made_up:
+        body, content_type = multipart({**hidden, "form_token": token, **complaint_fields()}, {})
+        refused = client.post("/complaints/new", data=body, content_type=content_type)
+        assert refused.status_code == 400
+        assert "表单已失效" in visible_text(refused.get_data(as_text=True))
+    assert count() == before
+    app.config["PORTAL_MIN_FILL_SECONDS"] = 3
+    try:
+        body, content_type = multipart({**hidden, **complaint_fields()}, {})
+        too_soon = client.post("/complaints/new", data=body, content_type=content_type)
+        assert too_soon.status_code == 400
+        assert "提交太快了" in visible_text(too_soon.get_data(as_text=True))
+        with freeze_clock(shown_at + 4):
+            first = client.post("/complaints/new", data=body, content_type=content_type)
+            assert first.status_code == 201
+            body, content_type = multipart({**hidden, **complaint_fields(description="另一件投诉，同一张表单")}, {})
+            second = client.post("/complaints/new", data=body, content_type=content_type)
+        assert second.status_code == 303  # to the first filing's status page, not a second complaint
+        assert count() == before + 1
+        fresh = hidden_fields(client.get("/complaints/new").get_data(as_text=True))
+        body, content_type = multipart({**fresh, **complaint_fields()}, {})
+        with freeze_clock(time.time() + 25 * 3600):  # a token older than a day is refused even unspent
+            stale = client.post("/complaints/new", data=body, content_type=content_type)
+    finally:
+        app.config["PORTAL_MIN_FILL_SECONDS"] = 0
+    assert stale.status_code == 400
+    assert "表单已失效" in visible_text(stale.get_data(as_text=True))
     assert count() == before + 1
 
 

@@ -24,6 +24,7 @@ from portal.core.uploads import FileKind, check_upload
 from portal.demo.generator import make_uscc
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
+from portal.forms import issue_form_token
 from portal.supervision.operations import work_calendar
 from portal.users.models import User
 from portal.users.rules import Role
@@ -493,7 +494,8 @@ def test_other_agencies_officers_get_404_and_staff_see_all(app: Flask, client: F
     assert complaint.number not in text_of(client.get("/workspace/complaints/"))
     assert complaint.number not in text_of(client.get("/workspace/complaints/?status=transferred"))
     other = client.post(
-        url(complaint, "answer"), data={"csrf_token": csrf_token(client), "form_token": "a" * 32, "agency_answer": "x"}
+        url(complaint, "answer"),
+        data={"csrf_token": csrf_token(client), "form_token": issue_form_token(), "agency_answer": "x"},
     )
     assert other.status_code == 404
     assert fresh(complaint).status == "transferred"
@@ -521,7 +523,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(app: Flask, client: Flask
         assert response.headers["Location"].startswith("/login?next=")
     token = csrf_token(client)
     for action in (*STAFF_STEPS, "answer"):
-        response = client.post(url(complaint, action), data={"csrf_token": token, "form_token": "b" * 32})
+        response = client.post(url(complaint, action), data={"csrf_token": token, "form_token": issue_form_token()})
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login?next=")
     assert fresh(complaint).status == "submitted"
@@ -533,7 +535,13 @@ def test_officers_cannot_take_staff_steps_and_staff_cannot_answer(app: Flask, cl
     complaint = _transferred(app, agency, staff)
     sign_in(client, make_user(Role.OFFICER, agency=agency))
     token = csrf_token(client)
-    data = {"csrf_token": token, "form_token": "c" * 32, "answer": "x", "reason": "no_facts", "agency": str(agency.id)}
+    data = {
+        "csrf_token": token,
+        "form_token": issue_form_token(),
+        "answer": "x",
+        "reason": "no_facts",
+        "agency": str(agency.id),
+    }
     for action in STAFF_STEPS:
         assert client.post(url(complaint, action), data=data).status_code == 403
     sign_in(client, staff)

@@ -5,7 +5,6 @@ refused beside its field and nothing is written."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from portal.core.uploads import MB, FileKind, check_upload
 from portal.demo.pdf import one_page_pdf
 from portal.errors import RefusedError
 from portal.extensions import db
+from portal.forms import issue_form_token
 from portal.measures.models import JointMeasure
 from portal.outbox import OutboxEntry
 from portal.records.models import Record
@@ -96,7 +96,7 @@ def post_step(client: FlaskClient, page: str, to: str, data: dict[str, str]) -> 
     """Post a step whose form the page no longer shows (done meanwhile, e.g. in another tab): the session's CSRF
     token and a fresh one-time token."""
     token = csrf_token(client.get(page).get_data(as_text=True))
-    return client.post(to, data={"csrf_token": token, "form_token": secrets.token_hex(16), **data})
+    return client.post(to, data={"csrf_token": token, "form_token": issue_form_token(), **data})
 
 
 def public_entry(client: FlaskClient, record: Record, measure: JointMeasure) -> str:

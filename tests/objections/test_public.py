@@ -341,12 +341,12 @@ def test_missing_tokens_and_wrong_content_types_are_refused(app: Flask, client: 
     assert objections_on(record) == 0
 
 
-def test_the_honeypot_and_a_forged_timestamp_are_refused(app: Flask, client: FlaskClient) -> None:
+def test_the_honeypot_and_a_made_up_form_token_are_refused(app: Flask, client: FlaskClient) -> None:
     record = make_record()
     trapped = file(client, record, website="http://spam.example")
     assert trapped.status_code == 400
     assert "提交未被接受" in trapped.get_data(as_text=True)
-    forged = file(client, record, shown_at="1700000000")
+    forged = file(client, record, form_token="0" * 32)  # a token the client made up, as forms once allowed
     assert forged.status_code == 400
     assert "表单已失效" in forged.get_data(as_text=True)
     assert objections_on(record) == 0

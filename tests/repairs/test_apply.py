@@ -21,6 +21,7 @@ from portal.audit.models import AuditEntry
 from portal.core.uploads import MB
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
+from portal.forms import issue_form_token
 from portal.outbox import OutboxEntry
 from portal.records.models import Record
 from portal.repairs.models import RepairApplication
@@ -102,7 +103,7 @@ def test_refused_before_the_minimum_period_saying_from_when(app: Flask, client: 
     assert "最短公示期尚未届满：自 2027-01-01 起可以申请信用修复。" in text
     assert 'name="statement"' not in page.get_data(as_text=True)  # no form to fill in vain
     body, content_type = multipart(
-        {"csrf_token": csrf_token(client), "form_token": uuid.uuid4().hex, "statement": STATEMENT},
+        {"csrf_token": csrf_token(client), "form_token": issue_form_token(), "statement": STATEMENT},
         {"evidence": [(unique_pdf(), "a.pdf")], "pledge": [(unique_pdf("pledge"), "p.pdf")]},
     )
     response = client.post(apply_url(record.id), data=body, content_type=content_type)
@@ -128,7 +129,7 @@ def test_refused_while_not_fulfilled(
     assert said in text
     assert record.publication_min_end.isoformat() in text
     body, content_type = multipart(
-        {"csrf_token": csrf_token(client), "form_token": uuid.uuid4().hex, "statement": STATEMENT},
+        {"csrf_token": csrf_token(client), "form_token": issue_form_token(), "statement": STATEMENT},
         {"evidence": [(unique_pdf(), "a.pdf")], "pledge": [(unique_pdf("pledge"), "p.pdf")]},
     )
     before = files_on_disk(app)
@@ -371,7 +372,7 @@ def test_authorisation_of_the_application_form(app: Flask, client: FlaskClient) 
     assert response.status_code == 404
     assert record.title not in response.get_data(as_text=True)
     body, content_type = multipart(
-        {"csrf_token": csrf_token(client), "form_token": uuid.uuid4().hex, "statement": STATEMENT},
+        {"csrf_token": csrf_token(client), "form_token": issue_form_token(), "statement": STATEMENT},
         {"evidence": [(unique_pdf(), "a.pdf")], "pledge": [(unique_pdf(), "p.pdf")]},
     )
     assert client.post(url, data=body, content_type=content_type).status_code == 404

@@ -22,6 +22,7 @@ from portal.agencies.models import Agency
 from portal.audit.models import AuditEntry
 from portal.errors import InputRefusedError, NotAllowedError
 from portal.extensions import db
+from portal.forms import issue_form_token
 from portal.outbox import OutboxEntry
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
@@ -123,7 +124,7 @@ def post_hidden_step(client: FlaskClient, case: CourtCase, step: str, data: dict
     """Post a step whose form the page no longer shows (done meanwhile, in another tab)."""
     token = csrf_token(client.get(case_url(case)).get_data(as_text=True))
     return client.post(
-        f"{case_url(case)}/{step}", data={"csrf_token": token, "form_token": secrets.token_hex(16), **data}
+        f"{case_url(case)}/{step}", data={"csrf_token": token, "form_token": issue_form_token(), **data}
     )
 
 

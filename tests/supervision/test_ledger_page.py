@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from portal.agencies.models import Agency
 from portal.audit.models import AuditEntry
 from portal.extensions import db
+from portal.forms import issue_form_token
 from portal.supervision.models import LedgerItem, Meeting, SupervisionRun
 from portal.supervision.rules import ClosedHow, LedgerRule, MeetingKind
 from portal.users.models import User
@@ -498,7 +499,7 @@ def test_staff_close_an_item_once(client: FlaskClient, ledger: Ledger) -> None:
     shown = client.get(f"{LEDGER}{item.id}").get_data(as_text=True)
     assert "11月月度通报已于11-20印发" in visible_text(css(shown, "ol.timeline")[0])
     assert "已登记办结" in visible_text(shown)
-    fresh = {**data, "form_token": "f" * 32}  # another form, on an item closed meanwhile
+    fresh = {**data, "form_token": issue_form_token()}  # another form, on an item closed meanwhile
     refused = client.post(close_url(item), data=fresh)
     assert refused.status_code == 409
     assert "该事项已于 2026-11-20 办结" in visible_text(refused.get_data(as_text=True))

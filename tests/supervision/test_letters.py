@@ -22,6 +22,7 @@ from portal.demo.pdf import one_page_pdf
 from portal.errors import InputRefusedError, NotAllowedError
 from portal.extensions import db
 from portal.files.models import StoredFile
+from portal.forms import issue_form_token
 from portal.pdf import chinese_date
 from portal.supervision.models import LedgerItem, Letter
 from portal.supervision.operations import letters as letter_operations
@@ -457,7 +458,7 @@ def fresh_tokens(client: FlaskClient, letter: Letter) -> dict[str, str]:
     """The session's CSRF token (from the header's sign-out form) and a new one-time token: what a reply form
     opened before the first reply went through would post."""
     token = csrf_token(client.get(f"/workspace/letters/{letter.id}").get_data(as_text=True))
-    return {"csrf_token": token, "form_token": "a" * 32}
+    return {"csrf_token": token, "form_token": issue_form_token()}
 
 
 def test_a_reply_needs_text_and_takes_only_an_accepted_file(app: Flask, client: FlaskClient) -> None:

@@ -20,6 +20,7 @@ from portal.agencies.rules import AgencyStatus
 from portal.audit.models import AuditEntry
 from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
+from portal.forms import issue_form_token
 from portal.measures.models import JointMeasure
 from portal.records.models import Record
 from portal.supervision.models import LedgerItem, Meeting, Undertaking
@@ -118,7 +119,7 @@ def error_beside(body: str, field: str) -> str:
 def post_step(client: FlaskClient, page: str, to: str, data: dict[str, str]) -> TestResponse:
     """Post a step whose form the page may not show: the session's CSRF token and a fresh one-time token."""
     token = csrf_token(client.get(page).get_data(as_text=True))
-    return client.post(to, data={"csrf_token": token, "form_token": secrets.token_hex(16), **data})
+    return client.post(to, data={"csrf_token": token, "form_token": issue_form_token(), **data})
 
 
 def schedule_from(client: FlaskClient, item: LedgerItem, **fields: str) -> Meeting:
