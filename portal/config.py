@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse as parse_limit
@@ -49,8 +50,15 @@ class Settings:
     deadline_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))  # working days
     public_form_limit: str = "10 per hour"  # complaints and objections filed per address
     min_fill_seconds: float = 3.0  # a public form posted sooner after it was shown is refused (bots)
-    public_url: str = ""  # the site's public address (https://credit.example.gov.cn), printed in documents it issues
+    base_url: str = ""  # the site's own address (https://credit.example.gov.cn): every absolute URL it gives out
     session_idle_minutes: int = 30  # a signed-in session unused this long ends (issue 19); it never lasts 12 hours
+    # The footer a government site must carry (《政府网站发展指引》, 国办发〔2017〕47号), from PORTAL_SITE_* (_site_footer):
+    site_organiser: str = ""  # 主办单位
+    site_operator: str = ""  # 承办单位
+    site_contact: str = ""  # 联系方式 (telephone, address, e-mail: as one line)
+    site_code: str = ""  # 网站标识码
+    site_icp_record: str = ""  # ICP备案号, e.g. 京ICP备12345678号
+    site_police_record: str = ""  # 公安机关备案号, e.g. 京公网安备11010502000001号
 
     @property
     def is_production(self) -> bool:
@@ -65,11 +73,40 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _public_url(url: str) -> str:
-    """PORTAL_PUBLIC_URL: empty (documents print the address the request came to) or an http(s) address."""
+def _base_url(url: str, env: str) -> str:
+    """PORTAL_BASE_URL: the scheme and host (and port) every absolute URL is built on — feeds, the API, documents,
+    mail — never the Host header of a request. Required in production; in development, empty means the address the
+    request came to."""
     url = url.strip().rstrip("/")
-    if url and not url.startswith(("https://", "http://")):
-        raise ConfigError(f"PORTAL_PUBLIC_URL must start with https:// (or http://), not {url!r}")
+    if not url:
+        if env == "production":
+            raise ConfigError(
+                "PORTAL_BASE_URL is not set. In production the site's own address must be given, e.g. "
+                "export PORTAL_BASE_URL=https://credit.example.gov.cn (absolute links are never taken from the "
+                "Host header a client sends)"
+            )
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"https", "http"} or not parts.hostname or parts.path or parts.query or parts.fragment:
+        raise ConfigError(
+            f"PORTAL_BASE_URL must be https:// (or http://) and a host, with no path, query or user: not {url!r}"
+        )
+    if parts.username or parts.password:
+        raise ConfigError(f"PORTAL_BASE_URL must not carry a user name or password: {url!r}")
+    return url
+
+
+def _redis_url(url: str, env: str) -> str:
+    """PORTAL_REDIS_URL: the rate limits' shared storage. Required in production: counted in each worker's memory,
+    every limit would be as many times higher as there are workers."""
+    url = url.strip()
+    if not url and env == "production":
+        raise ConfigError(
+            "PORTAL_REDIS_URL is not set. In production the rate limits must be shared by every worker, e.g. "
+            "export PORTAL_REDIS_URL=redis://127.0.0.1:6379/0"
+        )
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"PORTAL_REDIS_URL must start with redis://, rediss:// or unix://, not {url!r}")
     return url
 
 
@@ -81,6 +118,30 @@ def _dev_secret_key(instance_dir: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+# PORTAL_SITE_* -> the footer's fields (Settings.site_*); each one unset or empty is not shown. The organiser defaults to
+# the demo county's credit office (shown translated, as the site name is); a deployment sets its own.
+SITE_FOOTER = {
+    "site_organiser": "PORTAL_SITE_ORGANISER",
+    "site_operator": "PORTAL_SITE_OPERATOR",
+    "site_contact": "PORTAL_SITE_CONTACT",
+    "site_code": "PORTAL_SITE_CODE",
+    "site_icp_record": "PORTAL_SITE_ICP_RECORD",
+    "site_police_record": "PORTAL_SITE_POLICE_RECORD",
+}
+DEFAULT_SITE_ORGANISER = N_("演示县社会信用体系建设领导小组办公室（信用办）")
+SITE_FOOTER_MOST = 200  # characters of one footer field
+
+
+def _site_footer(env_vars: Mapping[str, str]) -> dict[str, str]:
+    found = {}
+    for name, variable in SITE_FOOTER.items():
+        value = env_vars.get(variable, DEFAULT_SITE_ORGANISER if name == "site_organiser" else "").strip()
+        if len(value) > SITE_FOOTER_MOST or not value.isprintable():
+            raise ConfigError(f"{variable} must be one line of at most {SITE_FOOTER_MOST} characters, not {value!r}")
+        found[name] = value
+    return found
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -137,6 +198,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise ValueError("PORTAL_SESSION_IDLE_MINUTES must be between 5 and 720")
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+    footer = _site_footer(env_vars)
     return Settings(
         env=env,
         secret_key=secret_key,
@@ -145,7 +207,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         files_dir=Path(env_vars.get("PORTAL_FILES_DIR", str(instance_dir / "files"))),
         content_dir=Path(env_vars.get("PORTAL_CONTENT_DIR", str(ROOT / "content"))),
         site_name=env_vars.get("PORTAL_SITE_NAME", DEFAULT_SITE_NAME),
-        public_url=_public_url(env_vars.get("PORTAL_PUBLIC_URL", "")),
+        base_url=_base_url(env_vars.get("PORTAL_BASE_URL", ""), env),
         tag_authority=env_vars.get("PORTAL_TAG_AUTHORITY", "credit.yanshixian.example"),
         timezone=timezone,
         page_size=page_size,
@@ -153,7 +215,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         feed_freshness_seconds=feed_freshness,
         search_engine=search_engine,
         search_index_dir=Path(env_vars.get("PORTAL_SEARCH_INDEX_DIR", str(ROOT / "search_index"))),
-        redis_url=env_vars.get("PORTAL_REDIS_URL", ""),
+        redis_url=_redis_url(env_vars.get("PORTAL_REDIS_URL", ""), env),
         require_2fa=require_2fa in {"1", "true", "on", "yes"},
         proxy_count=proxy_count,
         disclosure_periods=periods,
@@ -161,4 +223,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_form_limit=public_form_limit,
         min_fill_seconds=min_fill_seconds,
         session_idle_minutes=session_idle_minutes,
+        site_organiser=footer["site_organiser"],
+        site_operator=footer["site_operator"],
+        site_contact=footer["site_contact"],
+        site_code=footer["site_code"],
+        site_icp_record=footer["site_icp_record"],
+        site_police_record=footer["site_police_record"],
     )

@@ -104,6 +104,26 @@ def public_path(endpoint: str, **values: Any) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
+def site_root() -> str:
+    """The site's own address, for every absolute URL it gives out (feeds, the API, documents, mail):
+    PORTAL_BASE_URL, which production requires — never the request's Host header, which is the client's to choose.
+    In development without it: the address the request came to, else https:// and the feeds' domain."""
+    settings = current_app.config["PORTAL_SETTINGS"]
+    if settings.base_url:
+        return str(settings.base_url)
+    return (request.url_root if has_request_context() else f"https://{settings.tag_authority}").rstrip("/")
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """url_for, absolute on `site_root`."""
+    return site_root() + url_for(endpoint, **values)
+
+
+def current_external_url() -> str:
+    """The address of this request (its path and query), absolute on `site_root`."""
+    return site_root() + (request.full_path if request.query_string else request.path)
+
+
 def html_lang() -> str:
     """The chosen language as an HTML / HTTP language tag."""
     return "en" if select_locale() == "en" else "zh-CN"

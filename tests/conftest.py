@@ -32,6 +32,13 @@ TODAY = "2026-11-20"  # the tests' fixed "today" (PORTAL_TODAY): demo data is pl
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist (`-n 2`), "" without it
+TEST_REDIS_URL = "redis://127.0.0.1:6379/15"  # Redis runs beside the suite (.ci/run starts it)
+# What production requires beyond a secret key (config.py refuses to start without them; issue 19).
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "PORTAL_REDIS_URL": TEST_REDIS_URL,
+    "PORTAL_BASE_URL": "https://credit.example.gov.cn",
+}
 
 
 def _engine(url: str, **options: Any) -> sa.Engine:
@@ -111,6 +118,15 @@ class _ConnectionSession(flask_sqlalchemy.session.Session):
     def get_bind(self, *args: object, **kwargs: object) -> sa.engine.Connection:
         assert isinstance(self.bind, sa.engine.Connection)
         return self.bind
+
+
+@pytest.fixture(autouse=True)
+def restore_limiter() -> Iterator[None]:
+    """create_app() points the one Limiter at the new app's storage (Redis in production): give the next test the
+    storage it had."""
+    saved = limiter._storage, limiter._limiter
+    yield
+    limiter._storage, limiter._limiter = saved
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import pytest
 from portal import create_app
 from portal.config import ConfigError, load_settings, normalise_database_url
 from portal.core.periods import Severity
+from tests.conftest import PRODUCTION
 
 
 def test_development_runs_out_of_the_box(tmp_path: Path) -> None:
@@ -24,8 +25,36 @@ def test_production_without_a_secret_key_is_a_clear_startup_error(tmp_path: Path
         load_settings({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "short"})
 
 
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("PORTAL_REDIS_URL", "PORTAL_REDIS_URL is not set"), ("PORTAL_BASE_URL", "PORTAL_BASE_URL is not set")],
+)
+def test_production_refuses_to_start_without_redis_or_its_base_url(tmp_path: Path, missing: str, message: str) -> None:
+    """Issue 19: rate limits counted per worker would be as many times the documented ones as there are workers, and
+    absolute links must not come from the Host header a client sends."""
+    settings = {**PRODUCTION, "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "k" * 40, missing: ""}
+    with pytest.raises(ConfigError, match=message):
+        create_app(settings)
+    assert load_settings({**settings, missing: "", "PORTAL_ENV": "development"}).env == "development"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORTAL_BASE_URL", "credit.example.gov.cn"),
+        ("PORTAL_BASE_URL", "https://credit.example.gov.cn/credit"),
+        ("PORTAL_BASE_URL", "https://user:pw@credit.example.gov.cn"),
+        ("PORTAL_BASE_URL", "javascript:alert(1)"),
+        ("PORTAL_REDIS_URL", "127.0.0.1:6379"),
+    ],
+)
+def test_a_malformed_base_or_redis_url_is_named(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({**PRODUCTION, "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "k" * 40, name: value})
+
+
 def test_production_with_a_key_has_secure_cookies(tmp_path: Path) -> None:
-    app = create_app({"PORTAL_ENV": "production", "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "k" * 40})
+    app = create_app({**PRODUCTION, "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "k" * 40})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -22,7 +22,7 @@ import secrets
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +47,7 @@ from portal.extensions import db
 from portal.files.models import StoredFile
 from portal.files.operations import store_bytes
 from portal.pdf import chinese_date, office_name, render_pdf
+from portal.web import public_path, site_root
 
 log = logging.getLogger(__name__)
 
@@ -60,23 +61,10 @@ def draw_serial() -> int:
     return secrets.randbelow(10**NUMBER_DIGITS)
 
 
-def site_root(request_root: str = "") -> str:
-    """The public address printed in the report: the deployment's `public_url` setting when it has one (a request's
-    Host header is the client's to choose, and a report printed with a forged one would be kept all day), else the
-    root of the request that asked for it, else https:// and the feeds' domain (tag_authority)."""
-    settings = current_app.config["PORTAL_SETTINGS"]
-    return (settings.public_url or request_root or f"https://{settings.tag_authority}").rstrip("/")
-
-
 def issued_words(issued_at: datetime) -> str:
     """2026年12月4日 10:23:45（北京时间）: the issue time as the report prints it."""
     local = local_time(issued_at)
     return f"{chinese_date(local.date())} {local:%H:%M:%S}（北京时间）"
-
-
-def public_path(endpoint: str, **values: str) -> str:
-    """A public page's address without the host (built without a request, as the PDF may be)."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def report_html(facts: ReportFacts, number: str, issued_at: datetime, root: str) -> str:
@@ -129,16 +117,16 @@ def _discard(stored: StoredFile, files_dir: Path) -> None:
     stored.path_in(files_dir).unlink(missing_ok=True)
 
 
-def issue_report(agency: Agency, today: date, files_dir: Path, *, site_url: str = "") -> AgencyReport:
+def issue_report(agency: Agency, today: date, files_dir: Path) -> AgencyReport:
     """The body's report as of `today`: the one already issued today, or a new one — numbered, rendered as a PDF
-    with its CJK fonts embedded, kept under its SHA-256 (泰信用办〔2022〕12号 二(六)). `site_url` is the site's root as
-    the request names it (site_root says which address is printed for the check page). Flushes; the caller commits.
+    with its CJK fonts embedded, kept under its SHA-256 (泰信用办〔2022〕12号 二(六)). The check page's address printed
+    in it is on web.site_root (PORTAL_BASE_URL). Flushes; the caller commits.
 
     RefusedError (503) when the PDF cannot be rendered: nothing is written, no number is given."""
     existing = report_of(agency.id, today)
     if existing is not None:
         return existing
-    root = site_root(site_url)
+    root = site_root()
     facts = report_facts(agency, today)
     for _attempt in range(ATTEMPTS):
         number = _unused_number(today)

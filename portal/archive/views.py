@@ -17,7 +17,7 @@ from portal import clock
 from portal.agencies.models import Agency
 from portal.agencies.queries import agency_or_404, shown_positive_items
 from portal.archive.models import AgencyReport
-from portal.archive.operations import issue_report, site_root
+from portal.archive.operations import issue_report
 from portal.archive.queries import NUMBER_INPUT_MOST, is_report_number, normalise_number, report_by_number
 from portal.archive.rollup import rollup
 from portal.arrears.queries import arrears_money
@@ -166,7 +166,7 @@ def report_pdf(uscc: str) -> Response:
     (泰信用办〔2022〕12号 二(六)); 404 for an unknown body."""
     agency = agency_or_404(uscc)
     settings = current_app.config["PORTAL_SETTINGS"]
-    report = issue_report(agency, clock.today(), settings.files_dir, site_url=site_root(request.url_root))
+    report = issue_report(agency, clock.today(), settings.files_dir)
     commit()
     # Cached for an hour at most and never past midnight (the next day's request gets the next day's report).
     return _report_file(report, f"public, max-age={min(3600, _seconds_to_midnight())}")

@@ -13,7 +13,7 @@ from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -34,12 +34,22 @@ from portal.records.kinds import Kind
 from portal.records.models import Record
 from portal.records.queries import public_records
 from portal.records.rules import RecordStatus
+from portal.rectifications import queries as outcome_queries
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
+from portal.rectifications.rules import CaseState, Outcome
 from portal.search import operations as search_operations
 from portal.search import queries as search_queries
 from portal.search.engine import Hit
-from portal.web import html_lang, refuse_control_characters, select_locale, site_name
+from portal.web import (
+    current_external_url,
+    external_url,
+    html_lang,
+    refuse_control_characters,
+    select_locale,
+    site_name,
+    site_root,
+)
 
 bp = Blueprint("feeds", __name__)
 bp.before_request(refuse_control_characters)  # a feed's XML names its own address (issue 19)
@@ -155,7 +165,7 @@ def _info(
     view_args = {k: v for k, v in (request.view_args or {}).items() if k != "fmt"}
 
     def page_url(page: int | None) -> str:
-        return url_for(request.endpoint or "", _external=True, **(request.view_args or {}), **args, page=page)
+        return external_url(request.endpoint or "", **(request.view_args or {}), **args, page=page)
 
     paging = {"first": page_url(None)}
     if asked.page > 1:
@@ -166,8 +176,8 @@ def _info(
         id=tag_uri(settings.tag_authority, f"feeds/{key}?{'&'.join(f'{k}={v}' for k, v in sorted(args.items()))}"),
         title=f"{title} — {site_name()}",
         subtitle=_("政务诚信公示平台"),
-        self_url=request.url,
-        html_url=url_for(html_endpoint, _external=True, **view_args, **args),
+        self_url=current_external_url(),
+        html_url=external_url(html_endpoint, **view_args, **args),
         language=html_lang(),
         updated=max((e.updated for e in entries), default=EPOCH),
         paging=paging,
@@ -195,7 +205,7 @@ def record_entry(record: Record) -> FeedEntry:
     return FeedEntry(
         id=tag_uri(authority, f"records/{record.id}"),
         title=record.title,
-        link=url_for("records.detail", record_id=record.id, _external=True),
+        link=external_url("records.detail", record_id=record.id),
         summary=summary,
         author=record.agency.name,
         category=kind,
@@ -213,7 +223,7 @@ def outcome_entry(rectification: Rectification) -> FeedEntry:
     return FeedEntry(
         id=tag_uri(authority, f"outcomes/{rectification.id}"),
         title=_("整改结果：%(title)s", title=record.title),
-        link=url_for("records.detail", record_id=record.id, _external=True),
+        link=external_url("records.detail", record_id=record.id),
         summary=" · ".join(filter(None, [outcome, finished.isoformat(), rectification.outcome_summary])),
         author=record.agency.name,
         category=str(_("整改结果")),
@@ -229,7 +239,7 @@ def commitment_entry(commitment: Commitment) -> FeedEntry:
     return FeedEntry(
         id=tag_uri(authority, f"commitments/{commitment.code}"),
         title=commitment.title,
-        link=url_for("commitments.detail", code=commitment.code, _external=True),
+        link=external_url("commitments.detail", code=commitment.code),
         summary=" · ".join(
             [
                 commitment.code or "",
@@ -254,6 +264,8 @@ LABELLED_FILTERS: dict[str, dict[str, Any]] = {
     "type": dict(CommitmentType.choices()),
     "subject": dict(CommitmentSubject.choices()),
     "fulfilment": dict(Fulfilment.choices()),
+    "result": dict(Outcome.choices()),
+    "case": dict(CaseState.choices()),
 }
 
 
@@ -332,14 +344,14 @@ def commitments(fmt: str) -> Response:
 
 @bp.get("/outcomes/feed.<any(atom, rss):fmt>")
 def outcomes(fmt: str) -> Response:
-    asked = parse_list_query(request.args, {})
+    asked = parse_list_query(request.args, outcome_queries.FILTERS)
     return _list_feed(
         fmt,
         asked,
         "outcomes",
-        lambda: str(_("整改结果")),
+        lambda: _filter_title(asked.filters, _("整改结果")),
         "outcomes.index",
-        lambda: public_outcomes(clock.today()),
+        lambda: public_outcomes(clock.today(), filters=asked.filters),
         lambda query: query.with_only_columns(Rectification.id, Rectification.updated_at),
         outcome_entry,
     )
@@ -396,6 +408,7 @@ _TAG_PATHS = {
     "agency": "agencies",
     "page": "pages",
     "complaint": "complaints",
+    "news": "news",
 }
 
 
@@ -408,7 +421,7 @@ def search_entry(hit: Hit) -> FeedEntry:
     return FeedEntry(
         id=tag_uri(authority, f"{_TAG_PATHS[kind]}/{ident}"),
         title=hit.title,
-        link=url_for("home.index", _external=True).rstrip("/") + hit.path,
+        link=site_root() + hit.path,
         summary=" ".join(hit.body.split())[:300],
         author=site_name(),
         category=type_label,

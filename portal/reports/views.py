@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -25,7 +25,7 @@ from portal.reports.rules import (
     TOTAL_LABELS,
     WORK_COLUMNS,
 )
-from portal.web import html_lang, refuse_control_characters, site_name
+from portal.web import current_external_url, external_url, html_lang, refuse_control_characters, site_name
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -110,7 +110,7 @@ def _entry(bulletin: Bulletin) -> FeedEntry:
     return FeedEntry(
         id=tag_uri(settings.tag_authority, f"reports/{bulletin.month}"),
         title=bulletin.title,
-        link=url_for(".show", month=bulletin.month, _external=True),
+        link=external_url("reports.show", month=bulletin.month),
         summary=summary,
         author=_("信用办"),
         category=_("月度通报"),
@@ -129,8 +129,8 @@ def feed(fmt: str) -> Response:
         id=tag_uri(settings.tag_authority, "feeds/reports"),
         title=f"{_('月度通报')} — {site_name()}",
         subtitle=_("政务失信治理工作情况月度通报（新信用发〔2018〕6号 二(八)）"),
-        self_url=request.url,
-        html_url=url_for(".index", _external=True),
+        self_url=current_external_url(),
+        html_url=external_url("reports.index"),
         language=html_lang(),
         updated=max((e.updated for e in entries), default=EPOCH),
     )

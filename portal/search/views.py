@@ -24,6 +24,7 @@ from portal.search.queries import (
 )
 from portal.search.query import MAX_QUERY_CHARS, ParsedQuery
 from portal.search.suggest import suggest_agencies
+from portal.web import site_root
 
 bp = Blueprint("search", __name__)
 
@@ -135,7 +136,7 @@ def api() -> tuple[Response, int]:
     result = found.result
     words = found.query.highlight_words
     agencies = agencies_by_uscc()
-    site = url_for("home.index", _external=True).rstrip("/")
+    site = site_root()
     return jsonify(
         query=found.text[:MAX_QUERY_CHARS],
         filters=found.asked.filters,

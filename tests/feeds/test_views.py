@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date
 
 import feedparser
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -178,7 +180,6 @@ def test_list_pages_link_their_feeds(client: FlaskClient) -> None:
 
 
 def test_conditional_requests_reuse_the_latest_change_briefly(app, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
-    from dataclasses import replace
 
     settings = app.config["PORTAL_SETTINGS"]
     app.config["PORTAL_SETTINGS"] = replace(settings, feed_freshness_seconds=0.3)
@@ -215,3 +216,22 @@ def test_a_control_character_in_any_query_parameter_of_a_feed_is_a_400(
     assert "控制字符" in response.get_data(as_text=True)
     # the same feed with a plain tracking parameter is served (the search feed answers 503 where no index is built)
     assert client.get(f"{feed}{'&' if '?' in feed else '?'}utm_source=weibo").status_code in (200, 503)
+
+
+def test_absolute_links_come_from_the_base_url_never_the_host_header(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: with PORTAL_BASE_URL set (production requires it), a forged Host header changes no link a feed
+    gives out: not the entries', not the feed's own, not its pages', not the search API's."""
+    make_record()
+    base = "https://credit.example.gov.cn"
+    monkeypatch.setitem(app.config, "PORTAL_SETTINGS", replace(app.config["PORTAL_SETTINGS"], base_url=base))
+    for path in [*FEEDS, "/search/feed.atom?q=财政局", "/reports/feed.atom"]:
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 200, path
+        text = response.get_data(as_text=True)
+        assert "evil.example" not in text, path
+        assert f"{base}/" in text, path
+    found = client.get("/api/v1/search?q=财政局", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in found
+    assert base in found

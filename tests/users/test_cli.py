@@ -25,7 +25,7 @@ from portal.users.operations import (
     refuse_demo_accounts_in_production,
 )
 from portal.users.rules import Role
-from tests.conftest import ROOT
+from tests.conftest import PRODUCTION, ROOT
 from tests.factories import PASSWORD, make_agency, make_user
 from tests.users.test_login import fresh_app
 
@@ -235,7 +235,7 @@ def test_development_starts_with_demo_accounts(app: Flask) -> None:
 
 
 def test_production_refuses_to_start_until_the_demo_accounts_are_disabled(tmp_path: Path) -> None:
-    with fresh_app(tmp_path, PORTAL_ENV="production") as app:
+    with fresh_app(tmp_path, **PRODUCTION) as app:
         refuse_demo_accounts_in_production(app)  # no demo account yet
         with app.app_context():
             create_user("demo-admin", DEMO_PASSWORD, Role.ADMIN, is_demo=True)
@@ -263,12 +263,11 @@ def test_production_without_a_schema_yet_is_not_refused(tmp_path: Path) -> None:
 
     app = create_app(
         {
-            "PORTAL_ENV": "production",
+            **PRODUCTION,
             "PORTAL_SECRET_KEY": "k" * 40,
             "PORTAL_INSTANCE_DIR": str(tmp_path),
             "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
             "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-            "PORTAL_REDIS_URL": "",
         }
     )
     refuse_demo_accounts_in_production(app)  # `flask db upgrade` must still be able to run
@@ -280,12 +279,11 @@ def start_wsgi(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Import wsgi.py as gunicorn does, in production mode, on the fresh app's database."""
     env = {
         **os.environ,
-        "PORTAL_ENV": "production",
+        **PRODUCTION,
         "PORTAL_SECRET_KEY": "fresh-app-secret-key-" + "y" * 32,
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
         "PORTAL_INSTANCE_DIR": str(tmp_path),
         "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-        "PORTAL_REDIS_URL": "",
     }
     return subprocess.run(
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
