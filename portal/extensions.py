@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -48,3 +49,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_write_lock(connection: Any) -> None:
+    """SQLite: a request that may change something (POST…) takes the write lock as its transaction begins
+    (BEGIN IMMEDIATE), so it reads what the previous writer committed and decides on it. Two staff deciding one
+    item at once then act one after the other, and the second is refused (409) by the state the first left, as
+    PostgreSQL's row locks (`with_for_update`) do there (issue 19). Reads (GET) and commands begin as before, and
+    never wait."""
+    if connection.dialect.name == "sqlite" and has_request_context() and request.method not in SAFE_METHODS:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

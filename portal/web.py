@@ -29,7 +29,7 @@ from flask_babel import gettext as translate
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -305,6 +305,16 @@ def init_app(app: Flask) -> None:
             return done
         message = _("同一内容刚刚被其他请求修改，本次提交未做任何更改。请刷新页面后重试。")
         return render_template("error.html", code=409, title=_("提交冲突"), message=message), 409
+
+    @app.errorhandler(OperationalError)
+    def _busy(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+        """SQLite: another request held the write lock longer than the busy timeout. Nothing of this one was kept;
+        say so and when to try again (anything else is a real error)."""
+        if "database is locked" not in str(error.orig):
+            raise error
+        db.session.rollback()
+        message = _("网站正忙，本次提交未做任何更改。请稍等几秒后重试。")
+        return render_template("error.html", code=503, title=_("网站正忙"), message=message), 503, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def _server_error(_error: Exception) -> tuple[str, int]:
