@@ -43,6 +43,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
         RATELIMIT_HEADERS_ENABLED=True,
         PORTAL_SETTINGS=settings,
         PORTAL_MIN_FILL_SECONDS=settings.min_fill_seconds,  # app.config, so that a test can change it
+        PORTAL_PAGE_CACHE=settings.page_cache,  # likewise
     )
     if settings.proxy_count:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -81,9 +82,10 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     from portal.search.operations import sync_quietly
 
     register_after_commit("outbox", sync_quietly)  # the outbox a commit wrote is applied to the index
-    from portal import web
+    from portal import pagecache, web
 
     babel.init_app(app, locale_selector=web.select_locale)
+    pagecache.init_app(app)  # before web: its after_request runs last, seeing web's headers and cookies
     web.init_app(app)
     from portal.cli import register_cli
 

@@ -52,7 +52,8 @@ class Settings:
     min_fill_seconds: float = 3.0  # a public form posted sooner after it was shown is refused (bots)
     base_url: str = ""  # the site's own address (https://credit.example.gov.cn): every absolute URL it gives out
     session_idle_minutes: int = 30  # a signed-in session unused this long ends (issue 19); it never lasts 12 hours
-    # The footer a government site must carry (《政府网站发展指引》, 国办发〔2017〕47号), from PORTAL_SITE_* (_site_footer):
+    page_cache: bool = True  # public pages revalidated (ETag, 304) and kept by publication version (portal/pagecache)
+    # The footer a government site carries (《政府网站发展指引》, 国办发〔2017〕47号): PORTAL_SITE_*, see _site_footer
     site_organiser: str = ""  # 主办单位
     site_operator: str = ""  # 承办单位
     site_contact: str = ""  # 联系方式 (telephone, address, e-mail: as one line)
@@ -110,6 +111,16 @@ def _redis_url(url: str, env: str) -> str:
     return url
 
 
+def _switch(env_vars: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """An on/off setting: on, off, true, false, yes, no, 1, 0 (unset: the default)."""
+    value = env_vars.get(name, "").strip().lower()
+    if value == "":
+        return default
+    if value not in {"1", "true", "on", "yes", "0", "false", "off", "no"}:
+        raise ConfigError(f"{name} must be on or off, not {value!r}")
+    return value in {"1", "true", "on", "yes"}
+
+
 def _dev_secret_key(instance_dir: Path) -> str:
     """Development only: one random key kept in instance/, shared by every gunicorn worker."""
     path = instance_dir / "secret_key"
@@ -120,8 +131,8 @@ def _dev_secret_key(instance_dir: Path) -> str:
     return path.read_text().strip()
 
 
-# PORTAL_SITE_* -> the footer's fields (Settings.site_*); each one unset or empty is not shown. The organiser defaults to
-# the demo county's credit office (shown translated, as the site name is); a deployment sets its own.
+# PORTAL_SITE_* -> the footer's fields (Settings.site_*); each one unset or empty is not shown. The organiser defaults
+# to the demo county's credit office (shown translated, as the site name is); a deployment sets its own.
 SITE_FOOTER = {
     "site_organiser": "PORTAL_SITE_ORGANISER",
     "site_operator": "PORTAL_SITE_OPERATOR",
@@ -173,9 +184,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     search_engine = env_vars.get("PORTAL_SEARCH_ENGINE", "tantivy")
     if search_engine not in SEARCH_ENGINES:
         raise ConfigError(f"PORTAL_SEARCH_ENGINE must be one of {', '.join(SEARCH_ENGINES)}, not {search_engine!r}")
-    require_2fa = env_vars.get("PORTAL_REQUIRE_2FA", "").lower()
-    if require_2fa not in {"", "0", "1", "true", "false", "on", "off", "yes", "no"}:
-        raise ConfigError(f"PORTAL_REQUIRE_2FA must be on or off, not {require_2fa!r}")
+    require_2fa = _switch(env_vars, "PORTAL_REQUIRE_2FA", default=False)
     try:
         periods = parse_periods(env_vars.get("PORTAL_DISCLOSURE_MONTHS", ""))
         page_size = int(env_vars.get("PORTAL_PAGE_SIZE", "20"))
@@ -216,13 +225,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         search_engine=search_engine,
         search_index_dir=Path(env_vars.get("PORTAL_SEARCH_INDEX_DIR", str(ROOT / "search_index"))),
         redis_url=_redis_url(env_vars.get("PORTAL_REDIS_URL", ""), env),
-        require_2fa=require_2fa in {"1", "true", "on", "yes"},
+        require_2fa=require_2fa,
         proxy_count=proxy_count,
         disclosure_periods=periods,
         deadline_days=deadline_days,
         public_form_limit=public_form_limit,
         min_fill_seconds=min_fill_seconds,
         session_idle_minutes=session_idle_minutes,
+        page_cache=_switch(env_vars, "PORTAL_PAGE_CACHE", default=True),
         site_organiser=footer["site_organiser"],
         site_operator=footer["site_operator"],
         site_contact=footer["site_contact"],

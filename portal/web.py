@@ -251,7 +251,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         lang = request.args.get("lang")
-        if lang in LANGUAGES:
+        # ?lang= is remembered in a cookie, set only when it changes: a page that sets a cookie is kept by no cache
+        if lang in LANGUAGES and request.cookies.get("lang") != lang:
             response.set_cookie("lang", lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True)
         # Never kept by a cache: answers to posts (receipts), pages carrying a CSRF token (every form), the
         # workspace (its file downloads included) and anything shown to a signed-in user.

@@ -95,7 +95,9 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             "PORTAL_SEARCH_INDEX_DIR": str(instance / "search_index"),
         }
     )
-    app.config.update(TESTING=True, PORTAL_MIN_FILL_SECONDS=0)  # tests of the minimum fill time set it back
+    # tests of the minimum fill time set it back; tests/test_pagecache.py turns the page cache on (the other tests
+    # change data with factories, under no publication version)
+    app.config.update(TESTING=True, PORTAL_MIN_FILL_SECONDS=0, PORTAL_PAGE_CACHE=False)
     with app.app_context():
         upgrade()
         from portal.demo.operations import load_demo
@@ -192,6 +194,7 @@ def serve(instance: Path, database_url: str, **settings: str) -> Iterator[str]:
         "PORTAL_INSTANCE_DIR": str(instance),
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_SEARCH_INDEX_DIR": str(instance / "search_index"),
+        "PORTAL_FEED_FRESHNESS_SECONDS": "0",  # a change is on the pages at the next request, whichever worker
         **settings,
     }
     bin_dir = Path(sys.executable).parent
