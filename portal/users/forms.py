@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from portal.forms import OnceForm, PlainText, choices, strip
 from portal.users.rules import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role
@@ -76,4 +78,62 @@ class ActiveForm(FlaskForm):
         _l("原因"),
         validators=[DataRequired(_l("请说明原因")), Length(max=500, message=_l("最多 %(max)d 个字符")), PlainText()],
         filters=[strip],
+    )
+
+
+def _new_password(label: Any) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("请输入新密码")),
+            Length(min=MIN_PASSWORD_CHARS, max=MAX_PASSWORD_CHARS, message=_l("密码应为 %(min)d 到 %(max)d 个字符")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _repeat() -> PasswordField:
+    return PasswordField(
+        _l("再次输入新密码"),
+        validators=[DataRequired(_l("请再次输入新密码")), EqualTo("password", message=_l("两次输入的新密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice: on a reset link's page."""
+
+    password = _new_password(_l("新密码"))
+    password_repeat = _repeat()
+
+
+class PasswordChangeForm(FlaskForm):
+    """On the account page: the current password first, then the new one twice."""
+
+    current_password = PasswordField(
+        _l("当前密码"),
+        validators=[DataRequired(_l("请输入当前密码")), Length(max=MAX_PASSWORD_CHARS)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _new_password(_l("新密码"))
+    password_repeat = _repeat()
+
+
+class TotpResetForm(FlaskForm):
+    """An admin removes a user's second factor; the reason goes into the audit log."""
+
+    reason = StringField(
+        _l("原因"),
+        validators=[DataRequired(_l("请说明原因")), Length(max=500, message=_l("最多 %(max)d 个字符")), PlainText()],
+        filters=[strip],
+    )
+
+
+class TotpReplaceForm(FlaskForm):
+    """On the account page: one's own second factor removed, with the password, to set it up again."""
+
+    current_password = PasswordField(
+        _l("当前密码"),
+        validators=[DataRequired(_l("请输入当前密码")), Length(max=MAX_PASSWORD_CHARS)],
+        render_kw={"autocomplete": "current-password"},
     )

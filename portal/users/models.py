@@ -10,6 +10,7 @@ from portal.agencies.models import Agency
 from portal.db_types import Coded, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.users.rules import Role
+from portal.users.sealing import SealedSecret
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined]
@@ -26,9 +27,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))  # set once the second factor is confirmed
+    # set once the second factor is confirmed; sealed in the database under a key from PORTAL_SECRET_KEY
+    totp_secret: Mapped[str | None] = mapped_column(SealedSecret())
     totp_last_step: Mapped[int | None]  # the last time step accepted, so that a code works only once
     session_version: Mapped[int] = mapped_column(default=0)  # raised to end every session the user has
+    # the password reset link an admin issued last: only its SHA-256 (the link itself is shown once), until when
+    reset_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()

@@ -3,7 +3,10 @@ Each writes its audit entry and flushes; the caller commits."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
+from datetime import datetime
 from typing import Any
 
 import pyotp
@@ -25,6 +28,8 @@ from portal.users.rules import (
     check_password,
     check_role,
     check_username,
+    reset_link_expires,
+    reset_link_usable,
     totp_step_accepted,
 )
 
@@ -106,14 +111,86 @@ def set_active(user: User, active: bool, *, actor: User | None = None, reason: s
         )
         user.active = active
         user.session_version += 1
+        if not active:  # a reset link issued before stays void when the account is enabled again
+            user.reset_token_hash = user.reset_expires_at = None
     db.session.flush()
 
 
-def set_password(user: User, password: str, *, actor: User | None = None) -> None:
+def set_password(user: User, password: str, *, actor: User | None = None, action: str = "user.password") -> None:
+    """A new password (never in the audit entry): every session of the user ends, and a reset link still open is
+    void."""
     check_password(password, user.username)
     user.password_hash = _hasher.hash(password)
     user.session_version += 1
-    write_audit("user.password", "user", user.id, {}, **_by(actor))
+    user.reset_token_hash = user.reset_expires_at = None
+    write_audit(action, "user", user.id, {}, **_by(actor))
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The user's own change on the account page: only with the current password. The caller signs the current
+    session in again (set_password ended every session)."""
+    if not user.password_hash or not _verify(user.password_hash, current_password):
+        raise InvalidUserError("current_password", _l("当前密码不正确"))
+    set_password(user, new_password, actor=user)
+
+
+def issue_reset_link(user: User, *, actor: User, now: datetime) -> str:
+    """A one-time password reset link's token for an admin to hand to the user, good for RESET_LINK_HOURS. Only its
+    SHA-256 is kept, so the token is shown once; issuing another makes this one void."""
+    if actor.id == user.id:
+        raise InvalidUserError(None, _l("不能在这里为自己生成重置链接，请在“我的账号”页面修改密码。"))
+    if not user.active:
+        raise InvalidUserError(None, _l("账号已停用，请先恢复账号，再生成重置链接。"))
+    token = secrets.token_urlsafe(32)
+    user.reset_token_hash = _token_hash(token)
+    user.reset_expires_at = reset_link_expires(now)
+    write_audit("user.reset_link", "user", user.id, {"expires_at": [None, user.reset_expires_at.isoformat()]}, by=actor)
+    db.session.flush()
+    return token
+
+
+def reset_link_user(token: str, now: datetime) -> User | None:
+    """The active user whose newest reset link this is, while it is still good; None for any other token."""
+    if not token or len(token) > 100:
+        return None
+    user = db.session.scalar(select(User).where(User.reset_token_hash == _token_hash(token)))
+    if user is None or not user.active or not reset_link_usable(user.reset_expires_at, now):
+        return None
+    return user
+
+
+def reset_password(user: User, password: str) -> None:
+    """The user sets a new password through the reset link (found by reset_link_user): the link is spent and every
+    session of the user ends."""
+    set_password(user, password, actor=user, action="user.password_reset")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reset_totp(user: User, *, actor: User, reason: str) -> None:
+    """An admin removes another user's second factor (a lost phone): they set it up again at their next login
+    (PORTAL_REQUIRE_2FA) or on their account page. Every session of theirs ends."""
+    if actor.id == user.id:
+        raise InvalidUserError(None, _l("不能在这里重置自己的动态验证码，请在“我的账号”页面重新设置。"))
+    if not user.totp_secret:
+        raise InvalidUserError(None, _l("此账号没有启用动态验证码。"))
+    user.totp_secret = user.totp_last_step = None  # the steps counted the old secret's codes
+    user.session_version += 1
+    write_audit("user.totp_reset", "user", user.id, {"totp": [True, False]}, reason=reason, by=actor)
+    db.session.flush()
+
+
+def replace_own_totp(user: User, current_password: str) -> None:
+    """The user removes their own second factor, with their password, to set it up again (a new phone)."""
+    if not user.password_hash or not _verify(user.password_hash, current_password):
+        raise InvalidUserError("current_password", _l("当前密码不正确"))
+    if not user.totp_secret:
+        raise InvalidUserError(None, _l("此账号没有启用动态验证码。"))
+    user.totp_secret = user.totp_last_step = None
+    write_audit("user.totp_reset", "user", user.id, {"totp": [True, False]}, by=user)
     db.session.flush()
 
 
@@ -209,3 +286,9 @@ def refuse_demo_accounts_in_production(app: Flask) -> None:
             + ", ".join(names)
             + ". Disable them with `flask --app portal users disable NAME` (or use a database without demo data)."
         )
+
+
+def note_failed_login(user: User, address: str) -> None:
+    """A wrong password for this account, from `address` (audited: it slows the account's next attempts down and
+    its owner is told at the next sign-in; see rules.login_delay)."""
+    write_audit("user.login_failed", "user", user.id, {"address": [None, address[:45]]}, actor="login form")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -72,10 +73,25 @@ def totp_step_accepted(code_steps: list[int], last_step: int | None) -> int | No
     return max(fresh) if fresh else None
 
 
-# Login throttling (flask-limiter): failed attempts only, per account and per address.
-LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+# Login throttling (issue 19). Failed attempts are counted (flask-limiter) per account *and* address, and per
+# address: an address that guesses is refused for a while, the account's owner elsewhere never is. Per account alone,
+# failures only slow every attempt down (`login_delay`), and the owner is told of them at the next sign-in.
+LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "10 per 15 minutes"
 LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
 CODE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+LOGIN_SLOW_WINDOW = timedelta(minutes=15)  # failures this recent slow the account's attempts down
+LOGIN_SLOW_AFTER = 5  # failures in the window before any delay
+LOGIN_DELAY_STEP = 0.5  # seconds added per failure beyond LOGIN_SLOW_AFTER - 1
+LOGIN_DELAY_MAX = 3.0  # seconds: a slow-down, never a lock-out
+
+
+def login_delay(recent_failures: int) -> float:
+    """Seconds every password check on an account waits, given its failed attempts in LOGIN_SLOW_WINDOW (from any
+    address): none for a few typos, then growing, at most LOGIN_DELAY_MAX."""
+    beyond = recent_failures - (LOGIN_SLOW_AFTER - 1)
+    return min(LOGIN_DELAY_MAX, LOGIN_DELAY_STEP * beyond) if beyond > 0 else 0.0
+
+
 PENDING_LOGIN_SECONDS = 300  # between a right password and its second factor
 
 
@@ -86,3 +102,18 @@ def safe_next(target: str | None) -> str | None:
     if any(ord(ch) < 32 for ch in target):
         return None
     return target
+
+
+# --- Accounts (issue 19): password changes, reset links, the second factor ------------------------------------------
+
+RESET_LINK_HOURS = 24  # an admin-issued password reset link works once, for this long, and only the newest one
+RESET_LIMIT_PER_ADDRESS = "10 per 15 minutes"  # posts to a reset link's page (flask-limiter), as for the login
+
+
+def reset_link_expires(issued_at: datetime) -> datetime:
+    return issued_at + timedelta(hours=RESET_LINK_HOURS)
+
+
+def reset_link_usable(expires_at: datetime | None, now: datetime) -> bool:
+    """A link issued and not yet expired (using it, a newer one or a new password clears it)."""
+    return expires_at is not None and now < expires_at

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -13,19 +14,40 @@ from werkzeug.wrappers import Response
 
 from portal.audit.operations import write_audit
 from portal.db import commit
+from portal.db_types import utcnow
+from portal.errors import show_refusal
 from portal.extensions import db, limiter
 from portal.users.access import current
-from portal.users.forms import CodeForm, LoginForm
+from portal.users.forms import CodeForm, LoginForm, NewPasswordForm
 from portal.users.models import User
-from portal.users.operations import authenticate, check_totp, enable_totp, end_sessions, new_totp_secret, totp_uri
+from portal.users.operations import (
+    authenticate,
+    check_totp,
+    enable_totp,
+    end_sessions,
+    find_user,
+    new_totp_secret,
+    note_failed_login,
+    reset_link_user,
+    reset_password,
+    totp_uri,
+)
+from portal.users.queries import failures_since_last_login, login_failures_since
 from portal.users.rules import (
     CODE_LIMIT_PER_ACCOUNT,
-    LOGIN_LIMIT_PER_ACCOUNT,
+    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS,
     LOGIN_LIMIT_PER_ADDRESS,
+    LOGIN_SLOW_WINDOW,
+    MIN_PASSWORD_CHARS,
     PENDING_LOGIN_SECONDS,
+    RESET_LIMIT_PER_ADDRESS,
+    RESET_LINK_HOURS,
     TOTP_ROLES,
+    InvalidUserError,
+    login_delay,
     safe_next,
 )
+from portal.users.sealing import seal, unseal
 
 bp = Blueprint("users", __name__)
 
@@ -34,8 +56,11 @@ def _failed(response: Response) -> bool:
     return response.status_code == 401
 
 
-def _account_key() -> str:
-    return "login-account:" + request.form.get("username", "").strip().lower()[:80]
+def _account_and_address_key() -> str:
+    return f"login-account:{request.form.get('username', '').strip().lower()[:80]}:{get_remote_address()}"
+
+
+pause = time.sleep  # the slow-down of a much-guessed account (a name, so that tests can see it without waiting)
 
 
 def _pending_key() -> str:
@@ -51,13 +76,45 @@ def _sign_in(user: User, next_url: str | None) -> Response:
     session.clear()
     login_user(user)
     session["signed_in_at"] = session["seen_at"] = time.time()  # the session's clocks (web.end_stale_session)
+    _tell_of_failures(user)
     write_audit("user.login", "user", user.id, {}, by=user)
     commit()
     return redirect(safe_next(next_url) or url_for("workspace.dashboard"), code=303)
 
 
+def _tell_of_failures(user: User) -> None:
+    """The owner is told of the wrong passwords typed for the account since its last sign-in (issue 19)."""
+    count, latest = failures_since_last_login(user)
+    if count and latest is not None:
+        at = format_datetime(latest.at, "yyyy-MM-dd HH:mm")
+        address = (latest.changes.get("address") or [None, "?"])[1]
+        flash(
+            _(
+                "自上次登录以来，有人用错误的密码尝试登录您的账号 %(count)d 次，最近一次在 %(at)s，来自 %(address)s。"
+                "如果不是您本人，请修改密码并告知管理员。",
+                count=count,
+                at=at,
+                address=address,
+            ),
+            "error",
+        )
+
+
+def _slow_down(username: str) -> None:
+    """Every password check on an account much guessed lately waits a little, right or wrong (so that the wait
+    tells nothing); the owner still gets in."""
+    user = find_user(username)
+    if user is not None:
+        recent = login_failures_since(user, utcnow() - LOGIN_SLOW_WINDOW)
+        delay = login_delay(recent)
+        if delay:
+            pause(delay)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS, key_func=_account_and_address_key, methods=["POST"], deduct_when=_failed
+)
 @limiter.limit(LOGIN_LIMIT_PER_ADDRESS, key_func=get_remote_address, methods=["POST"], deduct_when=_failed)
 def login() -> Response | tuple[str, int]:
     next_url = safe_next(request.args.get("next"))
@@ -66,8 +123,13 @@ def login() -> Response | tuple[str, int]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("users/login.html", form=form), 400 if form.errors else 200
+    _slow_down(form.username.data or "")
     user = authenticate(form.username.data or "", form.password.data or "")
     if user is None:
+        known = find_user(form.username.data or "")
+        if known is not None:
+            note_failed_login(known, get_remote_address() or "")
+            commit()
         form.form_errors.append(_("用户名或密码不正确，或账号已停用。"))
         return render_template("users/login.html", form=form), 401
     if _needs_code(user):
@@ -97,20 +159,22 @@ def code() -> Response | tuple[str, int]:
         return redirect(url_for("users.login"), code=303)
     pending = session["pending_login"]
     setting_up = not user.totp_secret
-    if setting_up and "secret" not in pending:
-        pending["secret"] = new_totp_secret()
+    key = current_app.config["SECRET_KEY"]
+    # the secret being set up is kept in the session sealed, as the stored one is (sealing.py)
+    secret = (unseal(pending.get("secret") or "", key) or new_totp_secret()) if setting_up else None
+    if secret and pending.get("secret") is None:
+        pending["secret"] = seal(secret, key)
         session.modified = True
     form = CodeForm()
     if form.validate_on_submit():
         entered = form.code.data or ""
-        ok = enable_totp(user, pending["secret"], entered) if setting_up else check_totp(user, entered)
+        ok = enable_totp(user, secret, entered) if secret else check_totp(user, entered)
         if ok:
             return _sign_in(user, pending.get("next"))
         form.code.errors = [_("验证码不正确或已使用过，请输入手机应用上显示的最新验证码。")]
         status = 401
     else:
         status = 400 if form.errors else 200
-    secret = pending.get("secret") if setting_up else None
     return render_template("users/code.html", form=form, secret=secret, uri=_uri(user, secret)), status
 
 
@@ -129,3 +193,38 @@ def logout() -> Response:
     session.clear()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("home.index"), code=303)
+
+
+# --- a password reset link (an admin issues it on the user's page, workspace.py) ------------------------------------
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT_PER_ADDRESS, key_func=get_remote_address, methods=["POST"])
+def reset(token: str) -> tuple[str, int, dict[str, str]] | Response:
+    """A one-time reset link's page: the user types a new password twice, and then signs in with it (every session
+    of theirs has ended). A link used, replaced by a newer one, void since the password changed, or older than
+    RESET_LINK_HOURS is refused (410). The link never leaves in a Referer header."""
+    headers = {"Referrer-Policy": "no-referrer"}
+    user = reset_link_user(token, utcnow())
+    if user is None:
+        message = _(
+            "此链接无效或已失效：重置链接只能使用一次，在签发后 %(hours)d 小时内有效，"
+            "签发新链接或修改密码后旧链接即失效。请联系管理员重新签发。",
+            hours=RESET_LINK_HOURS,
+        )
+        return render_template("error.html", code=410, title=_("重置链接已失效"), message=message), 410, headers
+    form = NewPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            reset_password(user, form.password.data or "")
+        except InvalidUserError as refused:
+            status = show_refusal(form, refused)
+        else:
+            commit()
+            flash(_("新密码已设置，请用新密码登录。"), "info")
+            return redirect(url_for("users.login"), code=303)
+    elif form.errors:
+        status = 400
+    page = render_template("users/reset.html", form=form, user=user, min_password=MIN_PASSWORD_CHARS)
+    return page, status, headers

@@ -1,6 +1,7 @@
 """The workspace of every signed-in role: the dashboard it starts from (its figures and the menu come from the
-features, portal/menu.py), the account page where staff and admins set up their TOTP second factor, and, for
-admins, account management (list, create, change role, disable/enable; the blueprint "users_admin")."""
+features, portal/menu.py), the account page where every user changes their password and staff and admins set up
+their TOTP second factor, and, for admins, account management (list, create, change role, disable/enable, a
+one-time password reset link, removing a lost second factor; the blueprint "users_admin")."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import login_required, login_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -18,17 +20,38 @@ from wtforms import SelectField
 
 from portal.agencies.models import Agency
 from portal.db import commit
+from portal.db_types import utcnow
 from portal.errors import show_refusal
 from portal.extensions import db
 from portal.forms import choices
 from portal.listing import paginate, parse_list_query
 from portal.menu import dashboard_figures, menu_link
 from portal.users.access import current, get_or_404, second_factor_missing, signed_in
-from portal.users.forms import ActiveForm, CodeForm, RoleForm, UserForm
+from portal.users.forms import (
+    ActiveForm,
+    CodeForm,
+    PasswordChangeForm,
+    RoleForm,
+    TotpReplaceForm,
+    TotpResetForm,
+    UserForm,
+)
 from portal.users.models import User
-from portal.users.operations import create_user, enable_totp, new_totp_secret, set_active, set_role, totp_uri
+from portal.users.operations import (
+    change_password,
+    create_user,
+    enable_totp,
+    issue_reset_link,
+    new_totp_secret,
+    replace_own_totp,
+    reset_totp,
+    set_active,
+    set_role,
+    totp_uri,
+)
 from portal.users.rules import (
     MIN_PASSWORD_CHARS,
+    RESET_LINK_HOURS,
     TOTP_ROLES,
     InvalidUserError,
     Role,
@@ -36,6 +59,8 @@ from portal.users.rules import (
     check_role,
     check_username,
 )
+from portal.users.sealing import seal, unseal
+from portal.web import external_url
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 admin_bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
@@ -57,35 +82,92 @@ def dashboard() -> str:
 @bp.route("/account", methods=["GET", "POST"])
 @login_required  # not signed_in: a staff member who must set up the second factor is sent here
 def account() -> Response | tuple[str, int]:
-    """The account page; staff and admins set up their TOTP second factor here."""
+    """The account page: every user changes their password here; staff and admins set up their TOTP second factor
+    (or remove it, with their password, to set it up again on a new phone)."""
     user = current()
     form = CodeForm()
-    secret = None
     status = 200
-    if user.role in TOTP_ROLES and not user.totp_secret:
-        secret = session.get("totp_setup") or new_totp_secret()
-        session["totp_setup"] = secret
-        if form.validate_on_submit():
+    if user.role in TOTP_ROLES and not user.totp_secret and form.is_submitted():
+        secret = _setup_secret()
+        if form.validate():
             if enable_totp(user, secret, form.code.data or ""):
                 session.pop("totp_setup", None)
                 commit()
                 flash(_("动态验证码已启用，以后登录时需要输入。"), "info")
                 return redirect(url_for(".account"), code=303)
             form.code.errors = [_("验证码不正确，请输入手机应用上显示的最新验证码。")]
-            status = 400
-        elif form.errors:
-            status = 400
+        status = 400
+    return _account_page(user, code_form=form), status
+
+
+def _setup_secret() -> str:
+    """The secret being set up on the account page, kept in the session (sealed, like the stored one) until a code
+    confirms it."""
+    key = current_app.config["SECRET_KEY"]
+    secret = unseal(session.get("totp_setup") or "", key) or new_totp_secret()
+    session["totp_setup"] = seal(secret, key)
+    return secret
+
+
+@bp.post("/account/password")
+@login_required
+def password() -> Response | tuple[str, int]:
+    """The user's own password change: with the current one, the new one twice. Every other session of the user
+    ends; this one goes on (signed in again under the new session version, its clocks kept)."""
+    user = current()
+    form = PasswordChangeForm()
+    status = 400
+    if form.validate():
+        try:
+            change_password(user, form.current_password.data or "", form.password.data or "")
+        except InvalidUserError as refused:
+            status = show_refusal(form, refused)
+        else:
+            login_user(user)  # the session keeps signed_in_at and seen_at: no longer lifetime for a new password
+            commit()
+            flash(_("密码已修改。您在其他设备或浏览器上的登录已全部退出。"), "info")
+            return redirect(url_for(".account"), code=303)
+    return _account_page(user, password_form=form), status
+
+
+@bp.post("/account/totp")
+@login_required
+def replace_totp() -> Response | tuple[str, int]:
+    """Remove one's own second factor, with the password, to set it up again (a new phone)."""
+    user = current()
+    form = TotpReplaceForm(prefix="totp")
+    status = 400
+    if form.validate():
+        try:
+            replace_own_totp(user, form.current_password.data or "")
+        except InvalidUserError as refused:
+            status = show_refusal(form, refused)
+        else:
+            commit()
+            flash(_("原动态验证码已停用，请在下方用新的手机应用重新设置。"), "info")
+            return redirect(url_for(".account"), code=303)
+    return _account_page(user, replace_form=form), status
+
+
+def _account_page(
+    user: User,
+    *,
+    code_form: CodeForm | None = None,
+    password_form: PasswordChangeForm | None = None,
+    replace_form: TotpReplaceForm | None = None,
+) -> str:
+    secret = _setup_secret() if user.role in TOTP_ROLES and not user.totp_secret else None
     uri = totp_uri(user, secret, current_app.config["PORTAL_SETTINGS"].site_name) if secret else None
-    return (
-        render_template(
-            "users/account.html",
-            user=user,
-            form=form,
-            secret=secret,
-            uri=uri,
-            must_set_up=second_factor_missing(user),
-        ),
-        status,
+    return render_template(
+        "users/account.html",
+        user=user,
+        form=code_form or CodeForm(formdata=None),
+        password_form=password_form or PasswordChangeForm(formdata=None),
+        replace_form=replace_form or TotpReplaceForm(formdata=None, prefix="totp"),
+        secret=secret,
+        uri=uri,
+        must_set_up=second_factor_missing(user),
+        min_password=MIN_PASSWORD_CHARS,
     )
 
 
@@ -172,9 +254,7 @@ def _new_page(form: UserForm) -> str:
 @admin_bp.get("/<id:user_id>")  # larger ids cannot exist: 404, not a database error
 @signed_in(Role.ADMIN)
 def show(user_id: int) -> tuple[str, int]:
-    user = get_or_404(User, user_id)
-    role_form = RoleForm(data={"role": user.role, "agency": str(user.agency_id or "")})
-    return _show_page(user, role_form, ActiveForm()), 200
+    return _show_page(get_or_404(User, user_id)), 200
 
 
 @admin_bp.post("/<id:user_id>/role")
@@ -198,7 +278,7 @@ def role(user_id: int) -> Response | tuple[str, int]:
                 commit()
                 flash(_("已更改 %(name)s 的角色。", name=user.username), "info")
                 return redirect(url, code=303)
-    return _show_page(user, form, ActiveForm(formdata=None), posted="role"), 400
+    return _show_page(user, role_form=form, posted="role"), 400
 
 
 @admin_bp.post("/<id:user_id>/active")
@@ -218,17 +298,67 @@ def active(user_id: int) -> Response | tuple[str, int]:
             else:
                 flash(_("账号 %(name)s 已停用，已登录的会话在下一次请求时失效。", name=user.username), "info")
             return redirect(url_for(".show", user_id=user.id), code=303)
-    role_form = RoleForm(formdata=None, data={"role": user.role, "agency": str(user.agency_id or "")})
-    return _show_page(user, role_form, form, posted="active"), 400
+    return _show_page(user, active_form=form, posted="active"), 400
 
 
-def _show_page(user: User, role_form: RoleForm, active_form: ActiveForm, posted: str | None = None) -> str:
+@admin_bp.post("/<id:user_id>/reset-link")
+@signed_in(Role.ADMIN)
+def reset_link(user_id: int) -> tuple[str, int]:
+    """Issue a one-time password reset link and show it, this once, for the admin to hand to the user (the page is
+    the answer to the post, never stored: only the link's hash is kept)."""
+    user = get_or_404(User, user_id, lock=True)
+    form = FlaskForm()
+    try:
+        token = issue_reset_link(user, actor=current(), now=utcnow())
+    except InvalidUserError as refused:
+        status = show_refusal(form, refused)
+        return _show_page(user, reset_form=form, posted="reset"), status
+    commit()
+    link = external_url("users.reset", token=token)
+    return _show_page(user, reset_form=form, reset_link=link), 200
+
+
+@admin_bp.post("/<id:user_id>/totp")
+@signed_in(Role.ADMIN)
+def totp(user_id: int) -> Response | tuple[str, int]:
+    """Remove a user's second factor (a lost phone), with a reason for the audit log; their sessions end."""
+    user = get_or_404(User, user_id, lock=True)
+    form = TotpResetForm(prefix="totp")
+    status = 400
+    if form.validate():
+        try:
+            reset_totp(user, actor=current(), reason=form.reason.data or "")
+        except InvalidUserError as refused:
+            status = show_refusal(form, refused)
+        else:
+            commit()
+            flash(_("已停用 %(name)s 的动态验证码，此人已登录的会话全部退出。", name=user.username), "info")
+            return redirect(url_for(".show", user_id=user.id), code=303)
+    return _show_page(user, totp_form=form, posted="totp"), status
+
+
+def _show_page(
+    user: User,
+    *,
+    role_form: RoleForm | None = None,
+    active_form: ActiveForm | None = None,
+    totp_form: TotpResetForm | None = None,
+    reset_form: FlaskForm | None = None,
+    posted: str | None = None,
+    reset_link: str | None = None,
+) -> str:
+    """The account's page; after a post that was refused, only that post's form (`posted`), with its errors."""
+    role_form = role_form or RoleForm(formdata=None, data={"role": user.role, "agency": str(user.agency_id or "")})
     _agency_choices(role_form.agency)
     return render_template(
         "users/admin/show.html",
         user=user,
         role_form=role_form,
-        active_form=active_form,
+        active_form=active_form or ActiveForm(formdata=None),
+        totp_form=totp_form or TotpResetForm(formdata=None, prefix="totp"),
+        reset_form=reset_form or FlaskForm(formdata=None),
         posted=posted,
+        reset_link=reset_link,
+        reset_hours=RESET_LINK_HOURS,
         is_self=user.id == current().id,
     )

@@ -14,24 +14,25 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from portal import create_app
 from portal.audit.models import AuditEntry
 from portal.demo.operations import DEMO_PASSWORD
-from portal.extensions import db, limiter
+from portal.extensions import db
+from portal.users import views
 from portal.users.models import User
 from portal.users.operations import create_user, find_user, set_active, set_password
-from portal.users.rules import Role
-from tests.conftest import TODAY
+from portal.users.rules import Role, login_delay
+from tests.conftest import PRODUCTION, TEST_REDIS_URL, TODAY
 from tests.factories import PASSWORD, make_user
 from tests.forms import hidden_fields, sign_out
 from tests.html import title_of, visible_text
 
 WRONG = "not-the-password-at-all"
 REFUSED = "用户名或密码不正确，或账号已停用。"
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = TEST_REDIS_URL
 
 
 @contextmanager
@@ -127,7 +128,7 @@ def test_the_session_cookie_is_httponly_and_lax_not_secure_in_development(app: F
 
 
 def test_the_session_cookie_is_secure_in_production(tmp_path: Path) -> None:
-    with fresh_app(tmp_path, PORTAL_ENV="production") as app:
+    with fresh_app(tmp_path, **PRODUCTION) as app:
         assert app.config["PORTAL_SETTINGS"].is_production
         add_user(app, "prod.staff")
         client = app.test_client()
@@ -293,22 +294,59 @@ def fail(client: FlaskClient, username: str, times: int) -> None:
         assert response.status_code == 401, f"failed attempt {attempt + 1} for {username}: {response.status_code}"
 
 
-def test_the_eleventh_attempt_on_one_account_is_refused_even_with_the_right_password(
-    app: Flask, client: FlaskClient
+@pytest.fixture(autouse=True)
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The slow-down of a much-guessed account, recorded instead of waited for."""
+    waited: list[float] = []
+    monkeypatch.setattr(views, "pause", waited.append)
+    return waited
+
+
+def test_guessing_from_one_address_refuses_that_address_never_the_owner(
+    app: Flask, client: FlaskClient, pauses: list[float]
 ) -> None:
+    """Issue 19: ten wrong passwords from one address stop that address for that account; the owner, elsewhere,
+    still signs in (slowed down a little), and is told of the attempts."""
     target = make_user(Role.STAFF)
     other = make_user(Role.STAFF)
     fail(client, target.username, 5)
     fail(client, target.username.upper(), 5)  # the same account, however it is typed
+    assert pauses == [0.5, 1.0, 1.5, 2.0, 2.5]  # from the sixth attempt on, growing
 
     response = login(client, target.username, PASSWORD)
     assert response.status_code == 429
     assert title_of(response.get_data(as_text=True)).startswith("尝试次数过多")
     assert int(response.headers["Retry-After"]) > 0
     assert signed_in_as(client) is None
+    assert login(client, other.username, PASSWORD).status_code == 303  # another account from the same address
+    sign_out(client)
 
-    # another account from the same address is not locked out
-    assert login(client, other.username, PASSWORD).status_code == 303
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    pauses.clear()
+    signed_in = login(owner, target.username, PASSWORD)
+    assert signed_in.status_code == 303
+    assert pauses == [3.0]  # slowed, at most LOGIN_DELAY_MAX, never refused
+    told = visible_text(owner.get(signed_in.headers["Location"]).get_data(as_text=True))
+    assert "有人用错误的密码尝试登录您的账号 10 次" in told
+    assert "来自 127.0.0.1" in told
+    sign_out(owner)
+    assert login(owner, target.username, PASSWORD).status_code == 303  # told once: nothing new since
+    assert "有人用错误的密码" not in visible_text(owner.get("/workspace/").get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("failures", "delay"), [(0, 0.0), (4, 0.0), (5, 0.5), (6, 1.0), (9, 2.5), (10, 3.0), (1000, 3.0)]
+)
+def test_the_delay_grows_with_recent_failures_and_stays_short(failures: int, delay: float) -> None:
+    assert login_delay(failures) == delay
+
+
+def test_unknown_names_are_not_audited_and_not_slowed(app: Flask, client: FlaskClient, pauses: list[float]) -> None:
+    before = db.session.scalar(select(func.count(AuditEntry.id)))
+    fail(client, "nobody-by-this-name", 8)
+    assert pauses == []
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == before
 
 
 def test_a_successful_login_does_not_count_as_an_attempt(app: Flask, client: FlaskClient) -> None:
@@ -316,7 +354,7 @@ def test_a_successful_login_does_not_count_as_an_attempt(app: Flask, client: Fla
     fail(client, user.username, 9)
     assert login(client, user.username, PASSWORD).status_code == 303
     sign_out(client)
-    fail(client, user.username, 1)  # the tenth failure: still allowed
+    fail(client, user.username, 1)  # the tenth failure from this address: still allowed
     assert login(client, user.username, PASSWORD).status_code == 429
 
 
@@ -339,14 +377,6 @@ def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(app: Flask, client: 
         fail(client, user.username, 10)
     client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.99"
     assert login(client, accounts[3].username, PASSWORD).status_code == 429
-
-
-@pytest.fixture
-def restore_limiter() -> Iterator[None]:
-    """create_app() points the one Limiter at the new app's storage; give the other tests their memory back."""
-    saved = limiter._storage, limiter._limiter
-    yield
-    limiter._storage, limiter._limiter = saved
 
 
 def test_behind_a_trusted_proxy_the_limit_is_per_client_address(tmp_path: Path, restore_limiter: None) -> None:

@@ -21,7 +21,7 @@ from portal.users.models import User
 from portal.users.operations import create_user
 from portal.users.rules import PENDING_LOGIN_SECONDS, Role
 from tests.factories import PASSWORD, make_agency, make_user
-from tests.forms import hidden_fields, post_form, sign_in, sign_out
+from tests.forms import csrf_token, hidden_fields, post_form, sign_in, sign_out
 from tests.html import find, text_of, title_of
 from tests.users.test_login import fresh_app, login, signed_in_as
 
@@ -318,3 +318,103 @@ def test_required_2fa_sends_a_session_without_it_to_the_account_page(required_ap
     response = client.post("/workspace/account", data={**hidden_fields(body), "code": pyotp.TOTP(secret).now()})
     assert response.status_code == 303
     assert client.get("/workspace/").status_code == 200
+
+
+# --- an admin removes a lost second factor --------------------------------------------------------------------------
+
+
+def test_an_admin_resets_a_lost_second_factor_with_a_reason(
+    app: Flask, client: FlaskClient, staff_with_totp: tuple[User, pyotp.TOTP]
+) -> None:
+    user, totp = staff_with_totp
+    admin = make_user(Role.ADMIN, username="totp.admin")
+    theirs = app.test_client()
+    sign_in(theirs, user)
+    sign_in(client, admin)
+    show = f"/workspace/users/{user.id}"
+    page = client.get(show).get_data(as_text=True)
+    assert find(page, "h2", id="totp-heading") is not None
+
+    no_reason = post_form(client, show, {"totp-reason": "  "}, to=f"{show}/totp")
+    assert no_reason.status_code == 400
+    body = no_reason.get_data(as_text=True)
+    assert text_of(find(body, "p", id="totp-reason-error")) == "请说明原因"
+    db.session.refresh(user)
+    assert user.totp_secret == totp.secret
+
+    done = post_form(client, show, {"totp-reason": "手机丢失"}, to=f"{show}/totp")
+    assert done.status_code == 303
+    assert done.headers["Location"] == show
+    db.session.refresh(user)
+    assert user.totp_secret is None
+    assert "已停用" in client.get(show).get_data(as_text=True)
+    assert theirs.get("/workspace/").status_code == 302  # their sessions have ended
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.totp_reset")).one()
+    assert (entry.actor, entry.reason, entry.entity_id) == ("totp.admin", "手机丢失", str(user.id))
+    assert totp.secret not in str(entry.changes)
+
+    # they sign in with the password alone and set a new second factor up on their account page
+    fresh = app.test_client()
+    assert login(fresh, user.username, PASSWORD).headers["Location"] == "/workspace/"
+    assert "启用动态验证码" in fresh.get("/workspace/account").get_data(as_text=True)
+
+
+def test_with_2fa_required_a_reset_user_sets_it_up_at_the_next_login(required_app: Flask) -> None:
+    with required_app.app_context():
+        admin = create_user("reset.admin", PASSWORD, Role.ADMIN)
+        admin.totp_secret = pyotp.random_base32()
+        user = db.session.scalars(select(User).where(User.username == "must.staff")).one()
+        user.totp_secret = old_secret = pyotp.random_base32()
+        db.session.commit()
+        user_id = user.id
+    client = required_app.test_client()
+    sign_in(client, user_in(required_app, "reset.admin"))
+    show = f"/workspace/users/{user_id}"
+    assert post_form(client, show, {"totp-reason": "换了手机"}, to=f"{show}/totp").status_code == 303
+    assert user_in(required_app, "must.staff").totp_secret is None
+
+    theirs = required_app.test_client()
+    assert login(theirs, "must.staff", PASSWORD).headers["Location"] == "/login/code"
+    secret = shown_secret(theirs.get("/login/code").get_data(as_text=True))
+    assert secret != old_secret
+    assert enter_code(theirs, pyotp.TOTP(secret).now()).status_code == 303
+    assert user_in(required_app, "must.staff").totp_secret == secret
+
+
+def test_an_admin_cannot_reset_their_own_second_factor_here(app: Flask, client: FlaskClient) -> None:
+    admin = make_user(Role.ADMIN, totp_secret=pyotp.random_base32())
+    sign_in(client, admin)
+    show = f"/workspace/users/{admin.id}"
+    page = client.get(show).get_data(as_text=True)
+    assert f'action="{show}/totp"' not in page
+    response = client.post(f"{show}/totp", data={"csrf_token": csrf_token(page), "totp-reason": "测试"})
+    assert response.status_code == 400
+    assert "不能在这里重置自己的动态验证码" in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.totp_secret is not None
+    assert client.get("/workspace/").status_code == 200  # still signed in
+
+
+def test_a_user_without_a_second_factor_has_none_to_reset(app: Flask, client: FlaskClient) -> None:
+    user = make_user(Role.STAFF)
+    sign_in(client, make_user(Role.ADMIN))
+    show = f"/workspace/users/{user.id}"
+    assert f'action="{show}/totp"' not in client.get(show).get_data(as_text=True)
+    response = post_form(client, show, {"totp-reason": "测试"}, to=f"{show}/totp")
+    assert response.status_code == 400
+    assert "此账号没有启用动态验证码" in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.session_version == 0
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.STAFF])
+def test_only_admins_reset_a_second_factor(
+    app: Flask, client: FlaskClient, staff_with_totp: tuple[User, pyotp.TOTP], role: Role
+) -> None:
+    user, totp = staff_with_totp
+    sign_in(client, make_user(role))
+    token = hidden_fields(client.get("/workspace/account").get_data(as_text=True))["csrf_token"]
+    response = client.post(f"/workspace/users/{user.id}/totp", data={"csrf_token": token, "totp-reason": "x"})
+    assert response.status_code == 403
+    db.session.refresh(user)
+    assert user.totp_secret == totp.secret

@@ -78,6 +78,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/", "GET"): Access(ANY),
     ("/workspace/account", "GET"): Access(ANY),
     ("/workspace/account", "POST"): Access(ANY),
+    ("/workspace/account/password", "POST"): Access(ANY),  # one's own password change
+    ("/workspace/account/totp", "POST"): Access(ANY),  # one's own second factor removed, to set it up again
     ("/workspace/audit/", "GET"): Access(STAFF),
     ("/workspace/commitments/", "GET"): Access(OFFICER),
     ("/workspace/commitments/<commitment_id>", "GET"): Access(ANY, agency=True),
@@ -141,6 +143,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/users/", "GET"): Access(ADMIN),
     ("/workspace/users/<user_id>", "GET"): Access(ADMIN),
     ("/workspace/users/<user_id>/active", "POST"): Access(ADMIN),
+    ("/workspace/users/<user_id>/reset-link", "POST"): Access(ADMIN),  # a one-time password reset link
+    ("/workspace/users/<user_id>/totp", "POST"): Access(ADMIN),  # removing a user's lost second factor
     ("/workspace/users/<user_id>/role", "POST"): Access(ADMIN),
     ("/workspace/users/new", "GET"): Access(ADMIN),
     ("/workspace/users/new", "POST"): Access(ADMIN),
