@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.agencies.models import Agency
@@ -16,6 +16,9 @@ from portal.listing import choice, region_param, uscc_param, year
 from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.rules import SHOWN_STATUSES, RecordStatus
+from portal.rectifications.models import Rectification
+from portal.rectifications.queries import overdue_clause
+from portal.rectifications.rules import CaseState
 
 # The public list's filters (and its feeds'): name -> validator of the query parameter.
 FILTERS = {
@@ -25,6 +28,8 @@ FILTERS = {
     "agency": uscc_param,
     "region": region_param,
     "year": year,
+    # 整改情况 (the case state of its rectification): 逾期未整改 is the overdue list of 新信用发〔2018〕6号 (五)
+    "case": choice(s.value for s in CaseState),
 }
 
 
@@ -34,8 +39,8 @@ AMOUNT_SORTED_KINDS = frozenset({"arrears"})
 
 
 def public_records(today: date, filters: dict[str, Any] | None = None) -> Select[Any]:
-    """Public records, newest first, narrowed by the list filters (kind, status, severity, agency, region, year);
-    with `sort=amount` (and kind=arrears), largest amount first along ix_records_kind_amount."""
+    """Public records, newest first, narrowed by the list filters (kind, status, severity, agency, region, year,
+    case); with `sort=amount` (and kind=arrears), largest amount first along ix_records_kind_amount."""
     filters = filters or {}
     query = select(Record).where(Record.public_clause(today)).options(joinedload(Record.agency))
     for name in ("kind", "status", "severity"):
@@ -51,9 +56,28 @@ def public_records(today: date, filters: dict[str, Any] | None = None) -> Select
         )
     if "year" in filters:
         query = query.where(Record.decision_date.between(date(filters["year"], 1, 1), date(filters["year"], 12, 31)))
+    if "case" in filters:
+        query = query.where(Record.rectification.has(case_clause(CaseState(filters["case"]), today)))
     if filters.get("sort") == "amount":
         return query.order_by(Record.amount_fen.desc(), Record.id.desc())
     return query.order_by(Record.publication_start.desc(), Record.id.desc())
+
+
+def amount_owed(query: Select[Any]) -> int:
+    """The amounts (拖欠金额, fen) of a list's records added up: the arrears list states it under its filters; with
+    no other filter it is the home page's figure (arrears.queries.arrears_money's `owed`)."""
+    listed = query.order_by(None).subquery()
+    return int(db.session.scalar(select(func.coalesce(func.sum(listed.c.amount_fen), 0))) or 0)
+
+
+def case_clause(state: CaseState, today: date) -> ColumnElement[bool]:
+    """A rectification in this state today: the SQL twin of Rectification.state (逾期未整改 counted as
+    rectifications.queries.overdue_count counts it)."""
+    finished = Rectification.outcome.is_not(None)
+    if state is CaseState.FINISHED:
+        return finished
+    overdue = overdue_clause(today)
+    return overdue if state is CaseState.OVERDUE else and_(~finished, ~overdue)
 
 
 def listed_defaulter_count(today: date) -> int:

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.listing import paginate, parse_list_query
 from portal.measures.queries import of_record
 from portal.records.models import Record
-from portal.records.queries import AMOUNT_SORTED_KINDS, FILTERS, SORTS, public_records
+from portal.records.queries import AMOUNT_SORTED_KINDS, FILTERS, SORTS, amount_owed, public_records
 from portal.rectifications.models import Rectification
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -28,12 +28,15 @@ def index() -> tuple[str, int]:
         asked = replace(
             asked, page=1, problems={**asked.problems, "sort": _("按金额排序须先选择类别“拖欠账款/合同违约”")}
         )
-    results = paginate(public_records(clock.today(), asked.filters), asked)
+    query = public_records(clock.today(), asked.filters)
+    results = paginate(query, asked)
+    # the arrears list adds up what its records owe: the home page's 拖欠账款 figure links here
+    owed = amount_owed(query) if asked.filters.get("kind") in AMOUNT_SORTED_KINDS and not asked.problems else None
     agencies = db.session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)).all()
     agency = next((a for a in agencies if a.uscc == asked.filters.get("agency")), None)
-    return render_template("records/index.html", results=results, asked=asked, agency=agency, agencies=agencies), (
-        asked.status
-    )
+    return render_template(
+        "records/index.html", results=results, asked=asked, agency=agency, agencies=agencies, owed=owed
+    ), asked.status
 
 
 @bp.get("/<id:record_id>")  # larger ids cannot exist: 404, not a database error

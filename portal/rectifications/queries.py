@@ -6,19 +6,40 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from portal.agencies.models import Agency
+from portal.listing import choice, uscc_param
+from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.rectifications.models import PlanStep, Rectification
+from portal.rectifications.rules import Outcome
+
+# The public list's filters (and its feeds'), as the records list names them: the record's kind, the agency
+# (统一社会信用代码) and the result (沈政办发〔2018〕117号 二(三): 履行完毕, 达成和解, 销案).
+FILTERS = {
+    "kind": choice(KINDS),
+    "agency": uscc_param,
+    "result": choice(o.value for o in Outcome),
+}
 
 
-def public_outcomes(today: date, agency_id: int | None = None) -> Select[Any]:
-    """Finished rectifications (整改结果) of records that are still public, newest first.
-    Written as EXISTS so that the newest-finished index drives the query and a page reads only what it shows."""
+def public_outcomes(today: date, agency_id: int | None = None, filters: dict[str, Any] | None = None) -> Select[Any]:
+    """Finished rectifications (整改结果) of records that are still public, newest first, narrowed by the list
+    filters (kind, agency, result). Written as EXISTS so that the newest-finished index drives the query and a page
+    reads only what it shows."""
+    filters = filters or {}
     record_is_shown = Record.public_clause(today)
     if agency_id is not None:
         record_is_shown = and_(record_is_shown, Record.agency_id == agency_id)
+    if "kind" in filters:
+        record_is_shown = and_(record_is_shown, Record.kind == filters["kind"])
+    if "agency" in filters:
+        agency = select(Agency.id).where(Agency.uscc == filters["agency"]).scalar_subquery()
+        record_is_shown = and_(record_is_shown, Record.agency_id == agency)
+    query = select(Rectification).where(Rectification.finished_on.is_not(None))
+    if "result" in filters:
+        query = query.where(Rectification.outcome == filters["result"])
     return (
-        select(Rectification)
-        .where(Rectification.finished_on.is_not(None), Rectification.record.has(record_is_shown))
+        query.where(Rectification.record.has(record_is_shown))
         .options(joinedload(Rectification.record).joinedload(Record.agency))
         .order_by(Rectification.finished_on.desc(), Rectification.id.desc())
     )

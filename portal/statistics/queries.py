@@ -340,7 +340,7 @@ def records_now(today: date) -> tuple[list[CountRow], list[CountRow], list[Count
 
 
 def complaint_months(spans: list[tuple[date, date]]) -> list[ComplaintMonth]:
-    """Complaints (泗政秘〔2018〕145号 二(三), 二(八): the complaint channel and its handling) by the month they were
+    """Complaints (泗政秘〔2018〕145号 二(三), 三(八): the complaint channel and its handling) by the month they were
     filed: received, answered by the agency on time (its 部门已反馈 step on or before answer_due), closed on time
     (已办结 on or before close_due) and not accepted. One grouped statement."""
     months = _months(spans)

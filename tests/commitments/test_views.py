@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.commitments.models import Commitment
 from portal.extensions import db
 from tests.factories import make_commitment
-from tests.html import find, one, parse_strict, text_of, title_of, visible_text
+from tests.html import css, find, find_all, one, parse_strict, text_of, title_of, visible_text
 
 
 def listed_total(client: FlaskClient, query: str) -> int:
@@ -90,3 +90,26 @@ def test_unknown_commitment_is_404(client: FlaskClient) -> None:
 def test_unpublished_commitment_is_404(client: FlaskClient) -> None:
     draft = make_commitment(published_at=None)
     assert client.get(f"/commitments/{draft.code}").status_code == 404
+
+
+def test_the_list_leaves_the_letters_sha256_to_the_commitments_own_page(client: FlaskClient) -> None:
+    """The list is a summary a phone can show as cards (issue 17): title (linking the commitment), code, agency,
+    type, fulfilment and date; the letter's SHA-256 stays on the commitment's page."""
+    commitment = db.session.scalars(
+        select(Commitment).where(Commitment.public_clause(), Commitment.letter_sha256.is_not(None))
+    ).first()
+    assert commitment is not None
+    assert commitment.letter is not None
+    body = client.get(f"/commitments/?agency={commitment.agency.uscc}").get_data(as_text=True)
+    assert commitment.letter.sha256 not in body
+    assert "SHA-256" not in visible_text(body)
+    headings = [text_of(th) for th in css(body, "table.list thead th")]
+    assert headings == ["承诺事项", "承诺编码", "承诺主体", "承诺类型", "履行情况", "承诺日期"]
+    code = commitment.code
+    assert code is not None
+    row = next(tr for tr in css(body, "table.list tbody tr") if code in text_of(tr))
+    title = one(row, "td", class_="title")
+    assert text_of(title) == commitment.title
+    assert one(title, "a").get("href") == f"/commitments/{code}"
+    assert all(td.get("data-label") for td in find_all(row, "td"))
+    assert commitment.letter.sha256 in client.get(f"/commitments/{commitment.code}").get_data(as_text=True)

@@ -3,17 +3,22 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import feedparser
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from portal.arrears.queries import arrears_money
+from portal.arrears.rules import format_wan
 from portal.extensions import db
 from portal.records.kinds import KINDS
 from portal.records.models import Record
 from portal.records.rules import RecordStatus
+from portal.rectifications.models import PlanStep
+from portal.rectifications.rules import CaseState
 from tests.conftest import TODAY
 from tests.factories import make_agency, make_record, make_rectification
-from tests.html import find, one, parse_strict, text_of, title_of, visible_text
+from tests.html import attr, css, find, find_all, one, parse_strict, selected_values, text_of, title_of, visible_text
 
 today = date.fromisoformat(TODAY)
 
@@ -216,3 +221,79 @@ def test_record_stops_by_itself_at_its_maximum_period(client: FlaskClient) -> No
     assert "公示期满" in response.get_data(as_text=True)
     day_before = make_record(severity="minor", decision_date=date(2026, 8, 21))
     assert client.get(f"/records/{day_before.id}").status_code == 200
+
+
+# --- 整改情况 (?case=) and the arrears total: the lists the home page's figures link to (issue 17) -----------------
+
+
+def records_in_state(state: CaseState) -> set[int]:
+    """The public records whose rectification is in `state` today, decided in Python (Rectification.state)."""
+    records = db.session.scalars(select(Record).where(Record.public_clause(today))).all()
+    return {r.id for r in records if r.rectification is not None and r.rectification.state(today) is state}
+
+
+def listed_ids(client: FlaskClient, query: str) -> set[int]:
+    ids: set[int] = set()
+    for page in range(1, 100):
+        body = client.get(f"/records/?{query}&page={page}").get_data(as_text=True)
+        found = [attr(a, "href").removeprefix("/records/") for a in css(body, "td.title a")]
+        if not found:
+            return ids
+        ids |= {int(n) for n in found}
+    raise AssertionError("more than 99 pages")
+
+
+@pytest.mark.parametrize("state", list(CaseState))
+def test_case_filter_lists_exactly_the_records_in_that_state(client: FlaskClient, state: CaseState) -> None:
+    expected = records_in_state(state)
+    assert expected, f"the demo has records whose rectification is {state}"
+    assert listed_total(client, f"case={state.value}") == len(expected)
+    assert listed_ids(client, f"case={state.value}") == expected
+
+
+def test_overdue_is_a_passed_deadline_of_the_plan_or_of_one_measure(client: FlaskClient) -> None:
+    agency = make_agency()
+    late_plan = make_record(agency, title="整改期限已过的记录")
+    make_rectification(late_plan, deadline=date(2026, 11, 19))
+    late_step = make_record(agency, title="一项措施逾期的记录")
+    make_rectification(
+        late_step, measures=[PlanStep(text="先行支付", deadline=date(2026, 11, 1))], deadline=date(2026, 12, 31)
+    )
+    on_time = make_record(agency, title="按期整改中的记录")
+    make_rectification(on_time, deadline=date(2026, 11, 20))  # due today: not yet overdue
+    finished = make_record(agency, title="已办结的记录")
+    make_rectification(finished, deadline=date(2026, 11, 1), outcome="performed", finished_on=date(2026, 10, 30))
+    make_record(agency, title="没有整改方案的记录")
+    assert listed_ids(client, f"agency={agency.uscc}&case=overdue") == {late_plan.id, late_step.id}
+    assert listed_ids(client, f"agency={agency.uscc}&case=open") == {on_time.id}
+    assert listed_ids(client, f"agency={agency.uscc}&case=finished") == {finished.id}
+    assert listed_total(client, f"agency={agency.uscc}") == 5
+    # the feed twin takes the same filter
+    feed = feedparser.parse(client.get(f"/records/feed.atom?agency={agency.uscc}&case=overdue").data)
+    assert {int(e.id.rsplit("/", 1)[1]) for e in feed.entries} == {late_plan.id, late_step.id}
+    assert feed.feed.title.startswith(f"{agency.name} · 逾期未整改")
+
+
+def test_the_case_filter_is_offered_and_a_bad_value_is_refused_beside_it(client: FlaskClient) -> None:
+    body = client.get("/records/?case=overdue").get_data(as_text=True)
+    chosen = one(body, "select", id="filter-case")
+    assert [text_of(o) for o in find_all(chosen, "option")] == ["全部", "整改中", "逾期未整改", "已办结"]
+    assert selected_values(chosen) == ["overdue"]
+    response = client.get("/records/?case=late")
+    assert response.status_code == 400
+    assert text_of(one(response.get_data(as_text=True), "p", id="filter-case-error")) == "不是可选的值"
+
+
+def test_the_arrears_list_adds_up_what_its_records_owe(client: FlaskClient) -> None:
+    body = client.get("/records/?kind=arrears&sort=amount").get_data(as_text=True)
+    owed = arrears_money(today).owed  # the home page's figure, which links here
+    assert owed > 0
+    total = listed_total(client, "kind=arrears")
+    assert text_of(one(body, "p", id="amount-owed")) == f"符合条件的 {total} 条记录拖欠金额合计 {format_wan(owed)}。"
+    agency = make_agency()
+    make_record(agency, kind="arrears", amount_fen=1_234_567, details={"amount_owed": 1_234_567})
+    make_record(agency, kind="arrears", amount_fen=100, details={"amount_owed": 100})
+    make_record(agency)  # a penalty: no amount, and not in an arrears list
+    body = client.get(f"/records/?kind=arrears&agency={agency.uscc}").get_data(as_text=True)
+    assert text_of(one(body, "p", id="amount-owed")) == f"符合条件的 2 条记录拖欠金额合计 {format_wan(1_234_667)}。"
+    assert find(client.get(f"/records/?agency={agency.uscc}").get_data(as_text=True), "p", id="amount-owed") is None
