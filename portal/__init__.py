@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.feeds.views import bp as feeds_bp
     from portal.home.views import bp as home_bp
     from portal.measures.workspace import bp as measures_workspace_bp
+    from portal.news.views import bp as news_bp
     from portal.objections.views import bp as objections_bp
     from portal.objections.workspace import bp as objections_workspace_bp
     from portal.pages.views import bp as pages_bp
@@ -167,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
         agencies_bp,
         outcomes_bp,
         pages_bp,
+        news_bp,
         feeds_bp,
         search_bp,
         reports_bp,

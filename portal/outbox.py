@@ -29,6 +29,7 @@ class ItemType(StrEnum):
     AGENCY = "agency"
     PAGE = "page"
     COMPLAINT = "complaint"
+    NEWS = "news"  # content/news/<slug>.md (portal/news): files, indexed by rebuild and by sync's content check
 
 
 def item_key(item_type: ItemType, ident: object) -> str:

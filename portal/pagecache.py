@@ -24,7 +24,6 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from time import monotonic
 from typing import Any
 
@@ -32,6 +31,7 @@ from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy import text
 
 from portal import clock
+from portal.core.content import content_stamp
 from portal.extensions import db
 
 MAX_AGE = 60  # seconds a browser or proxy may reuse a public page without asking
@@ -63,20 +63,12 @@ class _Versions:
         seen = self._seen.get(database)
         if seen is None or now - seen[0] >= settings.feed_freshness_seconds:
             outbox, audit = db.session.execute(_VERSION_SQL).one()
-            content = _content_stamp(settings.content_dir)
+            content = content_stamp(settings.content_dir)[:12]
             version = f"{outbox}.{audit}.{content}.{clock.today().isoformat()}"
             seen = (now, int(outbox), version)
             with self._lock:
                 self._seen[database] = seen
         return seen[1], seen[2]
-
-
-def _content_stamp(content_dir: Path) -> int:
-    """The content files' latest change (pages and news are files, edited without a database write)."""
-    try:
-        return max((int(p.stat().st_mtime_ns) for p in content_dir.rglob("*.md")), default=0)
-    except OSError:
-        return 0
 
 
 class MemoryPages:

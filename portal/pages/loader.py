@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -29,7 +30,9 @@ class ContentPage:
     html: str
 
 
-def parse_page(slug: str, text: str) -> ContentPage:
+def read_front_matter(slug: str, text: str) -> tuple[dict[str, Any], str]:
+    """A content file's YAML front matter (it must have a title) and its markdown body; pages and news (portal/news)
+    both read theirs so."""
     text = text.replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise PageError(f"{slug}: missing front matter")
@@ -42,6 +45,11 @@ def parse_page(slug: str, text: str) -> ContentPage:
         raise PageError(f"{slug}: unreadable front matter: {exc}") from exc
     if not isinstance(front, dict) or not front.get("title"):
         raise PageError(f"{slug}: front matter needs a title")
+    return front, body
+
+
+def parse_page(slug: str, text: str) -> ContentPage:
+    front, body = read_front_matter(slug, text)
     order = front.get("order", 100)
     if isinstance(order, str) and order.strip().isascii() and order.strip().isdigit():
         order = int(order)

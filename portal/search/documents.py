@@ -3,7 +3,9 @@
 Only what a public page shows goes in. A record's document carries its publication window, so a record whose
 period ends leaves the results that day even before the daily expiry job removes it (see engines: `visible`).
 Keys name the item: record:<id>, commitment:<code>, outcome:<rectification id>, agency:<USCC>, page:<slug>,
-complaint:<number> (a closed complaint published with consent, anonymised as its public page shows it).
+complaint:<number> (a closed complaint published with consent, anonymised as its public page shows it), news:<slug>.
+Pages and news are files, not rows: `content_docs` reads them all, and the index's sync applies them again whenever
+a file under content/ changed (index.py, `content_stamp`).
 
 Each document's text starts with the words residents search its kind and state by (失信记录, 整改中, 逾期未整改 …,
 issue 16), so "<agency> 整改" finds the agency's records in rectification.
@@ -29,6 +31,7 @@ from portal.commitments.models import Commitment
 from portal.complaints.models import Complaint
 from portal.core.labelled import N_
 from portal.core.markup import render_markdown
+from portal.news.queries import load_news, news_slugs
 from portal.outbox import ItemType, item_key, split_key
 from portal.pages.loader import list_pages, load_page
 from portal.records.kinds import FieldType
@@ -38,7 +41,7 @@ from portal.rectifications.models import Rectification
 from portal.search.vocabulary import short_name
 from portal.web import public_path
 
-TYPES = ("record", "commitment", "outcome", "agency", "page", "complaint")
+TYPES = ("record", "commitment", "outcome", "agency", "page", "complaint", "news")
 # The words of each type, as residents call it: in its documents' text, and the search page's labels (queries.py).
 TYPE_WORDS = {
     "record": N_("失信记录"),
@@ -47,6 +50,7 @@ TYPE_WORDS = {
     "agency": N_("诚信档案"),
     "page": N_("政策与指南"),
     "complaint": N_("投诉办理结果"),
+    "news": N_("信用动态与典型案例"),
 }
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -233,6 +237,33 @@ def page_doc(content_dir: Path, slug: str) -> SearchDoc | None:
     )
 
 
+def news_doc(content_dir: Path, slug: str) -> SearchDoc | None:
+    """A news item (portal/news), found from its date on (visible_from), with its English twin's words."""
+    item = load_news(content_dir, slug, "zh_CN")
+    if item is None:
+        return None
+    english = load_news(content_dir, slug, "en")
+    english_words = (english.title, english.summary) if english is not None and english != item else ()
+    return SearchDoc(
+        key=item_key(ItemType.NEWS, slug),
+        type="news",
+        title=item.title,
+        body=_join(TYPE_WORDS["news"], item.kind.label, item.summary, plain_text(item.html), *english_words),
+        path=public_path("news.show", slug=slug),
+        day=item.day,
+        updated=datetime.combine(item.updated, datetime.min.time(), tzinfo=UTC),
+        visible_from=item.day,
+    )
+
+
+def content_docs(content_dir: Path) -> list[SearchDoc]:
+    """The documents of every content page and news item (files under content/)."""
+    with force_locale("zh_CN"):
+        pages = [page_doc(content_dir, page.slug) for page in list_pages(content_dir, "zh_CN")]
+        news = [news_doc(content_dir, slug) for slug in news_slugs(content_dir)]
+    return [doc for doc in (*pages, *news) if doc is not None]
+
+
 def _shown_record(record: Record | None, today: date) -> Record | None:
     """A record that is or will be public: its dates are in the document, and searches apply them."""
     if record is None or record.status not in SHOWN_STATUSES or record.publication_max_end <= today:
@@ -260,6 +291,8 @@ def load_doc(session: Session | scoped_session[Any], key: str, today: date, cont
             return agency_doc(agency) if agency is not None else None
         if kind is ItemType.PAGE:
             return page_doc(content_dir, ident)
+        if kind is ItemType.NEWS:
+            return news_doc(content_dir, ident)
         if kind is ItemType.COMPLAINT:
             complaint = session.scalar(select(Complaint).where(Complaint.number == ident, Complaint.published))
             return complaint_doc(complaint) if complaint is not None else None
@@ -290,10 +323,7 @@ def all_docs(
         published = select(Complaint).where(Complaint.published).options(joinedload(Complaint.agency))
         for complaint in session.scalars(published.order_by(Complaint.id)):
             yield complaint_doc(complaint)
-        for page in list_pages(content_dir, "zh_CN"):
-            doc = page_doc(content_dir, page.slug)
-            if doc is not None:
-                yield doc
+        yield from content_docs(content_dir)
 
 
 def agency_names(session: Session | scoped_session[Any]) -> list[str]:

@@ -8,6 +8,7 @@ Layout under PORTAL_SEARCH_INDEX_DIR (default search_index/):
     tantivy-20261122T101500Z-4242/spellings.tsv  their pinyin and initials (and their short names'), for the look-up
     tantivy-20261122T101500Z-4242/sounds.tsv     every CJK character's sound, for near-sound typos (财正局)
     tantivy-20261122T101500Z-4242/outbox_mark    the last search_outbox id applied to this build
+    tantivy-20261122T101500Z-4242/content_stamp  the content files (pages, news) it holds: a stamp, then their keys
     tantivy.lock                                the single-writer lock (flock), shared by every process
 
 Writers (sync, rebuild's swap) hold the lock; readers never need it. Re-applying an outbox entry is harmless
@@ -34,9 +35,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
 
+from portal.core.content import content_stamp
 from portal.outbox import OutboxEntry
 from portal.search.analyzer import Analyzer, normalise
-from portal.search.documents import SearchDoc, agency_names, agency_short_names, all_docs, load_doc
+from portal.search.documents import (
+    SearchDoc,
+    agency_names,
+    agency_short_names,
+    all_docs,
+    content_docs,
+    load_doc,
+)
 from portal.search.engine import Engine, SearchRequest, SearchResult, SearchUnavailableError
 from portal.search.suggest import character_sounds, remember_sounds_file, remember_spellings, spellings
 from portal.search.tantivy_engine import TantivyEngine
@@ -137,6 +146,7 @@ class SearchIndex:
             if not locked:
                 return None
             engine, analyzer = self.current()
+            self._apply_content(engine, analyzer)
             mark = self.mark()
             applied = 0
             while True:
@@ -161,6 +171,24 @@ class SearchIndex:
                 _write_atomically(self._build_dir() / "outbox_mark", str(mark))
                 applied += len(rows)
 
+    def _apply_content(self, engine: Engine, analyzer: Analyzer) -> None:
+        """Pages and news are files (content/), which the outbox never hears of: when any was added, changed or
+        removed since this build last looked, all their documents are applied again (a few dozen) and those of the
+        files gone are deleted. So a news item put in place is found after the next sync (`flask search sync`, from
+        cron every minute, or any publishing request), without a rebuild."""
+        stamp_file = self._build_dir() / "content_stamp"
+        stamp = content_stamp(self.content_dir)
+        try:
+            known = stamp_file.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            known = []
+        if known[:1] == [stamp]:
+            return
+        docs = content_docs(self.content_dir)
+        keys = {doc.key for doc in docs}
+        engine.apply(docs, sorted(set(known[1:]) - keys), analyzer)
+        _write_atomically(stamp_file, "\n".join([stamp, *sorted(keys)]))
+
     def pending(self, session: Session | scoped_session[Any]) -> bool:
         """Whether the outbox holds entries the live build has not applied (one index look-up)."""
         newest = session.scalar(select(func.max(OutboxEntry.id))) or 0
@@ -170,6 +198,7 @@ class SearchIndex:
         """Build a fresh index beside the live one from the database, swap it in atomically, then apply what
         changed meanwhile. Returns the number of documents. Searches go on against the old build until the swap."""
         mark = session.scalar(select(func.max(OutboxEntry.id))) or 0
+        content_state = content_stamp(self.content_dir)  # before the files are read: sync applies a change meanwhile
         words = tuple(agency_names(session))
         analyzer = analyzer_for(words)
         stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -188,6 +217,8 @@ class SearchIndex:
             (build / "spellings.tsv").write_text("\n".join(spelled), encoding="utf-8")
             (build / "sounds.tsv").write_text("\n".join(character_sounds()), encoding="utf-8")
             _write_atomically(build / "outbox_mark", str(mark))
+            content_keys = sorted(doc.key for doc in content_docs(self.content_dir))
+            (build / "content_stamp").write_text("\n".join([content_state, *content_keys]), encoding="utf-8")
             with self.writer_lock(wait=60) as locked:
                 if not locked:
                     raise SearchUnavailableError("another process held the index lock for a minute; try again")

@@ -38,7 +38,7 @@ def test_home_has_sections_search_box_and_demo_banner(client: FlaskClient) -> No
         'href="/statistics/"',
     ):
         assert href in body
-    assert 'action="/search"' in body
+    assert 'action="/lookup"' in body  # the 信用查询 box: an agency's code opens its page, anything else is searched
     assert "虚构的演示数据" in body
 
 
