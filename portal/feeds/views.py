@@ -141,7 +141,14 @@ def _respond(
     if asked.problems:
         abort(400, "; ".join(f"{name}: {message}" for name, message in asked.problems.items()))
     last_change = _last_change()
-    digest = _etag(fmt, last_change, versions, asked.page, cacheable)
+    return feed_response(fmt, _etag(fmt, last_change, versions, asked.page, cacheable), last_change, build)
+
+
+def feed_response(
+    fmt: str, digest: str, last_change: datetime, build: Callable[[], tuple[FeedInfo, Sequence[FeedEntry]]]
+) -> Response:
+    """A feed with its validators: 304 when the reader has this ETag (or nothing newer than Last-Modified), without
+    building it; else the feed built, as Atom or RSS. Every feed (the lists', the agencies', news) answers so."""
     last_modified = last_change.astimezone(UTC).replace(microsecond=0)
     headers = {
         "ETag": f'"{digest}"',

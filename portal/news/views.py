@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from werkzeug.http import is_resource_modified
 
 from portal import clock
-from portal.feeds.builders import ATOM_TYPE, RSS_TYPE, FeedEntry, FeedInfo, build_atom, build_rss, tag_uri
+from portal.feeds.builders import FeedEntry, FeedInfo, tag_uri
+from portal.feeds.views import feed_response
 from portal.listing import Page, choice, parse_list_query
 from portal.news.queries import load_news, shown_news
 from portal.news.rules import NewsItem, NewsKind, is_shown
@@ -24,7 +24,6 @@ bp = Blueprint("news", __name__, url_prefix="/news")
 
 FILTERS = {"kind": choice(NewsKind.codes())}
 FEED_SIZE = 50
-MAX_AGE = 300  # seconds a reader or proxy may reuse a feed without asking
 
 
 def _items(kind: str | None) -> list[NewsItem]:
@@ -78,27 +77,21 @@ def feed(fmt: str) -> Response:
         abort(400, "; ".join(f"{name}: {message}" for name, message in asked.problems.items()))
     kind = asked.filters.get("kind")
     entries = [_entry(item) for item in _items(kind)[:FEED_SIZE]]
-    settings = current_app.config["PORTAL_SETTINGS"]
     updated = max((e.updated for e in entries), default=datetime(2020, 1, 1, tzinfo=UTC))
     digest = hashlib.sha256(repr((fmt, html_lang(), kind, entries)).encode()).hexdigest()[:40]
-    last_modified = updated.astimezone(UTC)
-    headers = {
-        "ETag": f'"{digest}"',
-        "Last-Modified": last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
-        "Cache-Control": f"public, max-age={MAX_AGE}",
-        "Vary": "Cookie",
-    }
-    if not is_resource_modified(request.environ, etag=digest, last_modified=last_modified):
-        return Response(status=304, headers=headers)
-    title = str(NewsKind(kind).label) if kind else _("信用动态与典型案例")
-    info = FeedInfo(
-        id=tag_uri(settings.tag_authority, f"feeds/news?{f'kind={kind}' if kind else ''}"),
-        title=f"{title} — {site_name()}",
-        subtitle=_("政务诚信公示平台"),
-        self_url=current_external_url(),
-        html_url=external_url("news.index", kind=kind),
-        language=html_lang(),
-        updated=updated,
-    )
-    body = build_atom(info, entries) if fmt == "atom" else build_rss(info, entries)
-    return Response(body, headers=headers, content_type=ATOM_TYPE if fmt == "atom" else RSS_TYPE)
+
+    def build() -> tuple[FeedInfo, list[FeedEntry]]:
+        title = str(NewsKind(kind).label) if kind else _("信用动态与典型案例")
+        authority = current_app.config["PORTAL_SETTINGS"].tag_authority
+        info = FeedInfo(
+            id=tag_uri(authority, f"feeds/news?{f'kind={kind}' if kind else ''}"),
+            title=f"{title} — {site_name()}",
+            subtitle=_("政务诚信公示平台"),
+            self_url=current_external_url(),
+            html_url=external_url("news.index", kind=kind),
+            language=html_lang(),
+            updated=updated,
+        )
+        return info, entries
+
+    return feed_response(fmt, digest, updated, build)
