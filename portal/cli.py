@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.agencies.models import Agency
+from portal.backups.commands import backup
 from portal.core.months import Month
 from portal.db import commit
 from portal.demo.bulletin_showcase import publish_past_bulletins
@@ -25,21 +26,26 @@ from portal.evaluation.operations import score_month
 from portal.evaluation.rules import last_finished_month
 from portal.extensions import db
 from portal.files.operations import sweep_orphan_files
+from portal.mail.commands import mail
 from portal.records.operations import expire_due_records
 from portal.rectifications.operations import note_newly_overdue
+from portal.retention.commands import retention
 from portal.search.engine import SearchUnavailableError
 from portal.search.operations import search_index
 from portal.supervision.operations.ledger import refresh_ledger
 from portal.users.models import User
-from portal.users.operations import create_user, find_user, set_active, set_role
+from portal.users.operations import create_user, find_user, reset_totp, set_active, set_role
 from portal.users.rules import InvalidUserError, Role
 
 
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(backup)
     app.cli.add_command(demo)
     app.cli.add_command(evaluation)
     app.cli.add_command(files)
+    app.cli.add_command(mail)
     app.cli.add_command(records)
+    app.cli.add_command(retention)
     app.cli.add_command(search)
     app.cli.add_command(supervision)
     app.cli.add_command(users)
@@ -284,6 +290,22 @@ def users_enable(username: str) -> None:
     user = _user(username)
     set_active(user, True)
     _done(f"Enabled {user.username}.")
+
+
+@users.command(
+    "reset-totp",
+    help="Remove an account's second factor (a lost phone, or one unreadable since "
+    "PORTAL_SECRET_KEY changed): it is set up again at the next login.",
+)
+@click.argument("username")
+@click.option("--reason", required=True, help="Why, for the audit log.")
+def users_reset_totp(username: str, reason: str) -> None:
+    user = _user(username)
+    try:
+        reset_totp(user, actor=None, reason=reason)
+    except InvalidUserError as refused:
+        raise click.ClickException(str(refused)) from refused
+    _done(f"Removed the second factor of {user.username}: it is set up again at the next login.")
 
 
 @users.command("list", help="List the accounts.")

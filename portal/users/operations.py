@@ -32,6 +32,7 @@ from portal.users.rules import (
     reset_link_usable,
     totp_step_accepted,
 )
+from portal.users.sealing import UNREADABLE
 
 _hasher = PasswordHasher()
 _UNKNOWN_USER_HASH = _hasher.hash("no such user: the same work is done either way")
@@ -170,16 +171,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def reset_totp(user: User, *, actor: User, reason: str) -> None:
-    """An admin removes another user's second factor (a lost phone): they set it up again at their next login
-    (PORTAL_REQUIRE_2FA) or on their account page. Every session of theirs ends."""
-    if actor.id == user.id:
+def reset_totp(user: User, *, actor: User | None, reason: str) -> None:
+    """An admin removes another user's second factor (a lost phone, or one sealed under an old PORTAL_SECRET_KEY):
+    they set it up again at their next login (PORTAL_REQUIRE_2FA) or on their account page. Every session of theirs
+    ends. `actor` None: the command line (`flask users reset-totp`)."""
+    if actor is not None and actor.id == user.id:
         raise InvalidUserError(None, _l("不能在这里重置自己的动态验证码，请在“我的账号”页面重新设置。"))
     if not user.totp_secret:
         raise InvalidUserError(None, _l("此账号没有启用动态验证码。"))
     user.totp_secret = user.totp_last_step = None  # the steps counted the old secret's codes
     user.session_version += 1
-    write_audit("user.totp_reset", "user", user.id, {"totp": [True, False]}, reason=reason, by=actor)
+    write_audit("user.totp_reset", "user", user.id, {"totp": [True, False]}, reason=reason, **_by(actor))
     db.session.flush()
 
 
@@ -233,7 +235,7 @@ def check_totp(user: User, code: str, secret: str | None = None, now: float | No
     used before? A code that is accepted is spent."""
     secret = secret or user.totp_secret
     code = "".join(code.split())
-    if not secret or not code.isdigit() or len(code) != 6:
+    if not secret or secret == UNREADABLE or not code.isdigit() or len(code) != 6:
         return False
     totp = pyotp.TOTP(secret)
     step_now = int((time.time() if now is None else now) // totp.interval)

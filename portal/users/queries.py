@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ColumnElement, and_, func, select
 
 from portal.audit.models import AuditEntry
@@ -15,12 +13,6 @@ LOGIN_FAILED = "user.login_failed"  # the audit action of a wrong password for a
 
 def _of(user: User, action: str) -> ColumnElement[bool]:
     return and_(AuditEntry.entity_type == "user", AuditEntry.entity_id == str(user.id), AuditEntry.action == action)
-
-
-def login_failures_since(user: User, since: datetime) -> int:
-    """Wrong passwords typed for the account since `since`, from any address."""
-    query = select(func.count(AuditEntry.id)).where(_of(user, LOGIN_FAILED), AuditEntry.at >= since)
-    return db.session.scalar(query) or 0
 
 
 def failures_since_last_login(user: User) -> tuple[int, AuditEntry | None]:

@@ -47,6 +47,11 @@ def unseal(token: str, secret_key: str) -> str | None:
         return None
 
 
+# What a secret sealed under another key reads as: the account has a second factor nobody can check. Sign-in is
+# refused (never the password alone) until an admin resets it (web or `flask users reset-totp`).
+UNREADABLE = "!unreadable"
+
+
 class SealedSecret(TypeDecorator[str]):
     """A string sealed in the database, plain in Python. The key is the running app's SECRET_KEY."""
 
@@ -61,5 +66,6 @@ class SealedSecret(TypeDecorator[str]):
             return None
         secret = unseal(value, current_app.config["SECRET_KEY"])
         if secret is None:
-            log.warning("a stored TOTP secret cannot be unsealed with this PORTAL_SECRET_KEY: it reads as not set up")
+            log.warning("a stored TOTP secret cannot be unsealed with this PORTAL_SECRET_KEY: sign-in is refused")
+            return UNREADABLE
         return secret

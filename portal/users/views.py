@@ -32,7 +32,7 @@ from portal.users.operations import (
     reset_password,
     totp_uri,
 )
-from portal.users.queries import failures_since_last_login, login_failures_since
+from portal.users.queries import failures_since_last_login
 from portal.users.rules import (
     CODE_LIMIT_PER_ACCOUNT,
     LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS,
@@ -47,7 +47,7 @@ from portal.users.rules import (
     login_delay,
     safe_next,
 )
-from portal.users.sealing import seal, unseal
+from portal.users.sealing import UNREADABLE, seal, unseal
 
 bp = Blueprint("users", __name__)
 
@@ -100,15 +100,23 @@ def _tell_of_failures(user: User) -> None:
         )
 
 
+def _slow_key(username: str) -> str:
+    return f"login-slow:{username.strip().lower()[:80]}"
+
+
 def _slow_down(username: str) -> None:
-    """Every password check on an account much guessed lately waits a little, right or wrong (so that the wait
-    tells nothing); the owner still gets in."""
-    user = find_user(username)
-    if user is not None:
-        recent = login_failures_since(user, utcnow() - LOGIN_SLOW_WINDOW)
-        delay = login_delay(recent)
-        if delay:
-            pause(delay)
+    """Every password check on a user name much guessed lately waits a little, right or wrong, whether or not such
+    an account exists (so that the wait tells nothing); the owner still gets in. The failures are counted per typed
+    name in the rate limits' storage (Redis in production: shared by every worker). The request's transaction is
+    ended first: on SQLite it holds the write lock, which nobody may wait for while this one sleeps."""
+    delay = login_delay(limiter.storage.get(_slow_key(username)))
+    if delay:
+        db.session.rollback()  # nothing is written yet: let other writers go while this request waits
+        pause(delay)
+
+
+def _count_failure(username: str) -> None:
+    limiter.storage.incr(_slow_key(username), int(LOGIN_SLOW_WINDOW.total_seconds()))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -126,12 +134,21 @@ def login() -> Response | tuple[str, int]:
     _slow_down(form.username.data or "")
     user = authenticate(form.username.data or "", form.password.data or "")
     if user is None:
+        _count_failure(form.username.data or "")
         known = find_user(form.username.data or "")
         if known is not None:
             note_failed_login(known, get_remote_address() or "")
             commit()
         form.form_errors.append(_("用户名或密码不正确，或账号已停用。"))
         return render_template("users/login.html", form=form), 401
+    if user.totp_secret == UNREADABLE:  # sealed under an old PORTAL_SECRET_KEY: never the password alone
+        form.form_errors.append(
+            _(
+                "您的动态验证码无法读取（服务器密钥已更换）。为安全起见，不能仅凭密码登录：请联系管理员重置您的动态"
+                "验证码后重新设置。"
+            )
+        )
+        return render_template("users/login.html", form=form), 403
     if _needs_code(user):
         session.clear()
         session["pending_login"] = {"user": user.id, "next": next_url, "at": time.time()}

@@ -342,11 +342,31 @@ def test_the_delay_grows_with_recent_failures_and_stays_short(failures: int, del
     assert login_delay(failures) == delay
 
 
-def test_unknown_names_are_not_audited_and_not_slowed(app: Flask, client: FlaskClient, pauses: list[float]) -> None:
+def test_an_unknown_name_is_slowed_like_a_known_one_and_not_audited(
+    app: Flask, client: FlaskClient, pauses: list[float]
+) -> None:
+    """The slow-down tells nothing about which names exist (it is counted per typed name), and a guessed name that
+    is no account fills no audit log."""
     before = db.session.scalar(select(func.count(AuditEntry.id)))
-    fail(client, "nobody-by-this-name", 8)
-    assert pauses == []
-    assert db.session.scalar(select(func.count(AuditEntry.id))) == before
+    fail(client, "nobody-by-this-name", 6)
+    unknown = list(pauses)
+    pauses.clear()
+    fail(client, make_user(Role.STAFF).username, 6)
+    assert unknown == pauses == [0.5]  # the sixth attempt, after five failures
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == before + 6  # the known account's six only
+
+
+def test_a_slowed_login_lets_other_writers_go_while_it_waits(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: a post holds the write lock from its first statement; a login that waits must give it up first, or
+    anyone could stop every decision on the site with a few wrong passwords."""
+    user = make_user(Role.STAFF)
+    fail(client, user.username, 5)
+    in_transaction: list[bool] = []
+    monkeypatch.setattr(views, "pause", lambda _seconds: in_transaction.append(db.session().in_transaction()))
+    fail(client, user.username, 1)
+    assert in_transaction == [False]
 
 
 def test_a_successful_login_does_not_count_as_an_attempt(app: Flask, client: FlaskClient) -> None:
