@@ -82,6 +82,9 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     from portal.search.operations import sync_quietly
 
     register_after_commit("outbox", sync_quietly)  # the outbox a commit wrote is applied to the index
+    from portal.mail.operations import HOOK, send_after_commit
+
+    register_after_commit(HOOK, send_after_commit)  # the mail a commit queued is sent, best effort
     from portal import pagecache, web
 
     babel.init_app(app, locale_selector=web.select_locale)
@@ -105,6 +108,7 @@ def _import_models() -> None:
     import portal.evaluation.models
     import portal.files.models
     import portal.forms  # UsedFormToken
+    import portal.mail.models
     import portal.measures.models
     import portal.objections.models
     import portal.outbox

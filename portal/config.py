@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,6 +53,7 @@ class Settings:
     min_fill_seconds: float = 3.0  # a public form posted sooner after it was shown is refused (bots)
     base_url: str = ""  # the site's own address (https://credit.example.gov.cn): every absolute URL it gives out
     session_idle_minutes: int = 30  # a signed-in session unused this long ends (issue 19); it never lasts 12 hours
+    retention_years: int = 3  # complainants' and objectors' personal data is erased this long after closing
     page_cache: bool = True  # public pages revalidated (ETag, 304) and kept by publication version (portal/pagecache)
     # The footer a government site carries (《政府网站发展指引》, 国办发〔2017〕47号): PORTAL_SITE_*, see _site_footer
     site_organiser: str = ""  # 主办单位
@@ -60,6 +62,7 @@ class Settings:
     site_code: str = ""  # 网站标识码
     site_icp_record: str = ""  # ICP备案号, e.g. 京ICP备12345678号
     site_police_record: str = ""  # 公安机关备案号, e.g. 京公网安备11010502000001号
+    mail: MailSettings = field(default_factory=lambda: MailSettings())  # PORTAL_SMTP_*, PORTAL_MAIL_FROM (portal/mail)
 
     @property
     def is_production(self) -> bool:
@@ -155,6 +158,41 @@ def _site_footer(env_vars: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class MailSettings:
+    """Outgoing mail (portal/mail, issue 18). With no PORTAL_SMTP_HOST nothing is sent: messages wait in the outbox
+    until a host is set and `flask mail send` runs."""
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True  # STARTTLS before signing in and sending (off only for a relay on this machine)
+    mail_from: str = ""  # the From address, e.g. 信用演示县 <noreply@credit.example.gov.cn>
+
+
+def _mail_settings(env_vars: Mapping[str, str], env: str, tag_authority: str) -> MailSettings:
+    """PORTAL_SMTP_HOST, _PORT, _USER, _PASSWORD, _STARTTLS (on/off) and PORTAL_MAIL_FROM."""
+    host = env_vars.get("PORTAL_SMTP_HOST", "").strip()
+    port_text = env_vars.get("PORTAL_SMTP_PORT", "587").strip()
+    if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"PORTAL_SMTP_PORT must be a port number (1–65535, e.g. 587 or 25), not {port_text!r}")
+    user = env_vars.get("PORTAL_SMTP_USER", "").strip()
+    password = env_vars.get("PORTAL_SMTP_PASSWORD", "")
+    if bool(user) != bool(password):
+        raise ConfigError("PORTAL_SMTP_USER and PORTAL_SMTP_PASSWORD are given together, or neither")
+    starttls = _switch(env_vars, "PORTAL_SMTP_STARTTLS", default=True)
+    if env == "production" and password and not starttls and host not in {"localhost", "127.0.0.1", "::1"}:
+        raise ConfigError(
+            "PORTAL_SMTP_STARTTLS is off while PORTAL_SMTP_PASSWORD is set: the password would cross the network "
+            "in clear. Turn STARTTLS on (the default), or relay through a server on this machine"
+        )
+    mail_from = env_vars.get("PORTAL_MAIL_FROM", "").strip() or f"noreply@{tag_authority}"
+    if "@" not in parseaddr(mail_from)[1] or not mail_from.isprintable():
+        raise ConfigError(f"PORTAL_MAIL_FROM must be an address, e.g. noreply@credit.example.gov.cn, not {mail_from!r}")
+    return MailSettings(host, int(port_text), user, password, starttls, mail_from)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env_vars = os.environ if environ is None else environ
     env = env_vars.get("PORTAL_ENV", "development")
@@ -205,6 +243,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_idle_minutes = int(env_vars.get("PORTAL_SESSION_IDLE_MINUTES", "30"))
         if not 5 <= session_idle_minutes <= 720:
             raise ValueError("PORTAL_SESSION_IDLE_MINUTES must be between 5 and 720")
+        retention_text = env_vars.get("PORTAL_RETENTION_YEARS", "3").strip()  # portal/retention/rules.py
+        retention_years = int(retention_text) if retention_text.isdigit() else 0
+        if not 1 <= retention_years <= 30:
+            raise ValueError(
+                f"PORTAL_RETENTION_YEARS must be a whole number of years between 1 and 30, not {retention_text!r}"
+            )
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     footer = _site_footer(env_vars)
@@ -232,6 +276,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_form_limit=public_form_limit,
         min_fill_seconds=min_fill_seconds,
         session_idle_minutes=session_idle_minutes,
+        retention_years=retention_years,
         page_cache=_switch(env_vars, "PORTAL_PAGE_CACHE", default=True),
         site_organiser=footer["site_organiser"],
         site_operator=footer["site_operator"],
@@ -239,4 +284,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         site_code=footer["site_code"],
         site_icp_record=footer["site_icp_record"],
         site_police_record=footer["site_police_record"],
+        mail=_mail_settings(env_vars, env, env_vars.get("PORTAL_TAG_AUTHORITY", "credit.yanshixian.example")),
     )

@@ -23,6 +23,7 @@ from portal.core.workdays import WorkCalendar
 from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
+from portal.mail.operations import queue_mail
 from portal.outbox import ItemType, changed, item_key
 from portal.receipts.operations import next_number
 from portal.receipts.rules import new_secret, secret_hash
@@ -80,6 +81,7 @@ def file_complaint(
         {"category": [None, complaint.category], "agency": [None, complaint.agency_label]},
         actor="public",
     )
+    tell_complainant(complaint)
     return complaint, Receipt(complaint.number, secret)
 
 
@@ -104,7 +106,30 @@ def _step(complaint: Complaint, new: ComplaintStatus, today: date, by: User, not
         by=by,
         reason=note or None,
     )
+    tell_complainant(complaint)
     db.session.flush()
+
+
+def tell_complainant(complaint: Complaint) -> None:
+    """E-mail the complainant the step just taken, if they gave an address (issue 18): the number, the new status,
+    what is due next, a refusal's reason from the fixed list, the agency it went to, and a signed link to the status
+    page. Never the receipt's secret, anyone's name or contact, or what staff or the agency wrote (the status page
+    shows the complainant that)."""
+    if not complaint.email:
+        return
+    queue_mail(
+        complaint.email,
+        _l("投诉 %(number)s：%(status)s", number=complaint.number, status=complaint.status.label),
+        "complaint_step",
+        kind=f"complaint.{complaint.status.value}",
+        about=f"complaint:{complaint.number}",
+        status_page="complaints.status",
+        status=complaint.status.value,
+        number=complaint.number,
+        due=complaint.due,
+        reason=complaint.refusal_reason.label if complaint.refusal_reason else "",
+        agency=complaint.agency.name if complaint.agency else "",
+    )
 
 
 def accept(complaint: Complaint, today: date, *, by: User) -> None:

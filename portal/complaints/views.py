@@ -19,6 +19,7 @@ from portal.extensions import db, limiter
 from portal.files.responses import download_listed
 from portal.forms import checked_files, choices, request_limit
 from portal.listing import paginate, parse_list_query
+from portal.mail.rules import StatusLinkError, read_status_link
 from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
 from portal.receipts.operations import by_receipt
 from portal.supervision.operations import work_calendar
@@ -111,8 +112,10 @@ def _receipt_complaint(form: StatusForm) -> Complaint | None:
 
 @bp.route("/status", methods=["GET", "POST"])
 @limiter.limit(LOOKUP_LIMIT, methods=["POST"])
-def status() -> tuple[str, int]:
+def status() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     form = StatusForm()
+    if not form.is_submitted() and "t" in request.args:
+        return _status_by_link(form)
     if not form.is_submitted():
         form.number.data = request.args.get("number", "")[:30]
         return render_template("complaints/status.html", form=form, complaint=None), 200
@@ -123,6 +126,29 @@ def status() -> tuple[str, int]:
         form.form_errors.append(_("编号或查询码不正确。请核对回执后重试。"))
         return render_template("complaints/status.html", form=form, complaint=None), 404
     return render_template("complaints/status.html", form=form, complaint=complaint), 200
+
+
+def _status_by_link(form: StatusForm) -> tuple[str, int, dict[str, str]]:
+    """The status page opened from the link in a message (issue 18, portal/mail): its signed token names the
+    complaint and works for 30 days. It shows the status without the secret, and so without the attachments (those
+    still need the receipt); it is never cached, and sends no referrer."""
+    headers = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+    try:
+        about = read_status_link(current_app.config["SECRET_KEY"], request.args["t"], clock.today())
+    except StatusLinkError as error:
+        about, status = "", 410 if error.expired else 400
+    else:
+        status = 404
+    kind, _sep, number = about.partition(":")
+    complaint = db.session.scalar(select(Complaint).where(Complaint.number == number)) if kind == "complaint" else None
+    if complaint is None:
+        form.form_errors.append(
+            _("该链接已过期，请用回执上的编号和查询码查询。")
+            if status == 410
+            else _("该链接无效，请用回执上的编号和查询码查询。")
+        )
+        return render_template("complaints/status.html", form=form, complaint=None), status, headers
+    return render_template("complaints/status.html", form=None, complaint=complaint), 200, headers
 
 
 @bp.post("/status/files/<sha256>")

@@ -32,11 +32,14 @@ def mask_code(code: str) -> str:
     return f"{code[:2]}{'*' * (len(code) - 4)}{code[-2:]}"
 
 
+ERASED = "（已按保存期限删除）"  # what a filer's name and text become once kept long enough (portal/retention)
+
+
 def mask_name(name: str) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧***; Latin names keep their first letter."""
+    """张三 -> 张*, 欧阳娜娜 -> 欧***; Latin names keep their first letter; the erased placeholder stays readable."""
     name = name.strip()
-    if not name:
-        return ""
+    if not name or name == ERASED:
+        return name
     return name[0] + "*" * max(len(name) - 1, 1)
 
 

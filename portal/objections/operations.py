@@ -20,6 +20,7 @@ from portal.core.workdays import WorkCalendar
 from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
+from portal.mail.operations import queue_mail
 from portal.objections.models import Objection
 from portal.objections.rules import (
     DECIDED,
@@ -100,8 +101,29 @@ def file_objection(
         actor="public",
     )
     changed(item_key(ItemType.RECORD, record.id))
+    tell_objector(objection)
     db.session.flush()
     return objection, Receipt(objection.number, secret)
+
+
+def tell_objector(objection: Objection) -> None:
+    """E-mail the objector the step just taken, if they gave an address (issue 18): the number, the status, what is
+    due next and a signed link to the status page (where the reason is). Never the receipt's secret, anyone's name or
+    contact, or the reason's text."""
+    if not objection.email:
+        return
+    queue_mail(
+        objection.email,
+        _l("异议 %(number)s：%(status)s", number=objection.number, status=objection.status.label),
+        "objection_step",
+        kind=f"objection.{objection.status.value}",
+        about=f"objection:{objection.number}",
+        status_page="objections.status",
+        status=objection.status.value,
+        number=objection.number,
+        due=objection.due,
+        outcome=objection.status.label,
+    )
 
 
 def _step(objection: Objection, new: ObjectionStatus) -> ObjectionStatus:
@@ -125,6 +147,7 @@ def accept(objection: Objection, today: date, *, by: User) -> None:
         {"status": [old.value, objection.status], "accepted_on": [None, today.isoformat()]},
         by=by,
     )
+    tell_objector(objection)
     db.session.flush()
 
 
@@ -185,6 +208,7 @@ def decide(objection: Objection, outcome: ObjectionStatus, reason: str, today: d
     )
     if outcome is not ObjectionStatus.REVOKED:  # change_status has noted the record already
         changed(item_key(ItemType.RECORD, record.id))
+    tell_objector(objection)
     db.session.flush()
 
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -18,6 +19,7 @@ from portal.errors import NotAllowedError
 from portal.extensions import db, limiter
 from portal.files.responses import download_listed
 from portal.forms import checked_files, request_limit
+from portal.mail.rules import StatusLinkError, read_status_link
 from portal.objections.forms import ObjectionForm, StatusForm
 from portal.objections.models import Objection
 from portal.objections.operations import Objector, file_objection
@@ -114,7 +116,9 @@ def new(record_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/objections/status", methods=["GET", "POST"])
 @limiter.limit(LOOKUP_LIMIT, methods=["POST"])
-def status() -> tuple[str, int]:
+def status() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    if request.method != "POST" and "t" in request.args:
+        return _status_by_link()
     if request.method != "POST":
         asked = normalise_number(request.args.get("number", ""))[:20]
         form = StatusForm(data={"number": asked if asked.isprintable() else ""})
@@ -142,6 +146,40 @@ def status() -> tuple[str, int]:
         form.form_errors.append(_("异议编号或查询码不正确，请核对回执后重试。"))
         return render_template("objections/status.html", form=form, objection=None), 404
     return render_template("objections/status.html", form=form, objection=None), 400
+
+
+def _status_by_link() -> tuple[str, int, dict[str, str]]:
+    """The status page opened from the link in a message (issue 18, portal/mail): its signed token names the
+    objection and works for 30 days. It shows the status without the secret, and so without the evidence files
+    (those still need the receipt); it is never cached, and sends no referrer."""
+    headers = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+    try:
+        about = read_status_link(current_app.config["SECRET_KEY"], request.args["t"], clock.today())
+    except StatusLinkError as error:
+        about, status = "", 410 if error.expired else 400
+    else:
+        status = 404
+    kind, _sep, number = about.partition(":")
+    objection = db.session.scalar(select(Objection).where(Objection.number == number)) if kind == "objection" else None
+    if objection is None:
+        form = StatusForm(formdata=None)
+        form.form_errors.append(
+            _("该链接已过期，请用回执上的异议编号和查询码查询。")
+            if status == 410
+            else _("该链接无效，请用回执上的异议编号和查询码查询。")
+        )
+        return render_template("objections/status.html", form=form, objection=None), status, headers
+    today = clock.today()
+    page = render_template(
+        "objections/status.html",
+        form=None,
+        objection=objection,
+        record_public=objection.record.is_public(today),
+        flag=urgency(objection.due, today, work_calendar(today)),
+        download_form=None,
+        secret="",  # not known here: the evidence files need the receipt
+    )
+    return page, 200, headers
 
 
 @bp.post("/objections/status/files/<sha256>")
