@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -61,5 +61,10 @@ def _sqlite_write_lock(connection: Any) -> None:
     item at once then act one after the other, and the second is refused (409) by the state the first left, as
     PostgreSQL's row locks (`with_for_update`) do there (issue 19). Reads (GET) and commands begin as before, and
     never wait."""
-    if connection.dialect.name == "sqlite" and has_request_context() and request.method not in SAFE_METHODS:
+    if connection.dialect.name != "sqlite" or not has_request_context() or request.method in SAFE_METHODS:
+        return
+    # Only the request's first transaction: what runs after its commit (the search sync, an error page) only reads,
+    # and must not hold the lock, or wait for it, until the request ends.
+    if not g.get("sqlite_write_lock_taken"):
+        g.sqlite_write_lock_taken = True
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -24,6 +24,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from time import monotonic
 from typing import Any
 
@@ -37,14 +38,23 @@ from portal.extensions import db
 MAX_AGE = 60  # seconds a browser or proxy may reuse a public page without asking
 STALE = 600  # seconds a proxy may serve it stale while it asks again
 REDIS_TTL = 900  # seconds a page is kept in Redis (its key names its version: an old one is never served)
+REDIS_PAGES = 5000  # pages kept in Redis per version, at most (a few hundred MB at worst, for REDIS_TTL)
 MEMORY_PAGES = 2000  # pages a process keeps, at most
 MEMORY_BYTES = 64 * 1024 * 1024  # and bytes
 LARGEST_PAGE = 2 * 1024 * 1024  # a bigger body is not kept
 PRIVATE_PREFIXES = ("/workspace", "/login", "/logout", "/reset", "/healthz", "/static/")
 KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
 
+# The audit log's part leaves out what no public page shows (sign-ins, failed logins, contact reveals: anyone could
+# otherwise keep the cache cold), and counts the public entries among the newest ids as well as the highest: on
+# PostgreSQL ids are drawn before commit, so an entry can commit after a higher one was seen.
+_PUBLIC_AUDIT = "action NOT LIKE 'user.%' AND action NOT LIKE '%.reveal'"
+AUDIT_WINDOW = 200
 _VERSION_SQL = text(
-    "SELECT (SELECT coalesce(max(id), 0) FROM search_outbox), (SELECT coalesce(max(id), 0) FROM audit_entries)"
+    "SELECT (SELECT coalesce(max(id), 0) FROM search_outbox),"
+    f" coalesce((SELECT id FROM audit_entries WHERE {_PUBLIC_AUDIT} ORDER BY id DESC LIMIT 1), 0),"
+    f" (SELECT count(*) FROM audit_entries WHERE {_PUBLIC_AUDIT}"
+    f"  AND id > (SELECT coalesce(max(id), 0) FROM audit_entries) - {AUDIT_WINDOW})"
 )
 
 
@@ -62,9 +72,10 @@ class _Versions:
         now = monotonic()
         seen = self._seen.get(database)
         if seen is None or now - seen[0] >= settings.feed_freshness_seconds:
-            outbox, audit = db.session.execute(_VERSION_SQL).one()
+            outbox, audit, recent = db.session.execute(_VERSION_SQL).one()
             content = content_stamp(settings.content_dir)[:12]
-            version = f"{outbox}.{audit}.{content}.{clock.today().isoformat()}"
+            build = current_app.extensions["page_build"]
+            version = f"{build}.{outbox}.{audit}.{recent}.{content}.{clock.today().isoformat()}"
             seen = (now, int(outbox), version)
             with self._lock:
                 self._seen[database] = seen
@@ -86,7 +97,7 @@ class MemoryPages:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: str, page: bytes) -> None:
+    def put(self, key: str, page: bytes, version: str) -> None:
         with self._lock:
             old = self._pages.pop(key, None)
             self._bytes += len(page) - (len(old) if old else 0)
@@ -112,8 +123,15 @@ class RedisPages:
             return None
         return value if isinstance(value, bytes) else None
 
-    def put(self, key: str, page: bytes) -> None:
+    def put(self, key: str, page: bytes, version: str) -> None:
+        """Kept unless this version has REDIS_PAGES already: any query string is a page of its own, and Redis also
+        holds the rate limits, so junk URLs must not fill it."""
         try:
+            counter = f"pages:{hashlib.sha256(version.encode()).hexdigest()[:24]}"
+            kept: Any = self._redis.incr(counter)
+            if int(kept) > REDIS_PAGES:
+                return
+            self._redis.expire(counter, REDIS_TTL)
             self._redis.set(f"page:{key}", page, ex=REDIS_TTL)
         except Exception:  # a cache that is down keeps nothing
             return
@@ -130,7 +148,9 @@ def _cacheable_request() -> bool:
 
 def _etag(version: str) -> str:
     lang = request.args.get("lang") or request.cookies.get("lang") or ""
-    key = f"{version}\n{request.path}\n{request.query_string.decode('latin-1')}\n{lang}"
+    # without PORTAL_BASE_URL (development) absolute links follow the request's host: so does the key
+    host = "" if current_app.config["PORTAL_SETTINGS"].base_url else request.host_url
+    key = f"{version}\n{host}\n{request.path}\n{request.query_string.decode('latin-1')}\n{lang}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -157,8 +177,9 @@ def _answer_from_cache() -> Response | None:
         return None
     outbox, version = current_app.extensions["page_versions"].current()
     etag = _etag(version)
-    g.page_etag, g.page_outbox = etag, outbox
-    if etag in request.if_none_match:
+    g.page_etag, g.page_outbox, g.page_version = etag, outbox, version
+    asked = request.if_none_match  # compared weakly, as RFC 9110 says (a gzip proxy makes W/"…"); never `*`
+    if not asked.star_tag and asked.contains_weak(etag):
         response = Response(status=304)
     else:
         page = current_app.extensions["page_cache"].get(etag)
@@ -189,7 +210,7 @@ def _keep(response: Response) -> Response:
         return response
     body_size = response.calculate_content_length() or 0
     if body_size <= LARGEST_PAGE:
-        current_app.extensions["page_cache"].put(etag, _pack(response))
+        current_app.extensions["page_cache"].put(etag, _pack(response), g.page_version)
     _caching_headers(response, etag)
     return response
 
@@ -205,7 +226,28 @@ def _index_has_caught_up() -> bool:
         return False
 
 
+def build_stamp(settings: Any) -> str:
+    """What the pages are rendered by, besides the data: the code, templates, static files and translations (by
+    content, so that every node of one release agrees) and the settings pages show. A deploy or a changed setting
+    is a new version: no old page is served or revalidated after it."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder, pattern in (("portal", "*.py"), ("portal", "*.mo"), ("templates", "*"), ("static", "*")):
+        for path in sorted((root / folder).rglob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    shown = (
+        settings.site_name, settings.base_url, settings.tag_authority, settings.timezone, settings.page_size,
+        sorted(settings.disclosure_periods.items()), sorted(settings.deadline_days.items()),
+        settings.site_organiser, settings.site_operator, settings.site_contact, settings.site_code,
+        settings.site_icp_record, settings.site_police_record,
+    )  # fmt: skip
+    digest.update(repr(shown).encode())
+    return digest.hexdigest()[:12]
+
+
 def init_app(app: Flask) -> None:
+    app.extensions["page_build"] = build_stamp(app.config["PORTAL_SETTINGS"])
     redis_url = app.config["PORTAL_SETTINGS"].redis_url
     app.extensions["page_versions"] = _Versions()
     app.extensions["page_cache"] = RedisPages(redis_url) if redis_url else MemoryPages()

@@ -19,7 +19,7 @@ from portal.records.rules import RecordStatus
 from portal.users.rules import Role
 from tests.conftest import TEST_REDIS_URL, TODAY
 from tests.factories import make_agency, make_record, make_user
-from tests.forms import sign_in, sign_out
+from tests.forms import hidden_fields, sign_in, sign_out
 from tests.html import visible_text
 
 
@@ -152,12 +152,55 @@ def test_off_means_no_validators_and_no_kept_pages(
     assert not cached._pages
 
 
-def test_redis_keeps_pages_for_every_worker_and_a_redis_that_is_down_is_a_miss() -> None:
+def test_redis_keeps_pages_for_every_worker_up_to_a_bound_and_a_redis_that_is_down_is_a_miss(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     shared = pagecache.RedisPages(TEST_REDIS_URL)
     other_worker = pagecache.RedisPages(TEST_REDIS_URL)
-    key = f"test-{uuid.uuid4().hex}"
-    shared.put(key, b'{"Content-Type": "text/html"}\n<p>kept</p>')
-    assert other_worker.get(key) == b'{"Content-Type": "text/html"}\n<p>kept</p>'
+    version = f"test-{uuid.uuid4().hex}"
+    shared.put(f"{version}-a", b'{"Content-Type": "text/html"}\n<p>kept</p>', version)
+    assert other_worker.get(f"{version}-a") == b'{"Content-Type": "text/html"}\n<p>kept</p>'
+    monkeypatch.setattr(pagecache, "REDIS_PAGES", 2)  # junk query strings do not fill Redis
+    shared.put(f"{version}-b", b"{}\nb", version)
+    shared.put(f"{version}-c", b"{}\nc", version)
+    assert shared.get(f"{version}-b") == b"{}\nb"
+    assert shared.get(f"{version}-c") is None
     down = pagecache.RedisPages("redis://127.0.0.1:1/0")
-    down.put(key, b"x")  # nothing raised
-    assert down.get(key) is None
+    down.put(version, b"x", version)  # nothing raised
+    assert down.get(version) is None
+
+
+def test_a_weak_etag_from_a_gzip_proxy_revalidates_and_a_star_does_not(
+    client: FlaskClient, cached: pagecache.MemoryPages
+) -> None:
+    etag = client.get("/records/").headers["ETag"]
+    assert client.get("/records/", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    assert client.get("/records/", headers={"If-None-Match": "*"}).status_code == 200
+    assert client.get("/records/999999", headers={"If-None-Match": "*"}).status_code == 404
+
+
+def test_private_events_do_not_change_the_public_version(client: FlaskClient, cached: pagecache.MemoryPages) -> None:
+    """A failed login, a sign-in or a contact reveal shows on no public page: anyone could otherwise keep the
+    cache cold with wrong passwords."""
+    etag = client.get("/records/").headers["ETag"]
+    staff = make_user(Role.STAFF)
+    page = client.get("/login").get_data(as_text=True)
+    assert client.post("/login", data={**hidden_fields(page), "username": staff.username, "password": "x" * 12})
+    assert client.get("/records/", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_without_a_base_url_the_host_is_part_of_the_key(client: FlaskClient, cached: pagecache.MemoryPages) -> None:
+    """Development: absolute links follow the request's host, so a page asked for under a forged Host is never
+    served to anyone else."""
+    forged = client.get("/api/v1/search?q=财政局", headers={"Host": "evil.example"})
+    plain = client.get("/api/v1/search?q=财政局")
+    assert forged.headers["ETag"] != plain.headers["ETag"]
+    assert "evil.example" not in plain.get_data(as_text=True)
+
+
+def test_a_deploy_or_a_changed_setting_is_a_new_build(app: Flask) -> None:
+    settings = app.config["PORTAL_SETTINGS"]
+    assert pagecache.build_stamp(settings) == pagecache.build_stamp(settings)
+    assert pagecache.build_stamp(dataclasses.replace(settings, site_contact="0527-88888888")) != (
+        pagecache.build_stamp(settings)
+    )

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from portal.agencies.models import Agency
+from portal.clock import local_time
 from portal.commitments.models import Commitment
 from portal.commitments.queries import public_commitments
 from portal.complaints.models import Complaint
@@ -147,7 +148,12 @@ def item_places() -> list[Place]:
     too. Records are left out: there can be 100,000 (a sitemap file holds 50,000) and each stops being public on its
     own date (410), so the lists and the agencies' pages lead to them instead."""
     bulletins = [
-        Place("reports.show", b.month, (("month", b.month),), b.published_at.date() if b.published_at else None)
+        Place(
+            "reports.show",
+            b.month,
+            (("month", b.month),),
+            local_time(b.published_at).date() if b.published_at else None,
+        )
         for b in published_bulletins()
     ]
     agencies = [

@@ -56,6 +56,8 @@ def check_password(password: str, username: str) -> str:
         raise InvalidUserError("password", _l("密码最多 %(n)d 个字符", n=MAX_PASSWORD_CHARS))
     if username and username.lower() in password.lower():
         raise InvalidUserError("password", _l("密码不能包含用户名"))
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
+        raise InvalidUserError("password", _l("密码不能含有控制字符"))
     return password
 
 

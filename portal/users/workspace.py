@@ -22,7 +22,7 @@ from portal.agencies.models import Agency
 from portal.db import commit
 from portal.db_types import utcnow
 from portal.errors import show_refusal
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.forms import choices
 from portal.listing import paginate, parse_list_query
 from portal.menu import dashboard_figures, menu_link
@@ -109,8 +109,21 @@ def _setup_secret() -> str:
     return secret
 
 
+def _own_account_key() -> str:
+    return f"account-password:{current().id}"
+
+
+def _refused(response: Response) -> bool:
+    return response.status_code == 400
+
+
+# The current password is asked for on the account page: a stolen session may not guess it without end.
+CURRENT_PASSWORD_LIMIT = "10 per 15 minutes"
+
+
 @bp.post("/account/password")
 @login_required
+@limiter.limit(CURRENT_PASSWORD_LIMIT, key_func=_own_account_key, deduct_when=_refused)
 def password() -> Response | tuple[str, int]:
     """The user's own password change: with the current one, the new one twice. Every other session of the user
     ends; this one goes on (signed in again under the new session version, its clocks kept)."""
@@ -132,6 +145,7 @@ def password() -> Response | tuple[str, int]:
 
 @bp.post("/account/totp")
 @login_required
+@limiter.limit(CURRENT_PASSWORD_LIMIT, key_func=_own_account_key, deduct_when=_refused)
 def replace_totp() -> Response | tuple[str, int]:
     """Remove one's own second factor, with the password, to set it up again (a new phone)."""
     user = current()

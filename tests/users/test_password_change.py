@@ -195,3 +195,15 @@ def test_staff_replace_their_own_second_factor_with_their_password(app: Flask, c
     assert "启用动态验证码" in page  # set it up again, with the new phone
     assert text_of(one(page, "span", class_="secret")) != secret
     assert [e.action for e in audit_of(user)] == ["user.totp_reset"]
+
+
+def test_the_current_password_cannot_be_guessed_without_end(app: Flask, client: FlaskClient) -> None:
+    """A stolen session guessing the current password on the account page: ten tries in 15 minutes, then 429, and
+    the password is unchanged."""
+    user = make_user(Role.STAFF)
+    sign_in(client, user)
+    for attempt in range(10):
+        assert change(client, f"guess-number-{attempt}", "a-brand-new-password-1").status_code == 400
+    assert change(client, PASSWORD, "a-brand-new-password-1").status_code == 429
+    sign_in(client, user)
+    assert login(app.test_client(), user.username, PASSWORD).status_code == 303

@@ -65,6 +65,8 @@ def test_good_passwords_pass(password: str) -> None:
         ("x" * (MAX_PASSWORD_CHARS + 1), "密码最多 256 个字符"),
         ("my-li.ming-password", "密码不能包含用户名"),
         ("MY-LI.MING-PASSWORD", "密码不能包含用户名"),
+        ("\x00" * 20, "密码不能含有控制字符"),
+        ("a-long-password\x1b[2J", "密码不能含有控制字符"),
     ],
 )
 def test_bad_passwords_are_refused(password: str, message: str) -> None:
