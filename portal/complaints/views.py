@@ -19,7 +19,7 @@ from portal.extensions import db, limiter
 from portal.files.responses import download_listed
 from portal.forms import checked_files, choices, request_limit
 from portal.listing import paginate, parse_list_query
-from portal.mail.rules import StatusLinkError, read_status_link
+from portal.mail.rules import linked_case
 from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
 from portal.receipts.operations import by_receipt
 from portal.supervision.operations import work_calendar
@@ -133,14 +133,8 @@ def _status_by_link(form: StatusForm) -> tuple[str, int, dict[str, str]]:
     complaint and works for 30 days. It shows the status without the secret, and so without the attachments (those
     still need the receipt); it is never cached, and sends no referrer."""
     headers = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
-    try:
-        about = read_status_link(current_app.config["SECRET_KEY"], request.args["t"], clock.today())
-    except StatusLinkError as error:
-        about, status = "", 410 if error.expired else 400
-    else:
-        status = 404
-    kind, _sep, number = about.partition(":")
-    complaint = db.session.scalar(select(Complaint).where(Complaint.number == number)) if kind == "complaint" else None
+    number, status = linked_case(current_app.config["SECRET_KEY"], request.args["t"], "complaint", clock.today())
+    complaint = db.session.scalar(select(Complaint).where(Complaint.number == number)) if number else None
     if complaint is None:
         form.form_errors.append(
             _("该链接已过期，请用回执上的编号和查询码查询。")

@@ -85,3 +85,15 @@ def read_status_link(secret_key: str, token: str, today: date) -> str:
     if today > last_day:
         raise StatusLinkError(expired=True)
     return about
+
+
+def linked_case(secret_key: str, token: str, kind: str, today: date) -> tuple[str | None, int]:
+    """What a status link opens: the number of the `kind` case it names ("complaint", "objection"), or None; and the
+    status to answer with when no case is shown: 410 for an expired link, 400 for one the portal did not sign, 404
+    for a case that is not (or no longer) there."""
+    try:
+        about = read_status_link(secret_key, token, today)
+    except StatusLinkError as error:
+        return None, 410 if error.expired else 400
+    named, _sep, number = about.partition(":")
+    return (number if named == kind and number else None), 404

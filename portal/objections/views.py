@@ -19,7 +19,7 @@ from portal.errors import NotAllowedError
 from portal.extensions import db, limiter
 from portal.files.responses import download_listed
 from portal.forms import checked_files, request_limit
-from portal.mail.rules import StatusLinkError, read_status_link
+from portal.mail.rules import linked_case
 from portal.objections.forms import ObjectionForm, StatusForm
 from portal.objections.models import Objection
 from portal.objections.operations import Objector, file_objection
@@ -153,14 +153,8 @@ def _status_by_link() -> tuple[str, int, dict[str, str]]:
     objection and works for 30 days. It shows the status without the secret, and so without the evidence files
     (those still need the receipt); it is never cached, and sends no referrer."""
     headers = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
-    try:
-        about = read_status_link(current_app.config["SECRET_KEY"], request.args["t"], clock.today())
-    except StatusLinkError as error:
-        about, status = "", 410 if error.expired else 400
-    else:
-        status = 404
-    kind, _sep, number = about.partition(":")
-    objection = db.session.scalar(select(Objection).where(Objection.number == number)) if kind == "objection" else None
+    number, status = linked_case(current_app.config["SECRET_KEY"], request.args["t"], "objection", clock.today())
+    objection = db.session.scalar(select(Objection).where(Objection.number == number)) if number else None
     if objection is None:
         form = StatusForm(formdata=None)
         form.form_errors.append(

@@ -227,7 +227,7 @@ def test_without_an_smtp_host_messages_wait(app: Flask, client: FlaskClient) -> 
 def test_the_message_keeps_what_was_rendered(app: Flask, inbox: Inbox) -> None:
     row = queue(language="en")
     assert row.language == "en"
-    assert row.subject.startswith("投诉 TS-2026-000009")  # the subject as rendered (translated once merged)
+    assert row.subject.startswith("Complaint TS-2026-000009")  # the subject as rendered, in the language
     assert "TS-2026-000009" in row.text_body
     assert '<html lang="en">' in row.html_body
     assert row.about == "complaint:TS-2026-000009"
