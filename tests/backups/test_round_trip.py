@@ -279,11 +279,14 @@ def member_offset(archive: Path, name: Callable[[str], bool], *, header: bool = 
 
 
 def manifest_hash_offset(archive: Path) -> int:
-    """A hex digit inside the manifest's first SHA-256: the JSON stays valid, the value changes."""
+    """A decimal digit inside the manifest's first SHA-256 (one bit flipped turns it into another digit: the JSON
+    and the hex stay valid, the value changes; a letter could turn into no hex digit at all)."""
     with tarfile.open(archive) as tar:
         member = tar.getmember(MANIFEST)
         data = tar.extractfile(member).read()  # type: ignore[union-attr]
-    return member.offset_data + data.index(b'"sha256": "') + len(b'"sha256": "') + 7
+    start = data.index(b'"sha256": "') + len(b'"sha256": "')
+    digit = next(i for i in range(start, start + 64) if data[i : i + 1].isdigit())
+    return member.offset_data + digit
 
 
 # where one bit is flipped -> (its offset in the archive, what the refusal says)
