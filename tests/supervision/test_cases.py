@@ -123,9 +123,7 @@ def post_step(client: FlaskClient, case: CourtCase, step: str, data: dict[str, s
 def post_hidden_step(client: FlaskClient, case: CourtCase, step: str, data: dict[str, str]) -> TestResponse:
     """Post a step whose form the page no longer shows (done meanwhile, in another tab)."""
     token = csrf_token(client.get(case_url(case)).get_data(as_text=True))
-    return client.post(
-        f"{case_url(case)}/{step}", data={"csrf_token": token, "form_token": issue_form_token(), **data}
-    )
+    return client.post(f"{case_url(case)}/{step}", data={"csrf_token": token, "form_token": issue_form_token(), **data})
 
 
 # --- registering ---------------------------------------------------------------------------------------------------

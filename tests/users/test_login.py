@@ -347,7 +347,7 @@ def test_an_unknown_name_is_slowed_like_a_known_one_and_not_audited(
 ) -> None:
     """The slow-down tells nothing about which names exist (it is counted per typed name), and a guessed name that
     is no account fills no audit log."""
-    before = db.session.scalar(select(func.count(AuditEntry.id)))
+    before = db.session.scalar(select(func.count(AuditEntry.id))) or 0
     fail(client, "nobody-by-this-name", 6)
     unknown = list(pauses)
     pauses.clear()

@@ -96,11 +96,13 @@ def test_migration_0013_seals_the_stored_secrets_and_its_downgrade_unseals_them(
             connection.execute(sa.text(USER), {"id": 2, "name": "without.totp", "secret": None})
         upgrade(revision="0013")
         with db.engine.connect() as connection:
-            stored = dict(connection.execute(sa.text("SELECT id, totp_secret FROM users")).all())
+            stored: dict[int, str | None] = dict(connection.execute(sa.text("SELECT id, totp_secret FROM users")).all())
         assert stored[2] is None
-        assert stored[1] != secret
-        assert secret not in stored[1]
-        assert unseal(stored[1], key) == secret
+        sealed = stored[1]
+        assert sealed is not None
+        assert sealed != secret
+        assert secret not in sealed
+        assert unseal(sealed, key) == secret
         assert db.session.get(User, 1).totp_secret == secret  # type: ignore[union-attr]
         db.session.remove()
 
@@ -111,7 +113,7 @@ def test_migration_0013_seals_the_stored_secrets_and_its_downgrade_unseals_them(
             )
         downgrade(revision="0012")
         with db.engine.connect() as connection:
-            plain = dict(connection.execute(sa.text("SELECT id, totp_secret FROM users")).all())
+            plain: dict[int, str | None] = dict(connection.execute(sa.text("SELECT id, totp_secret FROM users")).all())
             columns = {c["name"] for c in sa.inspect(connection).get_columns("users")}
         assert plain == {1: secret, 2: None}
         assert not {"reset_token_hash", "reset_expires_at"} & columns
