@@ -47,14 +47,15 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
 
 # The audit log's part leaves out what no public page shows (sign-ins, failed logins, contact reveals: anyone could
 # otherwise keep the cache cold), and counts the public entries among the newest ids as well as the highest: on
-# PostgreSQL ids are drawn before commit, so an entry can commit after a higher one was seen.
+# PostgreSQL ids are drawn before commit, so an entry can commit after a higher one was seen (the window ends at the
+# newest public entry: a private one never moves it).
 _PUBLIC_AUDIT = "action NOT LIKE 'user.%' AND action NOT LIKE '%.reveal'"
 AUDIT_WINDOW = 200
 _VERSION_SQL = text(
-    "SELECT (SELECT coalesce(max(id), 0) FROM search_outbox),"
-    f" coalesce((SELECT id FROM audit_entries WHERE {_PUBLIC_AUDIT} ORDER BY id DESC LIMIT 1), 0),"
-    f" (SELECT count(*) FROM audit_entries WHERE {_PUBLIC_AUDIT}"
-    f"  AND id > (SELECT coalesce(max(id), 0) FROM audit_entries) - {AUDIT_WINDOW})"
+    "SELECT (SELECT coalesce(max(id), 0) FROM search_outbox), top.id,"
+    f" (SELECT count(*) FROM audit_entries WHERE {_PUBLIC_AUDIT} AND id > top.id - {AUDIT_WINDOW})"
+    f" FROM (SELECT coalesce((SELECT id FROM audit_entries WHERE {_PUBLIC_AUDIT} ORDER BY id DESC LIMIT 1), 0)"
+    " AS id) AS top"
 )
 
 
