@@ -55,6 +55,9 @@ class UsedFormToken(db.Model):  # type: ignore[name-defined]
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     result_url: Mapped[str] = mapped_column(String(300))
     used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What a second post of the form is shown again for a short while, sealed by the feature that keeps it (a
+    # receipt: portal/receipts/sealing.py); never plain text, and emptied once it has expired.
+    kept_sealed: Mapped[str | None] = mapped_column(String(400))
 
 
 MAX_FORM_AGE_SECONDS = 24 * 3600  # a form shown longer ago than this is refused: reload it
@@ -111,12 +114,17 @@ class OnceForm(FlaskForm):
         url = self.spent_result()
         return redirect(url, code=303) if url else None
 
-    def spend(self, result_url: str) -> None:
-        """In the transaction of what the form made: its token is used up and points at the result."""
+    def nonce(self) -> str:
+        """The nonce of this form's token (what `spend` keeps); ValueError for a token this server did not issue."""
         read = read_form_token(self.form_token.data or "")
         if read is None:  # validate() refuses such a form first
             raise ValueError("a form without a token this server issued cannot be spent")
-        db.session.add(UsedFormToken(token=read[0], result_url=result_url))
+        return read[0]
+
+    def spend(self, result_url: str, kept_sealed: str | None = None) -> None:
+        """In the transaction of what the form made: its token is used up and points at the result (and keeps
+        `kept_sealed`, sealed by the caller, for a second post of the same form: see `spent_token`)."""
+        db.session.add(UsedFormToken(token=self.nonce(), result_url=result_url, kept_sealed=kept_sealed))
 
     def finish(self, result_url: str, message: str) -> Response:
         """The form went through: its token spent, the request's one commit, the message, the redirect."""
@@ -137,6 +145,12 @@ def spent_result(token: str) -> str | None:
     if read is None:
         return None
     return db.session.scalar(select(UsedFormToken.result_url).where(UsedFormToken.token == read[0]))
+
+
+def spent_token(token: str) -> UsedFormToken | None:
+    """The spent token's row (where its form went, what it kept), None if it was never spent."""
+    read = read_form_token(token)
+    return db.session.get(UsedFormToken, read[0]) if read is not None else None
 
 
 def redirect_if_form_spent() -> Response | None:

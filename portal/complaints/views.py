@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.agencies.models import Agency
 from portal.complaints.models import Complaint
-from portal.complaints.operations import file_complaint
+from portal.complaints.operations import Receipt, file_complaint
 from portal.complaints.public_forms import ATTACHMENTS, ComplaintForm, StatusForm
 from portal.complaints.rules import FilerType
 from portal.db import commit
@@ -20,8 +20,9 @@ from portal.files.responses import download_listed
 from portal.forms import checked_files, choices, request_limit
 from portal.listing import paginate, parse_list_query
 from portal.mail.rules import linked_case
-from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
-from portal.receipts.operations import by_receipt
+from portal.receipts.forms import LOOKUP_LIMIT, RECOVER_LIMIT, RECOVER_NUMBER_LIMIT, public_form_limit, recovered_number
+from portal.receipts.operations import by_receipt, receipt_again, spend_keeping_receipt
+from portal.receipts.views import recover_page
 from portal.supervision.operations import work_calendar
 from portal.web import upload_limit
 
@@ -58,6 +59,11 @@ def new() -> Response | tuple[str, int]:
     _agency_choices(form)
     if not form.is_submitted():
         return render_template("complaints/new.html", form=form), 200
+    again = receipt_again(form, Complaint)
+    if again is not None:  # the same form posted again within 10 minutes (a double click): the same receipt
+        complaint, secret = again
+        receipt = Receipt(complaint.number, secret)
+        return render_template("complaints/receipt.html", complaint=complaint, receipt=receipt), 200
     done = form.already_done()
     if done is not None:
         flash(_("这份投诉已经提交过了，不会重复受理。请用回执上的编号和查询码查询进度。"), "info")
@@ -90,7 +96,7 @@ def new() -> Response | tuple[str, int]:
         work_calendar(today),
         settings.deadline_days,
     )
-    form.spend(url_for(".status", number=complaint.number))
+    spend_keeping_receipt(form, url_for(".status", number=complaint.number), receipt.number, receipt.secret)
     commit()
     return render_template("complaints/receipt.html", complaint=complaint, receipt=receipt), 201
 
@@ -126,6 +132,14 @@ def status() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         form.form_errors.append(_("编号或查询码不正确。请核对回执后重试。"))
         return render_template("complaints/status.html", form=form, complaint=None), 404
     return render_template("complaints/status.html", form=form, complaint=complaint), 200
+
+
+@bp.route("/recover", methods=["GET", "POST"])
+@limiter.limit(RECOVER_LIMIT, methods=["POST"])
+@limiter.limit(RECOVER_NUMBER_LIMIT, key_func=recovered_number, methods=["POST"])
+def recover() -> tuple[str, int]:
+    """A lost secret replaced by a new one, sent to the e-mail address on file (portal/receipts/views.py)."""
+    return recover_page(Complaint, "complaint", "complaints.status")
 
 
 def _status_by_link(form: StatusForm) -> tuple[str, int, dict[str, str]]:

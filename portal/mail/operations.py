@@ -62,6 +62,7 @@ def queue_mail(
     language: str | None = None,
     status_page: str | None = None,
     headers: Mapping[str, str] | None = None,
+    send_now: bool = True,
     **context: Any,
 ) -> MailMessage:
     """Queue one message to `to` in the current transaction, rendered from templates/mail/<template>.txt and .html
@@ -73,7 +74,9 @@ def queue_mail(
       language of this request's page, i.e. the one the filer filed on.
     - `status_page`: the endpoint of the case's status page; the template then gets `link`, an absolute address
       with a signed token that shows the status for STATUS_LINK_DAYS (never the receipt's secret).
-    - `headers`: extra headers, e.g. List-Unsubscribe for a subscription."""
+    - `headers`: extra headers, e.g. List-Unsubscribe for a subscription.
+    - `send_now=False`: not sent by the request's hook but by the next `mail send`, so that the request takes the
+      same time whether or not it queued a message (receipt recovery)."""
     language = language or (language_of(about) if about else None) or select_locale()
     if language not in LANGUAGES:
         language = "zh_CN"
@@ -98,8 +101,9 @@ def queue_mail(
         )
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault(_QUEUED, []).append(message.id)
-    run_after_commit(HOOK)
+    if send_now:
+        db.session.info.setdefault(_QUEUED, []).append(message.id)
+        run_after_commit(HOOK)
     return message
 
 

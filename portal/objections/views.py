@@ -22,10 +22,11 @@ from portal.forms import checked_files, request_limit
 from portal.mail.rules import linked_case
 from portal.objections.forms import ObjectionForm, StatusForm
 from portal.objections.models import Objection
-from portal.objections.operations import Objector, file_objection
-from portal.receipts.forms import LOOKUP_LIMIT, public_form_limit
-from portal.receipts.operations import by_receipt
+from portal.objections.operations import Objector, Receipt, file_objection
+from portal.receipts.forms import LOOKUP_LIMIT, RECOVER_LIMIT, RECOVER_NUMBER_LIMIT, public_form_limit, recovered_number
+from portal.receipts.operations import by_receipt, receipt_again, spend_keeping_receipt
 from portal.receipts.rules import normalise_number
+from portal.receipts.views import recover_page
 from portal.records.models import Record
 from portal.supervision.operations import work_calendar
 from portal.web import upload_limit
@@ -81,8 +82,16 @@ def new(record_id: int) -> Response | tuple[str, int]:
     form = ObjectionForm()
     status = 200
     if form.is_submitted():
+        again = receipt_again(form, Objection)
+        if again is not None:  # the same form posted again within 10 minutes (a double click): the same receipt
+            objection, secret = again
+            receipt = Receipt(objection.number, secret)
+            page = render_template(
+                "objections/receipt.html", record=objection.record, objection=objection, receipt=receipt
+            )
+            return page, 200
         number = _spent_number(form)
-        if number is not None:  # posted twice: one objection, and its secret was shown the first time only
+        if number is not None:  # posted twice, later: one objection, and its secret is no longer kept
             return render_template("objections/already_filed.html", record=record, number=number), 200
         fields_ok = form.validate()
         _guard_errors_on_top(form)
@@ -103,7 +112,8 @@ def new(record_id: int) -> Response | tuple[str, int]:
                 )
             except NotAllowedError:
                 abort(404)
-            form.spend(url_for(".status", number=receipt.number))  # a second post of this form finds the number
+            # a second post of this form finds the number, and for 10 minutes the receipt
+            spend_keeping_receipt(form, url_for(".status", number=receipt.number), receipt.number, receipt.secret)
             commit()
             body = render_template("objections/receipt.html", record=record, objection=objection, receipt=receipt)
             return body, 201
@@ -146,6 +156,14 @@ def status() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         form.form_errors.append(_("异议编号或查询码不正确，请核对回执后重试。"))
         return render_template("objections/status.html", form=form, objection=None), 404
     return render_template("objections/status.html", form=form, objection=None), 400
+
+
+@bp.route("/objections/recover", methods=["GET", "POST"])
+@limiter.limit(RECOVER_LIMIT, methods=["POST"])
+@limiter.limit(RECOVER_NUMBER_LIMIT, key_func=recovered_number, methods=["POST"])
+def recover() -> tuple[str, int]:
+    """A lost secret replaced by a new one, sent to the e-mail address on file (portal/receipts/views.py)."""
+    return recover_page(Objection, "objection", "objections.status")
 
 
 def _status_by_link() -> tuple[str, int, dict[str, str]]:

@@ -1,7 +1,9 @@
 """Receipt numbers and secrets. Pure.
 
 A receipt is a public number and a secret of 96 random bits; the status page needs both. Only the secret's SHA-256
-is stored, and comparing is constant-time, so a wrong pair looks exactly like an unknown one."""
+is stored, and comparing is constant-time, so a wrong pair looks exactly like an unknown one. A lost secret is
+replaced (never shown again) for whoever gives the number and the phone or e-mail address given at filing: the new
+one goes to that e-mail address (issue 18)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import hmac
 import re
 import secrets
 import unicodedata
+
+from portal.core.contacts import normal_email, normal_phone
 
 SECRET_BYTES = 12  # 96 bits
 NUMBER_PATTERN = re.compile(r"([A-Z]{2})-([0-9]{4})-([0-9]{6})")
@@ -41,3 +45,24 @@ def secret_hash(secret: str) -> str:
 def secret_matches(secret: str, stored_hash: str | None) -> bool:
     """Constant-time; an unknown number is compared against a dummy so that it costs the same."""
     return hmac.compare_digest(secret_hash(secret), stored_hash or "0" * 64) and stored_hash is not None
+
+
+def typed_contact(text: str) -> tuple[str, str] | None:
+    """What a person typed to recover a receipt, as ("email", address) or ("phone", number) in the normal form the
+    forms keep (portal/core/contacts.py), or None when it is neither."""
+    text = (text or "").strip()
+    if "@" in text:
+        address = normal_email(text)
+        return ("email", address) if address else None
+    phone = normal_phone(text)
+    return ("phone", phone) if phone else None
+
+
+def contact_on_file(typed: tuple[str, str], phone: str, email: str) -> bool:
+    """Is the typed contact the phone or the e-mail address given at filing? Constant-time, and an empty one on
+    file matches nothing; e-mail addresses are compared without regard to case."""
+    kind, value = typed
+    on_file = phone
+    if kind == "email":
+        value, on_file = value.casefold(), email.casefold()
+    return hmac.compare_digest(value.encode(), on_file.encode()) and bool(on_file)

@@ -181,7 +181,8 @@ def test_anti_abuse_honeypot_fill_time_csrf_and_replay(app: Flask, client: Flask
     first = client.post("/complaints/new", data=body, content_type=content_type)
     again = client.post("/complaints/new", data=body, content_type=content_type)  # the same form replayed
     assert first.status_code == 201
-    assert again.status_code == 303
+    assert again.status_code == 200  # the same receipt again (issue 18), not a second complaint
+    assert receipt_of(again.get_data(as_text=True)) == receipt_of(first.get_data(as_text=True))
     assert count() == before + 1
 
 
@@ -222,7 +223,8 @@ def test_the_form_token_is_the_servers_and_one_wait_buys_one_filing(app: Flask, 
             assert first.status_code == 201
             body, content_type = multipart({**hidden, **complaint_fields(description="另一件投诉，同一张表单")}, {})
             second = client.post("/complaints/new", data=body, content_type=content_type)
-        assert second.status_code == 303  # to the first filing's status page, not a second complaint
+        assert second.status_code == 200  # the first filing's receipt again (issue 18), not a second complaint
+        assert receipt_of(second.get_data(as_text=True)) == receipt_of(first.get_data(as_text=True))
         assert count() == before + 1
         fresh = hidden_fields(client.get("/complaints/new").get_data(as_text=True))
         body, content_type = multipart({**fresh, **complaint_fields()}, {})
