@@ -226,7 +226,9 @@ def test_logout_ends_the_session(app: Flask, client: FlaskClient) -> None:
     assert "您已退出登录。" in client.get("/").get_data(as_text=True)
     staff = find_user("demo-staff")
     assert staff is not None
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == staff.id)).all()
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.actor_id == staff.id).order_by(AuditEntry.id)
+    ).all()
     assert actions[-2:] == ["user.login", "user.logout"]
 
 
