@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -91,3 +95,33 @@ def timed(
 
 def report(name: str, samples: list[float]) -> None:
     print(f"{name:58} {statistics.median(samples):8.1f} {percentile(samples, 0.95):8.1f}")
+
+
+def start_gunicorn(settings: Mapping[str, str], *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn serving wsgi:app with the PORTAL_* `settings` and gunicorn `options`, on a socket already bound to a
+    free port (nothing can take the port meanwhile); returns the process and its address once /healthz answers."""
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = int(listener.getsockname()[1])
+        command = [str(Path(sys.executable).parent / "gunicorn"), *options, "--bind", f"fd://{listener.fileno()}"]
+        server = subprocess.Popen(
+            [*command, "wsgi:app"],
+            cwd=root,
+            env={**os.environ, **settings},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(listener.fileno(),),
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return server, base
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise SystemExit("gunicorn did not start") from None
+            time.sleep(0.3)

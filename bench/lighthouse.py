@@ -21,17 +21,17 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
+
+from common import start_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -74,37 +74,12 @@ def served(size: int) -> Iterator[str]:
             subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
         for command in (["supervision", "run"], ["evaluation", "run"]):  # as `make run`: the ledger, the scores
             subprocess.run([*flask, *command], cwd=ROOT, env=env, check=False, capture_output=True)
-        with socket.socket() as listener:
-            listener.bind(("127.0.0.1", 0))
-            port = int(listener.getsockname()[1])
-            server = subprocess.Popen(
-                [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"fd://{listener.fileno()}", "wsgi:app"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(listener.fileno(),),
-            )
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_gunicorn(env, "--workers", "2")
         try:
-            wait_for(base, server)
             yield base
         finally:
             server.terminate()
             server.wait(timeout=10)
-
-
-def wait_for(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit("gunicorn did not start")
-            time.sleep(0.3)
 
 
 def pages(base: str) -> list[tuple[str, str]]:

@@ -16,12 +16,9 @@ each worker's memory unless --redis-url is given (production: Redis). Figures ar
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -29,7 +26,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import TODAY, database_settings, prepared_app
+from common import TODAY, database_settings, prepared_app, start_gunicorn
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -37,7 +34,6 @@ from portal.records.models import Record
 from portal.search.engine import SearchUnavailableError
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 SEARCH_WORDS = "财政局 拖欠"
 
 
@@ -119,38 +115,20 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, str], list[int]]:
     return settings, record_ids
 
 
-def start_gunicorn(args: argparse.Namespace, settings: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    env = {**os.environ, **settings}
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        port = int(listener.getsockname()[1])
-        command = [
-            str(GUNICORN),
-            "--config",
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "--worker-class",
-            args.worker_class,
-            *(["--threads", "1"] if args.worker_class == "sync" else []),  # threads > 1 would make it gthread
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"fd://{listener.fileno()}",
-            "--access-logfile",
-            "/dev/null",
-            "wsgi:app",
-        ]
-        server = subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=(listener.fileno(),))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return server, base
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start") from None
-            time.sleep(0.3)
+def serve(args: argparse.Namespace, settings: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn as deployed (deploy/gunicorn.conf.py) with --worker-class and --workers."""
+    return start_gunicorn(
+        settings,
+        "--config",
+        str(ROOT / "deploy" / "gunicorn.conf.py"),
+        "--worker-class",
+        args.worker_class,
+        *(["--threads", "1"] if args.worker_class == "sync" else []),  # threads > 1 would make it gthread
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "/dev/null",
+    )
 
 
 def wrk(args: argparse.Namespace, base: str, target: Target, seconds: int, start: int = 0) -> Measured:
@@ -191,7 +169,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     settings, record_ids = prepare(args)
-    server, base = start_gunicorn(args, settings)
+    server, base = serve(args, settings)
     spread = Path(tempfile.mkstemp(suffix=".lua")[1])
     spread.write_text(SPREAD_LUA % ", ".join(f'"/records/{n}"' for n in record_ids), encoding="utf-8")
     try:

@@ -141,17 +141,8 @@ def status() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     if fields_ok:
         objection = by_receipt(Objection, form.number.data or "", typed_secret)
         if objection is not None:
-            today = clock.today()
-            page = render_template(
-                "objections/status.html",
-                form=None,
-                objection=objection,
-                record_public=objection.record.is_public(today),
-                flag=urgency(objection.due, today, work_calendar(today)),
-                download_form=StatusForm(formdata=None),
-                secret=typed_secret,  # only for the objector's own downloads on this page (not cached)
-            )
-            return page, 200
+            # the secret only for the objector's own downloads on this page (never cached)
+            return _status_page(objection, StatusForm(formdata=None), typed_secret), 200
         # An unknown number and a wrong secret get the same answer, word for word.
         form.form_errors.append(_("异议编号或查询码不正确，请核对回执后重试。"))
         return render_template("objections/status.html", form=form, objection=None), 404
@@ -181,17 +172,21 @@ def _status_by_link() -> tuple[str, int, dict[str, str]]:
             else _("该链接无效，请用回执上的异议编号和查询码查询。")
         )
         return render_template("objections/status.html", form=form, objection=None), status, headers
+    return _status_page(objection, None, ""), 200, headers  # no secret here: the evidence files need the receipt
+
+
+def _status_page(objection: Objection, download_form: StatusForm | None, secret: str) -> str:
+    """An objection's status as its objector sees it (by the receipt, or by the link in a message)."""
     today = clock.today()
-    page = render_template(
+    return render_template(
         "objections/status.html",
         form=None,
         objection=objection,
         record_public=objection.record.is_public(today),
         flag=urgency(objection.due, today, work_calendar(today)),
-        download_form=None,
-        secret="",  # not known here: the evidence files need the receipt
+        download_form=download_form,
+        secret=secret,
     )
-    return page, 200, headers
 
 
 @bp.post("/objections/status/files/<sha256>")
