@@ -16,7 +16,7 @@ from portal.agencies.models import Agency, PositiveItem
 from portal.agencies.rules import AgencyKind
 from portal.commitments.models import Commitment
 from portal.complaints.models import Complaint
-from portal.complaints.operations import close
+from portal.complaints.operations import close, publish_answer
 from portal.complaints.rules import Category, ComplaintStatus, FilerType
 from portal.core.periods import Severity, disclosure_window
 from portal.demo.generator import make_uscc
@@ -170,8 +170,9 @@ def make_measure(record: Record, implementing: Agency | None = None, **fields: A
 
 
 def make_closed_complaint(agency: Agency, number: str, answer: str, by: User, **fields: Any) -> Complaint:
-    """A complaint about `agency`, answered and then closed by staff `by` with `answer` (published when
-    `publish_consent`, the default); the complainant's name, phone and code are planted to be looked for."""
+    """A complaint about `agency`, answered and then closed by staff `by` with `answer`; when `publish_consent` (the
+    default) staff then publish `answer` as its public version too. The complainant's name, phone and code are
+    planted to be looked for."""
     day = fields.pop("filed_on", date(2026, 11, 20))
     values: dict[str, Any] = {
         "number": number,
@@ -194,6 +195,8 @@ def make_closed_complaint(agency: Agency, number: str, answer: str, by: User, **
     db.session.add(complaint)
     db.session.flush()
     close(complaint, answer, day, by=by)
+    if complaint.publish_consent:
+        publish_answer(complaint, answer, by=by)
     return complaint
 
 

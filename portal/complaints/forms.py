@@ -89,6 +89,26 @@ class CloseForm(OnceForm):
     )
 
 
+class ReturnForm(OnceForm):
+    """退回重办: after a 不满意 rating, back to the agency once, with what is asked of it."""
+
+    return_note = TextAreaField(
+        _l("退回理由和要求（投诉人和承办单位会看到）"),
+        validators=[REQUIRED, too_long(NOTE_MAX), PlainText(True)],
+        filters=[strip_lines],
+    )
+
+
+class PublishForm(OnceForm):
+    """The public version of the answer: prefilled with personal data taken out, checked again when posted."""
+
+    public_answer = TextAreaField(
+        _l("公开版本的答复"),
+        validators=[REQUIRED, too_long(ANSWER_MAX), PlainText(True)],
+        filters=[strip_lines],
+    )
+
+
 class LinkRecordForm(OnceForm):
     """Link the complaint to an existing record, named by its number (the id in its address /records/<id>)."""
 

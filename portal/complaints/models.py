@@ -7,7 +7,15 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from portal.agencies.models import Agency
-from portal.complaints.rules import Category, ComplaintStatus, Deadlines, FilerType, RefusalReason, due_for
+from portal.complaints.rules import (
+    Category,
+    ComplaintStatus,
+    Deadlines,
+    FilerType,
+    RefusalReason,
+    Satisfaction,
+    due_for,
+)
 from portal.db_types import Coded, JSONDocument, UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.records.models import Record
@@ -25,6 +33,7 @@ class Complaint(db.Model):  # type: ignore[name-defined]
         one_of("category", Category),
         one_of("status", ComplaintStatus),
         one_of("refusal_reason", RefusalReason),
+        one_of("rating", Satisfaction),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +60,15 @@ class Complaint(db.Model):  # type: ignore[name-defined]
     answer_due: Mapped[date]
     close_due: Mapped[date]
     closed_on: Mapped[date | None]
-    published: Mapped[bool] = mapped_column(default=False)  # closed, consented, and shown anonymised
+    published: Mapped[bool] = mapped_column(default=False)  # closed, consented, and its public version published
+    # The public version of the answer, written by staff from a redacted draft and checked for personal data
+    # (issue 18): the only answer text any public page, feed, search result or export shows.
+    public_answer: Mapped[str] = mapped_column(Text, default="")
+    # The complainant's rating of the answer (满意/基本满意/不满意) and comment: private to the complainant and staff.
+    rating: Mapped[Satisfaction | None] = mapped_column(Coded(Satisfaction, 24))
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
+    rated_on: Mapped[date | None]
+    returned_on: Mapped[date | None]  # sent back to the agency after a 不满意 rating (once)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # The record made from the complaint, or the existing one it was linked to (DESIGN.md "Complaint"); the record

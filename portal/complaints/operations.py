@@ -16,7 +16,18 @@ from sqlalchemy import update
 from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
 from portal.complaints.models import Complaint, ComplaintStep
-from portal.complaints.rules import SUBSTANTIATED, TRANSITIONS, ComplaintStatus, RefusalReason, complaint_deadlines
+from portal.complaints.rules import (
+    SUBSTANTIATED,
+    TRANSITIONS,
+    ComplaintStatus,
+    RefusalReason,
+    Satisfaction,
+    complaint_deadlines,
+    may_rate,
+    may_return,
+    returned_deadlines,
+)
+from portal.core.personal_data import find_personal_data
 from portal.core.transitions import TransitionError, check_transition
 from portal.core.uploads import CheckedFile
 from portal.core.workdays import WorkCalendar
@@ -145,6 +156,8 @@ def refuse(complaint: Complaint, reason: RefusalReason, today: date, *, by: User
 
 def transfer(complaint: Complaint, agency: Agency, today: date, *, by: User, note: str = "") -> None:
     """已转办: to the officers of the agency complained about (chosen from the list if it was typed)."""
+    if complaint.status is not ComplaintStatus.ACCEPTED:  # a closed one goes back only by return_to_agency
+        raise NotAllowedError(ALREADY_MOVED)
     complaint.agency_id = agency.id
     complaint.agency = agency
     _step(complaint, ComplaintStatus.TRANSFERRED, today, by, note, agency=agency.name)
@@ -161,15 +174,88 @@ def agency_answers(complaint: Complaint, answer: str, today: date, *, by: User) 
 
 
 def close(complaint: Complaint, answer: str, today: date, *, by: User) -> None:
-    """已办结 with the credit office's answer to the complainant; with consent it is published anonymised."""
+    """已办结 with the credit office's answer to the complainant. Nothing is published by closing: with the
+    complainant's consent, staff then publish a public version they wrote (`publish_answer`)."""
     if not answer.strip():
         raise NotAllowedError(_l("办结时必须填写给投诉人的答复。"))
     complaint.answer = answer.strip()
     complaint.closed_on = today
-    complaint.published = complaint.publish_consent
-    _step(complaint, ComplaintStatus.CLOSED, today, by, published=complaint.published)
-    if complaint.published:
-        changed(item_key(ItemType.COMPLAINT, complaint.number))  # into search (issue 16)
+    _step(complaint, ComplaintStatus.CLOSED, today, by)
+
+
+def known_names(complaint: Complaint) -> list[str]:
+    """The names a public answer must not contain: the complainant's, as filed."""
+    return [complaint.name]
+
+
+def publish_answer(complaint: Complaint, text: str, *, by: User) -> None:
+    """Publish (or replace) the public version of a closed complaint's answer, which staff wrote from a redacted
+    draft (DESIGN.md "Complaint": with consent, the reply is published anonymised). Refused while it still holds
+    anything that looks like personal data (core.personal_data), and for a complaint whose complainant did not
+    consent. Only this text is ever public; the answer to the complainant stays private."""
+    if complaint.status is not ComplaintStatus.CLOSED:
+        raise NotAllowedError(_l("只有已办结的投诉可以公开。"))
+    if not complaint.publish_consent:
+        raise NotAllowedError(_l("投诉人未同意公开，不能公开这件投诉。"))
+    text = text.strip()
+    if not text:
+        raise RefusedError(_l("请填写公开版本的答复。"), field="public_answer")
+    if find_personal_data(text, known_names(complaint)):
+        raise RefusedError(_l("公开版本中仍有疑似个人信息，请删除或改写标出的内容后再公开。"), field="public_answer")
+    old = complaint.public_answer if complaint.published else None
+    complaint.public_answer = text
+    complaint.published = True
+    write_audit(
+        "complaint.publish", "complaint", complaint.number, {"public_answer": [old, text]}, by=by
+    )  # the public text only: it names no one
+    changed(item_key(ItemType.COMPLAINT, complaint.number))  # into search and the feeds (issue 16, 18)
+    db.session.flush()
+
+
+def rate(complaint: Complaint, rating: Satisfaction, comment: str, today: date) -> None:
+    """The complainant rates the answer of their closed complaint (满意/基本满意/不满意, with a comment). Private:
+    staff see it and the integrity evaluation counts 不满意 (portal/evaluation)."""
+    if not may_rate(complaint.status, complaint.rating):
+        raise NotAllowedError(_l("这件投诉现在不能评价（尚未办结，或已经评价过）。"))
+    moved = db.session.execute(  # only once, even for two posts at the same moment
+        update(Complaint)
+        .where(Complaint.id == complaint.id, Complaint.rating.is_(None), Complaint.status == ComplaintStatus.CLOSED)
+        .values(rating=rating.value)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotAllowedError(_l("这件投诉现在不能评价（尚未办结，或已经评价过）。"))
+    complaint.rating = rating
+    complaint.rating_comment = comment.strip()
+    complaint.rated_on = today
+    write_audit("complaint.rate", "complaint", complaint.number, {"rating": [None, rating.value]}, actor="public")
+    db.session.flush()
+
+
+def return_to_agency(
+    complaint: Complaint, today: date, calendar: WorkCalendar, days: Mapping[str, int], *, by: User, note: str
+) -> None:
+    """After a 不满意 rating, staff send the case back to the agency once, within the return period: it reopens as
+    已转办 with new deadlines, its publication (if any) is withdrawn until it is closed and published again, and
+    the rating is cleared so that the complainant can rate the new answer (the audit log keeps the old one)."""
+    if not may_return(
+        complaint.status, complaint.rating, complaint.rated_on, complaint.returned_on, today, calendar, days
+    ):
+        raise NotAllowedError(_l("只有投诉人评价为不满意、尚未退回过、且在评价后规定期限内的投诉可以退回重办。"))
+    if not note.strip():
+        raise RefusedError(_l("请说明退回重办的理由和要求。"), field="return_note")
+    deadlines = returned_deadlines(today, calendar, days)
+    old_rating = complaint.rating.value if complaint.rating else None
+    complaint.returned_on = today
+    complaint.answer_due = deadlines.answer
+    complaint.close_due = deadlines.close
+    complaint.closed_on = None
+    complaint.rating = None
+    complaint.rated_on = None
+    was_published = complaint.published
+    complaint.published = False
+    _step(complaint, ComplaintStatus.TRANSFERRED, today, by, note.strip(), returned=old_rating)
+    if was_published:
+        changed(item_key(ItemType.COMPLAINT, complaint.number))  # out of search and the feeds until published again
 
 
 def reveal_contact(complaint: Complaint, *, by: User) -> None:

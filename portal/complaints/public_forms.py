@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.complaints.rules import Category, FilerType
+from portal.complaints.rules import Category, FilerType, Satisfaction
 from portal.core.uploads import EVIDENCE
 from portal.forms import (
     REQUIRED,
@@ -74,3 +74,37 @@ class StatusForm(FlaskForm):
 
     number = StringField(_l("投诉编号"), validators=[REQUIRED, Length(max=30)], filters=[strip])
     secret = StringField(_l("查询码"), validators=[REQUIRED, Length(max=60)], filters=[strip])
+
+
+RATING_COMMENT_MAX = 2000
+
+
+class RatingForm(FlaskForm):
+    """The complainant rates a closed complaint's answer (issue 18). It proves who is rating the way the status page
+    was opened: the receipt posted again (number and secret, hidden), or the signed link's token."""
+
+    number = HiddenField(validators=[Length(max=30)], filters=[strip])
+    secret = HiddenField(validators=[Length(max=60)], filters=[strip])
+    t = HiddenField(validators=[Length(max=200)], filters=[strip])
+    rating = RadioField(
+        _l("您对答复的评价"),
+        choices=choices(Satisfaction.choices()),
+        validate_choice=False,
+        validators=[DataRequired(_l("请选择满意、基本满意或不满意。"))],
+    )
+    rating_comment = TextAreaField(
+        _l("意见（选择不满意时必填）"),
+        validators=[Length(max=RATING_COMMENT_MAX), PlainText(True)],
+        filters=[strip_lines],
+    )
+
+    def validate_rating(self, field: RadioField) -> None:
+        if field.data not in {s.value for s in Satisfaction}:
+            raise ValidationError(_l("请选择满意、基本满意或不满意。"))
+
+    def validate_rating_comment(self, field: TextAreaField) -> None:
+        if self.rating.data == Satisfaction.DISSATISFIED.value and not field.data:
+            raise ValidationError(_l("请说明不满意的原因，信用办据此决定是否退回承办单位重新办理。"))
+
+    def satisfaction(self) -> Satisfaction:
+        return Satisfaction(self.rating.data)

@@ -32,6 +32,15 @@ class ComplaintStatus(LabelledEnum):
     CLOSED = "closed", N_("已办结")
 
 
+class Satisfaction(LabelledEnum):
+    """How the complainant rates the answer once the complaint is closed (issue 18; the complaint channel itself is
+    泗政秘〔2018〕145号 (三): 建立失信行为投诉举报机制，畅通民意诉求渠道)."""
+
+    SATISFIED = "satisfied", N_("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", N_("基本满意")
+    DISSATISFIED = "dissatisfied", N_("不满意")
+
+
 class RefusalReason(LabelledEnum):
     NO_FACTS = "no_facts", N_("未提供具体事实和依据")  # 未提供具体事实
     DUPLICATE = "duplicate", N_("重复投诉")
@@ -39,16 +48,62 @@ class RefusalReason(LabelledEnum):
     NOT_OUR_JURISDICTION = "not_our_jurisdiction", N_("不属于本平台受理范围")
 
 
-# The steps allowed (core.transitions.check_transition checks one against it).
+# The steps allowed (core.transitions.check_transition checks one against it). A closed complaint goes back to
+# 已转办 only by `return_to_agency`, under `may_return`.
 TRANSITIONS: Mapping[ComplaintStatus, frozenset[ComplaintStatus]] = {
     ComplaintStatus.SUBMITTED: frozenset({ComplaintStatus.ACCEPTED, ComplaintStatus.NOT_ACCEPTED}),
     ComplaintStatus.ACCEPTED: frozenset({ComplaintStatus.TRANSFERRED}),
     ComplaintStatus.TRANSFERRED: frozenset({ComplaintStatus.ANSWERED}),
     ComplaintStatus.ANSWERED: frozenset({ComplaintStatus.CLOSED}),
     ComplaintStatus.NOT_ACCEPTED: frozenset(),
-    ComplaintStatus.CLOSED: frozenset(),
+    ComplaintStatus.CLOSED: frozenset({ComplaintStatus.TRANSFERRED}),
 }
 FINISHED = frozenset({ComplaintStatus.NOT_ACCEPTED, ComplaintStatus.CLOSED})
+
+
+# Within this many working days of a 不满意 rating, staff may return the case to the agency, once (issue 18; none
+# of the five local documents sets a period: the office's choice, configurable as deadline day
+# "complaint_return").
+RETURN_DAYS_KEY = "complaint_return"
+
+
+def may_rate(status: ComplaintStatus, rating: Satisfaction | None) -> bool:
+    """The complainant rates a closed complaint's answer once (again after a return has been answered anew)."""
+    return status is ComplaintStatus.CLOSED and rating is None
+
+
+def return_until(rated_on: date, calendar: WorkCalendar, days: Mapping[str, int]) -> date:
+    """The last day a 不满意 rating given on `rated_on` can still send the case back to the agency."""
+    return calendar.add_workdays(rated_on, days[RETURN_DAYS_KEY])
+
+
+def may_return(
+    status: ComplaintStatus,
+    rating: Satisfaction | None,
+    rated_on: date | None,
+    returned_on: date | None,
+    today: date,
+    calendar: WorkCalendar,
+    days: Mapping[str, int],
+) -> bool:
+    """Once, for a closed complaint rated 不满意, within the return period of the rating."""
+    return (
+        status is ComplaintStatus.CLOSED
+        and rating is Satisfaction.DISSATISFIED
+        and rated_on is not None
+        and returned_on is None
+        and today <= return_until(rated_on, calendar, days)
+    )
+
+
+def returned_deadlines(today: date, calendar: WorkCalendar, days: Mapping[str, int]) -> Deadlines:
+    """A returned case starts the agency's answer and the closing over from the day of the return (acceptance is
+    long past and stays as it was: the caller keeps it)."""
+    return Deadlines(
+        accept=today,
+        answer=calendar.add_workdays(today, days["complaint_answer"] - days["complaint_accept"]),
+        close=calendar.add_workdays(today, days["complaint_close"] - days["complaint_accept"]),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.agencies.models import Agency
 from portal.complaints.models import Complaint
-from portal.complaints.operations import Receipt, file_complaint
-from portal.complaints.public_forms import ATTACHMENTS, ComplaintForm, StatusForm
-from portal.complaints.rules import FilerType
+from portal.complaints.operations import Receipt, file_complaint, rate
+from portal.complaints.public_forms import ATTACHMENTS, ComplaintForm, RatingForm, StatusForm
+from portal.complaints.rules import FilerType, may_rate
 from portal.db import commit
+from portal.errors import NotAllowedError
 from portal.extensions import db, limiter
 from portal.files.responses import download_listed
 from portal.forms import checked_files, choices, request_limit
@@ -131,7 +132,55 @@ def status() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     if complaint is None:
         form.form_errors.append(_("编号或查询码不正确。请核对回执后重试。"))
         return render_template("complaints/status.html", form=form, complaint=None), 404
-    return render_template("complaints/status.html", form=form, complaint=complaint), 200
+    rating_form = _rating_form(complaint, number=form.number.data or "", secret=form.secret.data or "")
+    return render_template("complaints/status.html", form=form, complaint=complaint, rating_form=rating_form), 200
+
+
+PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+
+def _rating_form(complaint: Complaint, *, number: str = "", secret: str = "", t: str = "") -> RatingForm | None:
+    """The rating form, carrying what opened the status page, while the complainant may still rate."""
+    if not may_rate(complaint.status, complaint.rating):
+        return None
+    return RatingForm(formdata=None, data={"number": number, "secret": secret, "t": t})
+
+
+@bp.post("/status/rate")
+@limiter.limit(LOOKUP_LIMIT)
+def rate_answer() -> tuple[str, int, dict[str, str]]:
+    """The complainant rates the answer (issue 18), proving it as the status page did: the receipt posted again,
+    or the signed link's token. Answered with the status page again; a second rating is refused (409)."""
+    form = RatingForm()
+    complaint = None
+    if form.t.data:
+        number, _status = linked_case(current_app.config["SECRET_KEY"], form.t.data, "complaint", clock.today())
+        complaint = db.session.scalar(select(Complaint).where(Complaint.number == number)) if number else None
+    elif form.number.data and form.secret.data:
+        complaint = by_receipt(Complaint, form.number.data, form.secret.data)
+    if complaint is None:  # a token gone stale, or a receipt that does not match: start again from the look-up
+        status_form = StatusForm(formdata=None)
+        status_form.form_errors.append(_("无法确认您的身份，请用回执上的编号和查询码重新查询后再评价。"))
+        return render_template("complaints/status.html", form=status_form, complaint=None), 403, PRIVATE
+    status_form = (
+        None
+        if form.t.data
+        else StatusForm(formdata=None, data={"number": form.number.data, "secret": form.secret.data})
+    )
+    if not form.validate():
+        page = render_template("complaints/status.html", form=status_form, complaint=complaint, rating_form=form)
+        return page, 400, PRIVATE
+    try:
+        with db.session.begin_nested():
+            rate(complaint, form.satisfaction(), form.rating_comment.data or "", clock.today())
+    except NotAllowedError as refused:
+        page = render_template(
+            "complaints/status.html", form=status_form, complaint=complaint, conflict=refused.message
+        )
+        return page, 409, PRIVATE
+    commit()
+    page = render_template("complaints/status.html", form=status_form, complaint=complaint, rated=True)
+    return page, 200, PRIVATE
 
 
 @bp.route("/recover", methods=["GET", "POST"])
@@ -146,7 +195,7 @@ def _status_by_link(form: StatusForm) -> tuple[str, int, dict[str, str]]:
     """The status page opened from the link in a message (issue 18, portal/mail): its signed token names the
     complaint and works for 30 days. It shows the status without the secret, and so without the attachments (those
     still need the receipt); it is never cached, and sends no referrer."""
-    headers = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+    headers = PRIVATE
     number, status = linked_case(current_app.config["SECRET_KEY"], request.args["t"], "complaint", clock.today())
     complaint = db.session.scalar(select(Complaint).where(Complaint.number == number)) if number else None
     if complaint is None:
@@ -156,7 +205,9 @@ def _status_by_link(form: StatusForm) -> tuple[str, int, dict[str, str]]:
             else _("该链接无效，请用回执上的编号和查询码查询。")
         )
         return render_template("complaints/status.html", form=form, complaint=None), status, headers
-    return render_template("complaints/status.html", form=None, complaint=complaint), 200, headers
+    rating_form = _rating_form(complaint, t=request.args["t"])
+    page = render_template("complaints/status.html", form=None, complaint=complaint, rating_form=rating_form)
+    return page, 200, headers
 
 
 @bp.post("/status/files/<sha256>")

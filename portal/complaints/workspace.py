@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, select
@@ -23,7 +23,9 @@ from portal.complaints.forms import (
     AgencyAnswerForm,
     CloseForm,
     LinkRecordForm,
+    PublishForm,
     RefuseForm,
+    ReturnForm,
     RevealForm,
     TransferForm,
 )
@@ -32,14 +34,27 @@ from portal.complaints.operations import (
     accept,
     agency_answers,
     close,
+    known_names,
     link_record,
+    publish_answer,
     refuse,
+    return_to_agency,
     reveal_contact,
     transfer,
 )
-from portal.complaints.rules import FINISHED, RECORD_KINDS, SUBSTANTIATED, TRANSITIONS, Category, ComplaintStatus
+from portal.complaints.rules import (
+    FINISHED,
+    RECORD_KINDS,
+    SUBSTANTIATED,
+    TRANSITIONS,
+    Category,
+    ComplaintStatus,
+    may_return,
+    return_until,
+)
 from portal.core.deadlines import Urgency, urgency
 from portal.core.masking import shown_contact
+from portal.core.personal_data import PLACEHOLDERS, find_personal_data, redact
 from portal.db import commit
 from portal.errors import NotAllowedError, RefusedError, show_refusal
 from portal.extensions import db
@@ -175,8 +190,11 @@ def _page(
     what they need to answer, and the answer form."""
     user = current()
     today = clock.today()
+    calendar = work_calendar(today)
+    days = current_app.config["PORTAL_SETTINGS"].deadline_days
     officer = _is_officer(user)
     shown: dict[str, Any] = dict(forms or {})
+    closed = complaint.status is ComplaintStatus.CLOSED
     if officer:
         shown.setdefault("answer_form", AgencyAnswerForm(formdata=None))
     else:
@@ -188,6 +206,10 @@ def _page(
             shown["transfer_form"] = transfer_form
         shown["transfer_form"].set_agencies(_agencies())
         shown.setdefault("link_form", LinkRecordForm(formdata=None))
+        shown.setdefault("return_form", ReturnForm(formdata=None))
+        if "publish_form" not in shown:
+            shown["publish_form"] = PublishForm(formdata=None, data={"public_answer": _public_draft(complaint)})
+    may_publish = not officer and closed and complaint.publish_consent
     return render_template(
         "workspace/complaints/show.html",
         complaint=complaint,
@@ -200,10 +222,28 @@ def _page(
         flag=urgency(complaint.due, today, work_calendar(today)),
         conflict=conflict,
         may_make_record=not officer and complaint.status in SUBSTANTIATED and complaint.record_id is None,
+        may_return=not officer
+        and may_return(
+            complaint.status, complaint.rating, complaint.rated_on, complaint.returned_on, today, calendar, days
+        ),
+        return_until=return_until(complaint.rated_on, calendar, days) if complaint.rated_on else None,
+        may_publish=may_publish,
+        findings=find_personal_data(shown["publish_form"].public_answer.data or "", known_names(complaint))
+        if may_publish
+        else [],
         suggested_kind=RECORD_KINDS[complaint.category],
         kinds=Kind.choices(),
         **shown,
     )
+
+
+def _public_draft(complaint: Complaint) -> str:
+    """What the public version starts from: the published text, or the answer with personal data taken out (so
+    never the internal answer verbatim when it named anyone; staff read and edit it either way)."""
+    if complaint.published:
+        return complaint.public_answer
+    placeholders = {kind: _(text) for kind, text in PLACEHOLDERS.items()}
+    return redact(complaint.answer, known_names(complaint), placeholders)
 
 
 @bp.get("/<id:complaint_id>")
@@ -259,6 +299,9 @@ def _take_step(
             act(complaint)
     except NotAllowedError as refused:
         return _page(complaint, conflict=str(refused.message)), 409
+    except RefusedError as refused:
+        status = show_refusal(form, refused)  # beside its field
+        return _page(complaint, {name: form}), status
     url = url_for(".show", complaint_id=complaint.id)
     return form.finish(url, message(complaint))
 
@@ -338,6 +381,48 @@ def close_step(complaint_id: int) -> Response | tuple[str, int]:
         lambda c: close(c, form.answer.data or "", clock.today(), by=current()),
         lambda c: _("投诉 %(number)s 已办结，投诉人查询进度时会看到答复。", number=c.number),
     )
+
+
+@bp.post("/<id:complaint_id>/return")
+@signed_in(*STAFF_ROLES)
+def return_step(complaint_id: int) -> Response | tuple[str, int]:
+    """退回重办 after a 不满意 rating (once, within the period): the case goes back to the agency."""
+    form = ReturnForm()
+    today = clock.today()
+    days = current_app.config["PORTAL_SETTINGS"].deadline_days
+    return _take_step(
+        complaint_id,
+        form,
+        "return_form",
+        ComplaintStatus.TRANSFERRED,
+        lambda c: return_to_agency(
+            c, today, work_calendar(today), days, by=current(), note=form.return_note.data or ""
+        ),
+        lambda c: _("投诉 %(number)s 已退回 %(agency)s 重新办理。", number=c.number, agency=c.agency_label),
+    )
+
+
+@bp.post("/<id:complaint_id>/publish")
+@signed_in(*STAFF_ROLES)
+def publish_step(complaint_id: int) -> Response | tuple[str, int]:
+    """The public version of the answer published (or replaced), once nothing in it looks like personal data."""
+    complaint = _complaint(complaint_id, lock=True)
+    form = PublishForm()
+    done = form.already_done()
+    if done is not None:
+        return done
+    if not form.validate():
+        return _page(complaint, {"publish_form": form}), 400
+    try:
+        with db.session.begin_nested():
+            publish_answer(complaint, form.public_answer.data or "", by=current())
+    except NotAllowedError as refused:
+        return _page(complaint, conflict=str(refused.message)), refused.status
+    except RefusedError as refused:
+        status = show_refusal(form, refused)
+        return _page(complaint, {"publish_form": form}), status
+    url = url_for(".show", complaint_id=complaint.id)
+    return form.finish(url, _("投诉 %(number)s 的答复已公开。", number=complaint.number))
 
 
 # --- complaint → record ---------------------------------------------------------------------------------------------

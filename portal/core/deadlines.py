@@ -17,6 +17,7 @@ DEFAULT_DAYS: Mapping[str, int] = {
     "complaint_accept": 2,
     "complaint_answer": 10,
     "complaint_close": 15,
+    "complaint_return": 10,  # after a 不满意 rating, the case may go back to the agency once (issue 18)
     "objection_accept": 2,
     "objection_verify": 10,
     "repair_decide": 10,

@@ -29,6 +29,7 @@ COMPLAINT_ERASED: dict[str, Any] = {
     "email": "",
     "description": ERASED,
     "attachments": [],
+    "rating_comment": "",  # the complainant's own words on the answer (the rating itself stays, for statistics)
 }
 OBJECTION_ERASED: dict[str, Any] = {
     "name": ERASED,

@@ -209,7 +209,7 @@ def complaint_doc(complaint: Complaint) -> SearchDoc:
         key=item_key(ItemType.COMPLAINT, complaint.number),
         type="complaint",
         title=f"{complaint.category.label}：{complaint.agency_label}",
-        body=_join(TYPE_WORDS["complaint"], complaint.agency_label, complaint.category.label, complaint.answer),
+        body=_join(TYPE_WORDS["complaint"], complaint.agency_label, complaint.category.label, complaint.public_answer),
         path=public_path("complaints.published", number=complaint.number),
         day=complaint.closed_on,
         updated=complaint.updated_at,

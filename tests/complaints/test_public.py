@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 import portal.forms
 from portal.audit.models import AuditEntry
 from portal.complaints.models import Complaint
-from portal.complaints.operations import accept, close, transfer
+from portal.complaints.operations import accept, close, publish_answer, transfer
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
+from portal.errors import NotAllowedError
 from tests.commitments.test_workspace import files_on_disk
 from tests.factories import make_agency, make_user
 from tests.forms import hidden_fields, multipart, post_files
@@ -257,9 +258,12 @@ def test_hostile_text_is_refused_or_escaped_never_500(app: Flask, client: FlaskC
 
 
 def test_the_closed_complaint_is_published_anonymised_with_consent_only(app: Flask, client: FlaskClient) -> None:
+    """Closing publishes nothing; staff publish a public version, and only for a complainant who consented. The
+    answer written to the complainant is on no public page (issue 18)."""
     agency = make_agency()
     staff = make_user("staff")
     numbers = {}
+    complaints = {}
     for consent in ("y", ""):
         number, _ = receipt_of(
             file(
@@ -271,13 +275,20 @@ def test_the_closed_complaint_is_published_anonymised_with_consent_only(app: Fla
         accept(complaint, date(2026, 11, 20), by=staff)
         transfer(complaint, agency, date(2026, 11, 20), by=staff)
         complaint.status = "answered"  # the agency's answer step has its own tests (test_workspace)
-        close(complaint, f"已督促支付 {consent or 'none'}", date(2026, 11, 20), by=staff)
+        close(complaint, f"张三先生：已督促支付 {consent or 'none'}", date(2026, 11, 20), by=staff)
         numbers[consent] = number
+        complaints[consent] = complaint
+    db.session.flush()
+    assert client.get(f"/complaints/{numbers['y']}").status_code == 404  # closed, not yet published
+    publish_answer(complaints["y"], "已督促被投诉单位支付", by=staff)
+    with pytest.raises(NotAllowedError):
+        publish_answer(complaints[""], "已督促被投诉单位支付", by=staff)
     db.session.flush()
     for url in ("/complaints/", f"/agencies/{agency.uscc}", f"/complaints/{numbers['y']}"):
         body = client.get(url).get_data(as_text=True)
         assert numbers["y"] in body
-        assert "已督促支付 y" in body
+        assert "已督促被投诉单位支付" in body
+        assert "张三" not in body and "已督促支付" not in body  # the internal answer never
         assert numbers[""] not in body
         for private in (*PERSON.values(), "证据.pdf"):
             assert private not in body, (url, private)
