@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from portal.agencies.models import Agency, PositiveItem
 from portal.commitments.models import Commitment, FulfilmentEntry
 from portal.complaints.models import Complaint, ComplaintStep
-from portal.complaints.rules import ComplaintStatus
+from portal.complaints.rules import ComplaintStatus, Satisfaction
 from portal.core.months import Month
 from portal.evaluation.models import AgencyScore
 from portal.evaluation.rules import (
@@ -226,6 +226,22 @@ def answers_late(day: date, start: date) -> Counts:
     return {agency_id: Value(int(bad or 0), int(total)) for agency_id, bad, total in rows}
 
 
+def answers_unsatisfactory(day: date, start: date) -> Counts:
+    """Complaints against the agency whose answer the complainant rated from `start` to `day`: how many 不满意."""
+    dissatisfied = case((Complaint.rating == Satisfaction.DISSATISFIED.value, 1), else_=0)
+    rows = db.session.execute(
+        select(Complaint.agency_id, func.sum(dissatisfied), func.count())
+        .where(
+            Complaint.agency_id.is_not(None),
+            Complaint.rating.is_not(None),
+            Complaint.rated_on >= start,
+            Complaint.rated_on <= day,
+        )
+        .group_by(Complaint.agency_id)
+    )
+    return {agency_id: Value(int(bad or 0), int(total)) for agency_id, bad, total in rows}
+
+
 def positive_items(day: date, start: date) -> Counts:
     """表彰奖励 and 守信践诺 items awarded from `start` to `day`, shown on the 诚信档案 (a removed one never counts)."""
     rows = db.session.execute(
@@ -241,6 +257,7 @@ WINDOWED: Mapping[Indicator, Callable[[date, date], Counts]] = {
     Indicator.COMMITMENTS_BROKEN: commitments_broken,
     Indicator.COMPLAINTS_SUBSTANTIATED: complaints_substantiated,
     Indicator.ANSWERS_LATE: answers_late,
+    Indicator.ANSWERS_UNSATISFACTORY: answers_unsatisfactory,
     Indicator.POSITIVE_ITEMS: positive_items,
 }
 TIERS: Mapping[Indicator, str] = {

@@ -84,6 +84,7 @@ class Indicator(LabelledEnum):
     COMMITMENTS_BROKEN = "commitments_broken", N_("承诺未全部履行")
     COMPLAINTS_SUBSTANTIATED = "complaints_substantiated", N_("受理并办结的投诉")
     ANSWERS_LATE = "answers_late", N_("投诉未按期反馈")
+    ANSWERS_UNSATISFACTORY = "answers_unsatisfactory", N_("投诉人不满意的答复")
     POSITIVE_ITEMS = "positive_items", N_("表彰奖励")
 
     @property
@@ -140,6 +141,16 @@ INDICATORS: Mapping[Indicator, IndicatorSpec] = {
         -1,
         True,
         N_("转办给本单位、反馈期限在统计期内的投诉中，逾期反馈或到期未反馈的比例。"),
+    ),
+    # 泗政秘〔2018〕145号 (三) 畅通民意诉求渠道: the complainants' own ratings of the answers (issue 18)
+    Indicator.ANSWERS_UNSATISFACTORY: IndicatorSpec(
+        Measure.SHARE,
+        -1,
+        True,
+        N_(
+            "统计期内投诉人评价了答复的、针对本单位的投诉中，评价为不满意的比例（每件投诉只计当前的评价；"
+            "退回重办的投诉在重新办结并再次评价后才计入）。"
+        ),
     ),
     # 泰信用办〔2022〕12号 三(四): 表彰奖励 on the 政务诚信档案 (an addition)
     Indicator.POSITIVE_ITEMS: IndicatorSpec(

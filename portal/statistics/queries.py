@@ -42,7 +42,7 @@ from portal.agencies.rules import AgencyKind
 from portal.arrears.models import ArrearsTerms, Payment
 from portal.arrears.rules import ARREARS, Subtype
 from portal.complaints.models import Complaint, ComplaintStep
-from portal.complaints.rules import ComplaintStatus
+from portal.complaints.rules import ComplaintStatus, Satisfaction
 from portal.core.periods import Severity
 from portal.extensions import db
 from portal.outbox import OutboxEntry
@@ -112,6 +112,9 @@ class ComplaintMonth:
     answered_on_time: int  # 部门已反馈 on or before answer_due
     closed_on_time: int  # 已办结 on or before close_due
     not_accepted: int  # 不予受理
+    satisfied: int = 0  # the complainant's rating of the answer (issue 18): 满意
+    basically_satisfied: int = 0  # 基本满意
+    dissatisfied: int = 0  # 不满意
 
 
 @dataclass(frozen=True)
@@ -342,7 +345,8 @@ def records_now(today: date) -> tuple[list[CountRow], list[CountRow], list[Count
 def complaint_months(spans: list[tuple[date, date]]) -> list[ComplaintMonth]:
     """Complaints (泗政秘〔2018〕145号 二(三), 三(八): the complaint channel and its handling) by the month they were
     filed: received, answered by the agency on time (its 部门已反馈 step on or before answer_due), closed on time
-    (已办结 on or before close_due) and not accepted. One grouped statement."""
+    (已办结 on or before close_due), not accepted, and the complainants' ratings of the answers. One grouped
+    statement."""
     months = _months(spans)
     answered = (
         select(ComplaintStep.complaint_id, func.min(ComplaintStep.on).label("answered_on"))
@@ -358,14 +362,15 @@ def complaint_months(spans: list[tuple[date, date]]) -> list[ComplaintMonth]:
             func.sum(case((answered.c.answered_on <= Complaint.answer_due, 1), else_=0)),
             func.sum(case((and_(Complaint.status == closed, Complaint.closed_on <= Complaint.close_due), 1), else_=0)),
             func.sum(case((Complaint.status == ComplaintStatus.NOT_ACCEPTED.value, 1), else_=0)),
+            *(func.sum(case((Complaint.rating == rating.value, 1), else_=0)) for rating in Satisfaction),
         )
         .select_from(months)
         .join(Complaint, Complaint.filed_on.between(months.c.first, months.c.last))
         .outerjoin(answered, answered.c.complaint_id == Complaint.id)
         .group_by(months.c.idx)
     ).all()
-    found = {int(idx): (int(n), int(a or 0), int(c or 0), int(r or 0)) for idx, n, a, c, r in rows}
-    return [ComplaintMonth(first, last, *found.get(i, (0, 0, 0, 0))) for i, (first, last) in enumerate(spans)]
+    found = {int(idx): tuple(int(n or 0) for n in counts) for idx, *counts in rows}
+    return [ComplaintMonth(first, last, *found.get(i, (0,) * 7)) for i, (first, last) in enumerate(spans)]
 
 
 def compute(today: date, months: int) -> Figures:

@@ -13,6 +13,7 @@ from flask import Flask
 
 from portal.agencies.models import Agency
 from portal.complaints.rules import ComplaintStatus as S
+from portal.complaints.rules import Satisfaction
 from portal.core.months import Month
 from portal.evaluation.queries import indicator_values
 from portal.evaluation.rules import Indicator, Measure
@@ -285,6 +286,29 @@ def test_answers_late(app: Flask, case: str, fields: dict[str, Any], expected: t
     assert value(Indicator.ANSWERS_LATE, agency) == expected
 
 
+# --- the complainants' ratings (issue 18) ---------------------------------------------------------------------------
+
+RATINGS: list[tuple[str, list[tuple[str, date]], tuple[int, int]]] = [
+    ("one dissatisfied in the window", [("dissatisfied", BEFORE)], (1, 1)),
+    ("rated on the day", [("dissatisfied", DAY), ("satisfied", DAY)], (1, 2)),
+    ("satisfied ones count only in the total", [("satisfied", BEFORE), ("basically_satisfied", BEFORE)], (0, 2)),
+    ("rated after the day", [("dissatisfied", AFTER)], (0, 0)),
+    ("rated before the window", [("dissatisfied", date(2025, 9, 30))], (0, 0)),
+]
+
+
+@pytest.mark.parametrize(("case", "ratings", "expected"), RATINGS, ids=[c[0] for c in RATINGS])
+def test_answers_unsatisfactory(
+    app: Flask, case: str, ratings: list[tuple[str, date]], expected: tuple[int, int]
+) -> None:
+    agency = make_agency()
+    for rating, rated_on in ratings:
+        complaint = make_complaint(agency, closed_on=rated_on)
+        complaint.rating, complaint.rated_on = Satisfaction(rating), rated_on
+    make_complaint(agency, closed_on=BEFORE)  # closed, never rated: not counted
+    assert value(Indicator.ANSWERS_UNSATISFACTORY, agency) == expected
+
+
 # --- positive items (an addition) ------------------------------------------------------------------------------------
 
 POSITIVE: list[tuple[str, dict[str, Any], int]] = [
@@ -315,6 +339,7 @@ def test_every_indicator_has_a_table_here() -> None:
         Indicator.COMMITMENTS_BROKEN,
         Indicator.COMPLAINTS_SUBSTANTIATED,
         Indicator.ANSWERS_LATE,
+        Indicator.ANSWERS_UNSATISFACTORY,
         Indicator.POSITIVE_ITEMS,
     }
     assert tested == set(Indicator)

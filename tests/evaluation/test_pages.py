@@ -174,7 +174,8 @@ def test_the_method_page_lists_every_version_indicator_points_and_clause(client:
     old = text_of(one(body, "section", aria_labelledby="v2026.1"))
     assert "2026-01 至 2026-06" in old
     new = text_of(one(body, "section", aria_labelledby="v2026.2"))
-    assert "2026-07 起" in new
+    assert "2026-07 至 2026-11" in new
+    assert "2026-12 起" in text_of(one(body, "section", aria_labelledby="v2026.3"))
     assert "2026-09 至 2026-10，共 2 个月" in new  # the months stored with it
     assert "尚无" in old  # none stored with 2026.1 in this test
     english = client.get("/evaluation/method?lang=en").get_data(as_text=True)

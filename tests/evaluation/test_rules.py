@@ -84,6 +84,7 @@ SHARE_TABLES = {
     Indicator.NOTICES_LATE: [(0, 0, 0), (0, 4, 0), (1, 4, -13), (2, 4, -25), (1, 3, -17), (4, 4, -50)],
     Indicator.COMMITMENTS_BROKEN: [(0, 0, 0), (1, 1, -50), (1, 2, -25), (2, 3, -33)],
     Indicator.ANSWERS_LATE: [(0, 5, 0), (1, 5, -10), (3, 8, -19), (5, 5, -50)],
+    Indicator.ANSWERS_UNSATISFACTORY: [(0, 3, 0), (1, 3, -17), (2, 2, -50)],
 }
 
 
@@ -238,8 +239,8 @@ def test_points_are_written_without_a_needless_decimal(tenths: int, signed: bool
 # --- the methods file ------------------------------------------------------------------------------------------------
 
 
-def test_the_shipped_file_holds_two_versions_the_newer_one_changing_the_formula() -> None:
-    old, new = parse_methods(SHIPPED.read_text(encoding="utf-8"))
+def test_the_shipped_file_holds_three_versions_each_changing_the_formula() -> None:
+    old, new, newest = parse_methods(SHIPPED.read_text(encoding="utf-8"))
     assert (old.version, old.first_month, new.version, new.first_month) == (
         "2026.1",
         Month(2026, 1),
@@ -254,8 +255,10 @@ def test_the_shipped_file_holds_two_versions_the_newer_one_changing_the_formula(
     assert serious_old is not None
     assert serious_new is not None
     assert (serious_old.each_tenths, serious_new.each_tenths) == (60, 80)
-    assert all(r.clause for m in (old, new) for r in m.rules)  # every indicator cites its source
-    assert methods() == (old, new)
+    assert (newest.version, newest.first_month) == ("2026.3", Month(2026, 12))  # ratings began (issue 18)
+    assert {r.indicator for r in newest.rules} - {r.indicator for r in new.rules} == {Indicator.ANSWERS_UNSATISFACTORY}
+    assert all(r.clause for m in (old, new, newest) for r in m.rules)  # every indicator cites its source
+    assert methods() == (old, new, newest)
 
 
 GOOD = """

@@ -196,9 +196,11 @@ clause = "泰信用办〔2022〕12号 二(六)"
 
 
 def with_third_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str) -> None:
-    """methods.toml as shipped, plus a version 2026.3 from `first` (monkeypatched: the shipped file is untouched)."""
+    """methods.toml as shipped up to 2026.2, then a version 2026.3 of the test's own from `first` (monkeypatched:
+    the shipped file is untouched)."""
     path = tmp_path / "methods.toml"
-    path.write_text(SHIPPED.read_text(encoding="utf-8") + THIRD.format(first=first), encoding="utf-8")
+    shipped = SHIPPED.read_text(encoding="utf-8")
+    path.write_text(shipped[: shipped.index('[[method]]\nversion = "2026.3"')] + THIRD.format(first=first), "utf-8")
     monkeypatch.setattr(rules, "METHODS_PATH", path)
 
 

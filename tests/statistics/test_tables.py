@@ -13,6 +13,7 @@ from portal.agencies.models import Agency
 from portal.arrears.models import ArrearsTerms, Payment
 from portal.arrears.rules import Subtype, format_wan
 from portal.complaints.models import Complaint, ComplaintStep
+from portal.complaints.rules import Satisfaction
 from portal.core.periods import Severity
 from portal.extensions import db
 from portal.records.kinds import Kind
@@ -261,8 +262,9 @@ def test_record_tables_equal_sql_and_each_figure_links_to_a_list_of_that_many(cl
 # --- complaints --------------------------------------------------------------------------------------------------
 
 
-def complaints_in(first: date, last: date) -> tuple[int, int, int, int]:
-    """Received, answered on time, closed on time, not accepted: complaints filed between first and last."""
+def complaints_in(first: date, last: date) -> tuple[int, ...]:
+    """Received, answered on time, closed on time, not accepted, then rated 满意, 基本满意, 不满意: complaints filed
+    between first and last."""
     filed = Complaint.filed_on.between(first, last)
     received = db.session.scalar(select(func.count()).select_from(Complaint).where(filed))
     on_time = (
@@ -275,11 +277,15 @@ def complaints_in(first: date, last: date) -> tuple[int, int, int, int]:
         select(func.count()).where(filed, Complaint.status == "closed", Complaint.closed_on <= Complaint.close_due)
     )
     refused = db.session.scalar(select(func.count()).where(filed, Complaint.status == "not_accepted"))
-    return int(received or 0), int(answered or 0), int(closed or 0), int(refused or 0)
+    rated = [
+        db.session.scalar(select(func.count()).where(filed, Complaint.rating == rating))
+        for rating in ("satisfied", "basically_satisfied", "dissatisfied")
+    ]
+    return (int(received or 0), int(answered or 0), int(closed or 0), int(refused or 0), *(int(n or 0) for n in rated))
 
 
 def test_complaint_table_equals_sql_per_month(client: FlaskClient) -> None:
-    complaint(
+    on_time = complaint(
         D(2026, 10, 9),
         answer_due=D(2026, 10, 23),
         close_due=D(2026, 10, 30),
@@ -287,7 +293,7 @@ def test_complaint_table_equals_sql_per_month(client: FlaskClient) -> None:
         closed_on=D(2026, 10, 28),
         status="closed",
     )  # all on time
-    complaint(
+    late = complaint(
         D(2026, 10, 15),
         answer_due=D(2026, 10, 29),
         close_due=D(2026, 11, 5),
@@ -295,6 +301,8 @@ def test_complaint_table_equals_sql_per_month(client: FlaskClient) -> None:
         closed_on=D(2026, 11, 10),
         status="closed",
     )  # answered and closed late
+    on_time.rating, on_time.rated_on = Satisfaction.SATISFIED, D(2026, 10, 29)
+    late.rating, late.rated_on = Satisfaction.DISSATISFIED, D(2026, 11, 11)
     complaint(
         D(2026, 11, 2),
         answer_due=D(2026, 11, 16),
@@ -310,10 +318,8 @@ def test_complaint_table_equals_sql_per_month(client: FlaskClient) -> None:
         for (first, last), row in zip(spans, rows, strict=True):
             assert tuple(int(cell) for cell in row[1:]) == complaints_in(first, last), first
     *_, october, november = table_rows(page(client), "table-complaints")  # the demo has no complaints of its own
-    assert october == ["2026年10月", "2", "1", "1", "0"]
-    assert november == ["2026年11月（截至今日）", "1", "0", "0", "1"]
-    body = page(client)
-    assert "满意度评价尚未开始采集" in text_of(find(body, "section", id="complaints"))  # type: ignore[arg-type]
+    assert october == ["2026年10月", "2", "1", "1", "0", "1", "0", "1"]
+    assert november == ["2026年11月（截至今日）", "1", "0", "0", "1", "0", "0", "0"]
 
 
 def test_the_python_twins_of_the_rules_agree_with_the_page(client: FlaskClient) -> None:
