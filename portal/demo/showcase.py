@@ -1,6 +1,7 @@
 """The demo's cases as the credit office works them: each one made through the same operations the workspace
 calls (plans, review decisions, results, joint measures, repayments, incentives, positive items, a complaint
-linked to its record), by the demo accounts, so the audit log, the outbox and every page show the real flow.
+linked to its record, complaints rated, published and returned), by the demo accounts, so the audit log, the
+outbox and every page show the real flow.
 
 The bulk of the demo (records by the thousand for the benchmarks) is inserted directly; these cases come on top."""
 
@@ -16,8 +17,21 @@ from portal.agencies.operations import add_positive_item
 from portal.agencies.rules import AgencyKind, PositiveKind
 from portal.arrears.operations import add_incentive, add_instalment, record_payment, set_subtype
 from portal.arrears.rules import Subtype
-from portal.complaints.operations import accept, file_complaint, link_record
+from portal.complaints.operations import (
+    accept,
+    agency_answers,
+    close,
+    file_complaint,
+    known_names,
+    link_record,
+    publish_answer,
+    rate,
+    return_to_agency,
+    transfer,
+)
+from portal.complaints.rules import Satisfaction
 from portal.core.deadlines import DEFAULT_DAYS
+from portal.core.personal_data import redact
 from portal.core.uploads import EVIDENCE, CheckedFile, check_upload
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
@@ -235,3 +249,56 @@ def show_the_real_flow(today: date, files_dir: Path) -> None:
         )
         accept(complaint, today, by=staff)
         link_record(complaint, arrears, by=staff)
+
+    # 8. Two complaints closed and rated (issue 18): one 满意 and published in a public version staff wrote from the
+    #    redacted draft; one 不满意 and returned to the agency once, now waiting for its answer again.
+    _rated_complaints(finance, today, files_dir, staff)
+
+
+def _rated_complaints(agency: Agency, today: date, files_dir: Path, staff: User) -> None:
+    officer = _officer(agency.id)
+    cases = (
+        ("enterprise", "演示建材有限公司", "arrears", True, Satisfaction.SATISFIED, 30),
+        ("individual", "演示县某村民", "broken_promise", True, Satisfaction.DISSATISFIED, 12),
+    )
+    for filer_type, name, category, consent, rating, days_ago in cases:
+        filed = today - timedelta(days=days_ago)
+        calendar = work_calendar(filed)
+        complaint, _receipt = file_complaint(
+            {
+                "filer_type": filer_type,
+                "name": name,
+                "uscc": "91990121MA0000000X" if filer_type == "enterprise" else "",
+                "phone": "0527-88887777",
+                "email": "",
+                "agency_id": agency.id,
+                "agency_typed": "",
+                "category": category,
+                "description": f"{agency.name}的款项（或承诺的补贴）逾期未兑现。（演示数据）",
+                "amount_fen": 35_000_000,
+                "publish_consent": consent,
+            },
+            [],
+            files_dir,
+            filed,
+            calendar,
+            DEFAULT_DAYS,
+        )
+        accept(complaint, filed, by=staff)
+        transfer(complaint, agency, filed, by=staff, note="请核实并在期限内反馈。")
+        closed = min(calendar.add_workdays(filed, 7), today)  # never after today, whatever holidays fall between
+        answered = min(calendar.add_workdays(filed, 5), closed)
+        agency_answers(complaint, "已核实，款项已安排支付。（演示数据）", answered, by=officer)
+        close(
+            complaint,
+            f"{name}：您好！经核实，{agency.name}已安排支付。如有疑问请拨打 0527-88887777。",
+            closed,
+            by=staff,
+        )
+        rate(complaint, rating, "" if rating is Satisfaction.SATISFIED else "只说安排，没有说哪天付。", closed)
+        if rating is Satisfaction.SATISFIED:
+            publish_answer(complaint, redact(complaint.answer, known_names(complaint)), by=staff)
+        else:
+            return_to_agency(
+                complaint, today, work_calendar(today), DEFAULT_DAYS, by=staff, note="请明确付款日期后重新反馈。"
+            )

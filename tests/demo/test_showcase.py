@@ -64,3 +64,14 @@ def test_the_worked_cases_leave_what_the_operations_leave(app: Flask, client: Fl
 
     linked = db.session.scalars(select(Complaint).where(Complaint.record_id.is_not(None))).one()
     assert linked.name not in visible_text(client.get(f"/records/{linked.record_id}").get_data(as_text=True))
+
+    # issue 18: one complaint rated 满意 and published in a redacted version; one 不满意 and returned once
+    published = db.session.scalars(select(Complaint).where(Complaint.published)).one()
+    assert published.rating == "satisfied"
+    public = visible_text(client.get(f"/complaints/{published.number}").get_data(as_text=True))
+    assert "已安排支付" in public
+    for private in (published.name, published.phone, published.uscc):
+        assert private not in public
+    returned = db.session.scalars(select(Complaint).where(Complaint.returned_on.is_not(None))).one()
+    assert (returned.status, returned.rating, returned.published) == ("transferred", None, False)
+    assert {"complaint.rate", "complaint.publish"} <= actions
