@@ -79,18 +79,44 @@ def test_a_complaint_from_filing_to_answer(live_server: str, no_js_page: Page, t
 
     sign_in(page, live_server, "demo-staff")
     open_complaint(page, live_server, number_text)
-    page.get_by_label("给投诉人的答复").fill("经核实，工程款已全额支付，投诉办结。")
+    page.get_by_label("给投诉人的答复").fill("浏览器测试投诉人：您好！经核实，工程款已全额支付，投诉办结。")
     page.get_by_role("button", name="办结", exact=True).click()
+    page.wait_for_load_state()
+    # the public version starts from the answer with the complainant's name taken out (issue 18)
+    assert page.get_by_label("公开版本的答复").input_value() == "投诉人：您好！经核实，工程款已全额支付，投诉办结。"
+    page.get_by_role("button", name="公开", exact=True).click()
     page.wait_for_load_state()
     sign_out(page)
 
     status = look_up(page, live_server, number_text, secret_text)
     assert "已办结" in status
-    assert "经核实，工程款已全额支付，投诉办结。" in status
+    assert "浏览器测试投诉人：您好！经核实，工程款已全额支付，投诉办结。" in status  # the complainant's own answer
+    page.get_by_label("不满意", exact=True).check()
+    page.get_by_role("button", name="提交评价").click()
+    page.wait_for_load_state()
+    assert "请说明不满意的原因" in page.locator("main").inner_text()  # beside its field, nothing lost
+    page.get_by_label("意见（选择不满意时必填）").fill("只付了一半。")
+    page.get_by_role("button", name="提交评价").click()
+    page.wait_for_load_state()
+    assert "感谢您的评价" in page.locator("main").inner_text()
     page.goto(f"{live_server}/complaints/")
     listed = page.locator("main").inner_text()
     assert number_text in listed
+    assert "投诉人：您好！经核实，工程款已全额支付" in listed
     assert "浏览器测试投诉人" not in listed
+
+    sign_in(page, live_server, "demo-staff")  # 不满意: back to the agency, once
+    page.goto(f"{live_server}/workspace/complaints/?status=closed")
+    page.get_by_role("link", name=number_text).click()
+    page.wait_for_load_state()
+    assert "只付了一半。" in page.locator("main").inner_text()
+    page.get_by_label("退回理由和要求（投诉人和承办单位会看到）").fill("请说明余款的支付时间。")
+    page.get_by_role("button", name="退回重办").click()
+    page.wait_for_load_state()
+    assert "已退回" in page.locator("main").inner_text()
+    sign_out(page)
+    page.goto(f"{live_server}/complaints/")
+    assert number_text not in page.locator("main").inner_text()  # withdrawn until published again
 
 
 @pytest.mark.parametrize("path", ["/complaints/new", "/complaints/status", "/complaints/"])
