@@ -159,9 +159,9 @@ def rate_answer() -> tuple[str, int, dict[str, str]]:
     elif form.number.data and form.secret.data:
         complaint = by_receipt(Complaint, form.number.data, form.secret.data)
     if complaint is None:  # a token gone stale, or a receipt that does not match: start again from the look-up
-        status_form = StatusForm(formdata=None)
-        status_form.form_errors.append(_("无法确认您的身份，请用回执上的编号和查询码重新查询后再评价。"))
-        return render_template("complaints/status.html", form=status_form, complaint=None), 403, PRIVATE
+        lookup = StatusForm(formdata=None)
+        lookup.form_errors.append(_("无法确认您的身份，请用回执上的编号和查询码重新查询后再评价。"))
+        return render_template("complaints/status.html", form=lookup, complaint=None), 403, PRIVATE
     status_form = (
         None
         if form.t.data

@@ -172,6 +172,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/arrears/<arrears_id>/payments", "POST"): Access(STAFF),
     ("/workspace/arrears/<arrears_id>/subtype", "POST"): Access(STAFF),
     ("/workspace/complaints/<complaint_id>/link", "POST"): Access(STAFF),
+    ("/workspace/complaints/<complaint_id>/publish", "POST"): Access(STAFF),
+    ("/workspace/complaints/<complaint_id>/return", "POST"): Access(STAFF),
     # issue 12 item 4: joint measures — staff apply and lift them; the implementing unit's officers confirm 已落实
     ("/workspace/measures/", "GET"): Access(ANY),
     ("/workspace/measures/<measure_id>", "GET"): Access(ANY, agency=True),
