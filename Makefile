@@ -24,7 +24,8 @@ run: translations
 	$(FLASK) supervision run
 	$(FLASK) evaluation run
 	@$(FLASK) demo accounts
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it); mail is sent every minute (flask mail send --every 60)"
+	$(FLASK) mail send --every 60 & sender=$$!; trap 'kill $$sender' EXIT; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 lint: $(VENV)/.installed

@@ -169,10 +169,14 @@ class MailSettings:
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = True  # STARTTLS before signing in and sending (off only for a relay on this machine)
     mail_from: str = ""  # the From address, e.g. 信用演示县 <noreply@credit.example.gov.cn>
+    sms_backend: str = "log"  # PORTAL_SMS_BACKEND: how text messages go out (portal/mail/sms.py); "log" only logs
+
+
+SMS_BACKENDS = ("log",)  # PORTAL_SMS_BACKEND's choices (portal/mail/sms.py): a gateway is added beside "log"
 
 
 def _mail_settings(env_vars: Mapping[str, str], env: str, tag_authority: str) -> MailSettings:
-    """PORTAL_SMTP_HOST, _PORT, _USER, _PASSWORD, _STARTTLS (on/off) and PORTAL_MAIL_FROM."""
+    """PORTAL_SMTP_HOST, _PORT, _USER, _PASSWORD, _STARTTLS (on/off), PORTAL_MAIL_FROM and PORTAL_SMS_BACKEND."""
     host = env_vars.get("PORTAL_SMTP_HOST", "").strip()
     port_text = env_vars.get("PORTAL_SMTP_PORT", "587").strip()
     if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
@@ -190,7 +194,13 @@ def _mail_settings(env_vars: Mapping[str, str], env: str, tag_authority: str) ->
     mail_from = env_vars.get("PORTAL_MAIL_FROM", "").strip() or f"noreply@{tag_authority}"
     if "@" not in parseaddr(mail_from)[1] or not mail_from.isprintable():
         raise ConfigError(f"PORTAL_MAIL_FROM must be an address, e.g. noreply@credit.example.gov.cn, not {mail_from!r}")
-    return MailSettings(host, int(port_text), user, password, starttls, mail_from)
+    sms_backend = env_vars.get("PORTAL_SMS_BACKEND", "log").strip() or "log"
+    if sms_backend not in SMS_BACKENDS:
+        raise ConfigError(
+            f"PORTAL_SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)} (log: write texts to the log, send none), "
+            f"not {sms_backend!r}"
+        )
+    return MailSettings(host, int(port_text), user, password, starttls, mail_from, sms_backend=sms_backend)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

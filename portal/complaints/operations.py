@@ -34,7 +34,7 @@ from portal.core.workdays import WorkCalendar
 from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
-from portal.mail.operations import queue_mail
+from portal.mail.operations import queue_mail, queue_sms
 from portal.outbox import ItemType, changed, item_key
 from portal.receipts.operations import next_number
 from portal.receipts.rules import new_secret, secret_hash
@@ -126,7 +126,8 @@ def tell_complainant(complaint: Complaint) -> None:
     what is due next, a refusal's reason from the fixed list, the agency it went to, and a signed link to the status
     page. Never the receipt's secret, anyone's name or contact, or what staff or the agency wrote (the status page
     shows the complainant that)."""
-    if not complaint.email:
+    if not complaint.email:  # a phone only: a short text instead, if it is a mobile (portal/mail/sms.py)
+        queue_sms(complaint.phone, "complaint", complaint.number, complaint.status, "complaints.status")
         return
     queue_mail(
         complaint.email,

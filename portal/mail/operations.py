@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 
 from portal import clock
 from portal.config import MailSettings
+from portal.core.labelled import LabelledEnum
 from portal.db import run_after_commit
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -36,11 +37,14 @@ from portal.mail.rules import (
     CLAIM,
     ERROR_MOST,
     STATUS_LINK_DAYS,
+    Channel,
     MailStatus,
     after_failure,
     is_permanent,
     sign_status_link,
+    texting_number,
 )
+from portal.mail.sms import SmsError, SmsSender, sms_sender
 from portal.web import LANGUAGES, public_path, select_locale, site_root
 
 log = logging.getLogger(__name__)
@@ -77,9 +81,7 @@ def queue_mail(
     - `headers`: extra headers, e.g. List-Unsubscribe for a subscription.
     - `send_now=False`: not sent by the request's hook but by the next `mail send`, so that the request takes the
       same time whether or not it queued a message (receipt recovery)."""
-    language = language or (language_of(about) if about else None) or select_locale()
-    if language not in LANGUAGES:
-        language = "zh_CN"
+    language = _known(language or (language_of(about) if about else None) or select_locale())
     values = {"link": "", "link_days": STATUS_LINK_DAYS, **context}
     if status_page is not None:
         values["link"] = status_link(status_page, about, language)
@@ -99,12 +101,53 @@ def queue_mail(
             next_attempt_at=utcnow(),
             last_error="",
         )
+    _queue(message, send_now=send_now)
+    return message
+
+
+def queue_sms(phone: str, case: str, number: str, status: LabelledEnum, status_page: str) -> MailMessage | None:
+    """Queue a text about a step of a complaint or an objection (`case`: "complaint", "objection") to a filer who
+    gave a phone but no e-mail address, in the current transaction, sent after the commit like an e-mail
+    (portal/mail/sms.py). It says the case's number, its new status and the status page's address: no receipt
+    secret, no signed token, nobody's name or contact (a text shows on a locked screen). None when the phone
+    cannot take texts (a landline, a 400 number) or none was given. In the language of the case's first message."""
+    to = texting_number(phone)
+    if to is None:
+        return None
+    about = f"{case}:{number}"
+    language = _known(language_of(about) or select_locale())
+    with force_locale(language):
+        link = site_root() + public_path(status_page, lang=language)
+        text = render_template("mail/sms.txt", case=case, number=number, status=status.label, link=link)
+    message = MailMessage(
+        channel=Channel.SMS,
+        recipient=to,
+        language=language,
+        kind=f"{case}.{status.value}",
+        about=about,
+        subject="",
+        text_body=" ".join(text.split()),
+        html_body="",
+        headers={},
+        status=MailStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=utcnow(),
+        last_error="",
+    )
+    _queue(message, send_now=True)
+    return message
+
+
+def _queue(message: MailMessage, *, send_now: bool) -> None:
     db.session.add(message)
     db.session.flush()
     if send_now:
         db.session.info.setdefault(_QUEUED, []).append(message.id)
         run_after_commit(HOOK)
-    return message
+
+
+def _known(language: str) -> str:
+    return language if language in LANGUAGES else "zh_CN"
 
 
 def language_of(about: str) -> str | None:
@@ -136,7 +179,8 @@ class SendReport:
     sent: int = 0
     retried: int = 0  # failed this time, kept for a later attempt
     given_up: list[MailMessage] = field(default_factory=list)  # refused for good, or failed MAX_ATTEMPTS times
-    waiting: int = 0  # due, but not attempted: no SMTP host is configured
+    waiting: int = 0  # e-mail due, but not attempted: no SMTP host is configured
+    logged: int = 0  # texts the SMS backend only wrote to the log (PORTAL_SMS_BACKEND=log): not sent
 
 
 def send_after_commit() -> None:
@@ -158,17 +202,23 @@ def send_due(
     timeout: float = SEND_TIMEOUT,
     limit: int = BATCH,
 ) -> SendReport:
-    """Send every queued message whose next attempt is due at `now` (only those with the ids `only`, if given),
-    over one SMTP connection. Each message is claimed (and committed) before it is sent, so that two senders at
-    once (the command and a request's hook, or several machines) never send it both; each result is committed
-    as it comes."""
+    """Send every queued message whose next attempt is due at `now` (only those with the ids `only`, if given):
+    texts through the SMS backend (PORTAL_SMS_BACKEND), e-mail over one SMTP connection. Each message is claimed
+    (and committed) before it is sent, so that two senders at once (the command and a request's hook, or several
+    machines) never send it both; each result is committed as it comes."""
     report = SendReport()
     if only is not None and not only:
         return report
-    query = select(MailMessage.id).where(MailMessage.status == MailStatus.QUEUED, MailMessage.next_attempt_at <= now)
+    query = select(MailMessage.id, MailMessage.channel).where(
+        MailMessage.status == MailStatus.QUEUED, MailMessage.next_attempt_at <= now
+    )
     if only is not None:
         query = query.where(MailMessage.id.in_(list(only)))
-    due = list(db.session.scalars(query.order_by(MailMessage.id).limit(limit)))
+    found = db.session.execute(query.order_by(MailMessage.id).limit(limit)).all()
+    texts = [message_id for message_id, channel in found if channel is Channel.SMS]
+    if texts:
+        _send_texts(sms_sender(settings), texts, now, report)
+    due = [message_id for message_id, channel in found if channel is not Channel.SMS]
     if not due:
         return report
     if not settings.smtp_host:
@@ -222,6 +272,29 @@ def _send_one(
         report.sent += 1
     db.session.commit()
     return usable
+
+
+def _send_texts(sender: SmsSender, due: list[int], now: datetime, report: SendReport) -> None:
+    """Hand each due text to the SMS backend and record what it answered: sent (a gateway took it), logged (the
+    log backend: not sent, and never marked so), or a failure tried again later like an e-mail's."""
+    for message_id in due:
+        message = _claim(message_id, now)
+        if message is None:  # another sender has it
+            continue
+        try:
+            outcome = sender.send(message.recipient, message.text_body, message_id=message.id)
+        except SmsError as exc:
+            _failed(message, now, f"{type(exc).__name__}: {exc}", permanent=exc.permanent, report=report)
+        else:
+            if outcome is MailStatus.SENT:
+                message.status = MailStatus.SENT
+                message.sent_at = utcnow()
+                message.last_error = ""
+                report.sent += 1
+            else:
+                message.status = MailStatus.LOGGED
+                report.logged += 1
+        db.session.commit()
 
 
 def _claim(message_id: int, now: datetime) -> MailMessage | None:

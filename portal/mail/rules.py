@@ -3,6 +3,7 @@ that a message carries. Pure: the time and the key are arguments."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -14,6 +15,16 @@ class MailStatus(LabelledEnum):
     QUEUED = "queued", N_("待发送")  # new, or failed and waiting for its next attempt
     SENT = "sent", N_("已发送")  # the SMTP server took it
     FAILED = "failed", N_("发送失败")  # given up: refused for good, or MAX_ATTEMPTS failed (`flask mail retry`)
+    # a text message the development backend (PORTAL_SMS_BACKEND=log) wrote to the log: never sent, never "sent"
+    LOGGED = "logged", N_("未发送（仅记录）")
+
+
+class Channel(LabelledEnum):
+    """How a message of the outbox goes out: e-mail over SMTP, or a text message through the SMS backend
+    (portal/mail/sms.py) to a filer who gave a phone but no e-mail address."""
+
+    EMAIL = "email", N_("电子邮件")
+    SMS = "sms", N_("短信")
 
 
 # Retries: 1, 2, 4, 8 … minutes after each failure, never more than RETRY_CAP apart, for MAX_ATTEMPTS attempts in
@@ -97,3 +108,32 @@ def linked_case(secret_key: str, token: str, kind: str, today: date) -> tuple[st
         return None, 410 if error.expired else 400
     named, _sep, number = about.partition(":")
     return (number if named == kind and number else None), 404
+
+
+# --- text messages ----------------------------------------------------------------------------------------------------
+# A filer who gave a phone but no e-mail address gets a short text at each step instead (issue 18): the case's number,
+# its new status and the status page's address, nothing else (no secret, no name, no token: a text shows on a locked
+# screen). Only a number that can receive one: a mainland mobile, or an international number (+…); a landline or a
+# 400/800 number (core/contacts.py's other normal forms) cannot.
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_INTERNATIONAL = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def texting_number(phone: str) -> str | None:
+    """The number to text, from a phone in core.contacts.normal_phone's normal form; None when it takes no texts."""
+    phone = phone.strip()
+    return phone if _MOBILE.fullmatch(phone) or _INTERNATIONAL.fullmatch(phone) else None
+
+
+# --- the daily digest of the 工作台账 ---------------------------------------------------------------------------------
+# Staff and officers who opt in (on their account page) get one message a working day: their open ledger items that
+# are overdue, due today and due on the next working day (the ledger's 今明到期 split in two), each group with at
+# most DIGEST_MOST items listed and a link to the ledger filtered to the whole group.
+
+DIGEST_MOST = 20
+
+
+def digest_about(user_id: int, today: date) -> str:
+    """The outbox key of one user's digest for one day: a second run the same day finds it and queues nothing."""
+    return f"digest:{user_id}:{today.isoformat()}"

@@ -20,7 +20,7 @@ from portal.core.workdays import WorkCalendar
 from portal.errors import NotAllowedError, RefusedError
 from portal.extensions import db
 from portal.files.operations import keep_upload
-from portal.mail.operations import queue_mail
+from portal.mail.operations import queue_mail, queue_sms
 from portal.objections.models import Objection
 from portal.objections.rules import (
     DECIDED,
@@ -110,7 +110,8 @@ def tell_objector(objection: Objection) -> None:
     """E-mail the objector the step just taken, if they gave an address (issue 18): the number, the status, what is
     due next and a signed link to the status page (where the reason is). Never the receipt's secret, anyone's name or
     contact, or the reason's text."""
-    if not objection.email:
+    if not objection.email:  # a phone only: a short text instead, if it is a mobile (portal/mail/sms.py)
+        queue_sms(objection.phone, "objection", objection.number, objection.status, "objections.status")
         return
     queue_mail(
         objection.email,

@@ -8,7 +8,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from portal.forms import OnceForm, PlainText, choices, strip
-from portal.users.rules import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role
+from portal.users.rules import MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role
 
 
 class LoginForm(FlaskForm):
@@ -137,3 +137,30 @@ class TotpReplaceForm(FlaskForm):
         validators=[DataRequired(_l("请输入当前密码")), Length(max=MAX_PASSWORD_CHARS)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+def _email_field() -> StringField:
+    return StringField(
+        _l("电子邮箱"),
+        validators=[Length(max=MAX_EMAIL_CHARS, message=_l("最多 %(max)d 个字符"))],
+        filters=[strip],
+        render_kw={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+
+MAIL_LANGUAGE_CHOICES = choices([("zh_CN", "中文"), ("en", "English")])  # each in its own language
+
+
+class MailSettingsForm(FlaskForm):
+    """On the account page: one's work e-mail address, and the daily digest of one's 工作台账 items (issue 18). The
+    account rules refuse the digest without an address (beside the checkbox)."""
+
+    email = _email_field()
+    daily_digest = BooleanField(_l("每个工作日早上发送工作台账提醒（已逾期、今日到期、明日到期的事项）"))
+    mail_language = SelectField(_l("邮件语言"), choices=MAIL_LANGUAGE_CHOICES)
+
+
+class EmailForm(FlaskForm):
+    """An admin sets or corrects a user's e-mail address (removing it ends the user's daily digest)."""
+
+    email = _email_field()

@@ -35,6 +35,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     reset_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the work e-mail address (set on the account page or by an admin), and the daily digest of the 工作台账 the user
+    # opted in to, in the language chosen (issue 18; portal/mail/digest.py)
+    email: Mapped[str] = mapped_column(String(200), default="")
+    daily_digest: Mapped[bool] = mapped_column(default=False)
+    mail_language: Mapped[str] = mapped_column(String(8), default="zh_CN")
 
     agency: Mapped[Agency | None] = relationship()
 

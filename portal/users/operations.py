@@ -19,12 +19,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.agencies.models import Agency
 from portal.audit.operations import write_audit
+from portal.core.masking import mask_email
 from portal.extensions import db
 from portal.users.models import User
 from portal.users.rules import (
     InvalidUserError,
     Role,
+    check_digest,
     check_display_name,
+    check_email,
     check_password,
     check_role,
     check_username,
@@ -134,6 +137,37 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not user.password_hash or not _verify(user.password_hash, current_password):
         raise InvalidUserError("current_password", _l("当前密码不正确"))
     set_password(user, new_password, actor=user)
+
+
+def set_mail_settings(
+    user: User,
+    email: str,
+    *,
+    daily_digest: bool | None = None,
+    language: str | None = None,
+    actor: User | None = None,
+) -> bool:
+    """The user's e-mail address and, on their own account page, the daily digest of the 工作台账 and the language of
+    their messages (portal/mail/digest.py). `daily_digest` None (an admin changing the address) keeps it, except that
+    removing the address ends it: a digest needs somewhere to go. Audited (the addresses masked); False when nothing
+    changed."""
+    email = check_email(email)
+    digest = (user.daily_digest and bool(email)) if daily_digest is None else daily_digest
+    language = language or user.mail_language
+    check_digest(digest, email, language)
+    changes: dict[str, list[Any]] = {}
+    if email != user.email:
+        changes["email"] = [mask_email(user.email) or None, mask_email(email) or None]
+    if digest != user.daily_digest:
+        changes["daily_digest"] = [user.daily_digest, digest]
+    if language != user.mail_language:
+        changes["mail_language"] = [user.mail_language, language]
+    if not changes:
+        return False
+    user.email, user.daily_digest, user.mail_language = email, digest, language
+    write_audit("user.mail", "user", user.id, changes, **_by(actor))
+    db.session.flush()
+    return True
 
 
 def issue_reset_link(user: User, *, actor: User, now: datetime) -> str:

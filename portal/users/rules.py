@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.contacts import normal_email
 from portal.core.labelled import N_, LabelledEnum
 from portal.errors import RefusedError
 
@@ -119,3 +120,28 @@ def reset_link_expires(issued_at: datetime) -> datetime:
 def reset_link_usable(expires_at: datetime | None, now: datetime) -> bool:
     """A link issued and not yet expired (using it, a newer one or a new password clears it)."""
     return expires_at is not None and now < expires_at
+
+
+# --- Mail to users (issue 18): a work e-mail address, and the daily digest of the 工作台账 ---------------------------
+
+MAX_EMAIL_CHARS = 200
+MAIL_LANGUAGES = ("zh_CN", "en")  # what a user's messages may be written in (portal.web.LANGUAGES)
+
+
+def check_email(email: str) -> str:
+    """A user's e-mail address in its normal form (core.contacts.normal_email), or "" for none."""
+    email = email.strip()
+    if not email:
+        return ""
+    found = normal_email(email) if len(email) <= MAX_EMAIL_CHARS else None
+    if found is None:
+        raise InvalidUserError("email", _l("请填写有效的电子邮箱地址，例如 name@example.gov.cn"))
+    return found
+
+
+def check_digest(daily_digest: bool, email: str, language: str) -> None:
+    """The daily digest goes to an e-mail address: without one, nobody can opt in."""
+    if daily_digest and not email:
+        raise InvalidUserError("daily_digest", _l("没有电子邮箱地址，不能订阅每日提醒：请先填写电子邮箱地址。"))
+    if language not in MAIL_LANGUAGES:
+        raise InvalidUserError("mail_language", _l("请从列表中选择邮件语言"))

@@ -1,7 +1,8 @@
 """The workspace of every signed-in role: the dashboard it starts from (its figures and the menu come from the
-features, portal/menu.py), the account page where every user changes their password and staff and admins set up
-their TOTP second factor, and, for admins, account management (list, create, change role, disable/enable, a
-one-time password reset link, removing a lost second factor; the blueprint "users_admin")."""
+features, portal/menu.py), the account page where every user changes their password and their e-mail settings (the
+daily digest of the 工作台账) and staff and admins set up their TOTP second factor, and, for admins, account
+management (list, create, change role, e-mail address, disable/enable, a one-time password reset link, removing a
+lost second factor; the blueprint "users_admin")."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from portal.users.access import current, get_or_404, second_factor_missing, sign
 from portal.users.forms import (
     ActiveForm,
     CodeForm,
+    EmailForm,
+    MailSettingsForm,
     PasswordChangeForm,
     RoleForm,
     TotpReplaceForm,
@@ -46,6 +49,7 @@ from portal.users.operations import (
     replace_own_totp,
     reset_totp,
     set_active,
+    set_mail_settings,
     set_role,
     totp_uri,
 )
@@ -60,7 +64,7 @@ from portal.users.rules import (
     check_username,
 )
 from portal.users.sealing import seal, unseal
-from portal.web import external_url
+from portal.web import external_url, select_locale
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 admin_bp = Blueprint("users_admin", __name__, url_prefix="/workspace/users")
@@ -163,12 +167,44 @@ def replace_totp() -> Response | tuple[str, int]:
     return _account_page(user, replace_form=form), status
 
 
+@bp.post("/account/mail")
+@login_required
+def mail() -> Response | tuple[str, int]:
+    """One's e-mail address and the daily digest of one's 工作台账 items (issue 18; portal/mail/digest.py): opting in
+    without an address is refused beside the checkbox."""
+    user = current()
+    form = MailSettingsForm()
+    status = 400
+    if form.validate():
+        try:
+            changed = set_mail_settings(
+                user,
+                form.email.data or "",
+                daily_digest=bool(form.daily_digest.data),
+                language=form.mail_language.data,
+                actor=user,
+            )
+        except InvalidUserError as refused:
+            status = show_refusal(form, refused)
+        else:
+            commit()
+            if not changed:
+                flash(_("邮件设置没有变化。"), "info")
+            elif user.daily_digest:
+                flash(_("邮件设置已保存。每个工作日早上，工作台账提醒将发送到 %(email)s。", email=user.email), "info")
+            else:
+                flash(_("邮件设置已保存。您没有订阅工作台账提醒。"), "info")
+            return redirect(url_for(".account"), code=303)
+    return _account_page(user, mail_form=form), status
+
+
 def _account_page(
     user: User,
     *,
     code_form: CodeForm | None = None,
     password_form: PasswordChangeForm | None = None,
     replace_form: TotpReplaceForm | None = None,
+    mail_form: MailSettingsForm | None = None,
 ) -> str:
     secret = _setup_secret() if user.role in TOTP_ROLES and not user.totp_secret else None
     uri = totp_uri(user, secret, current_app.config["PORTAL_SETTINGS"].site_name) if secret else None
@@ -178,11 +214,19 @@ def _account_page(
         form=code_form or CodeForm(formdata=None),
         password_form=password_form or PasswordChangeForm(formdata=None),
         replace_form=replace_form or TotpReplaceForm(formdata=None, prefix="totp"),
+        mail_form=mail_form or _mail_form(user),
         secret=secret,
         uri=uri,
         must_set_up=second_factor_missing(user),
         min_password=MIN_PASSWORD_CHARS,
     )
+
+
+def _mail_form(user: User) -> MailSettingsForm:
+    """The mail settings as stored; the language of this page until the user has opted in."""
+    language = user.mail_language if user.daily_digest else select_locale()
+    data = {"email": user.email, "daily_digest": user.daily_digest, "mail_language": language}
+    return MailSettingsForm(formdata=None, data=data)
 
 
 # --- admins: the accounts ------------------------------------------------------------------------------------------
@@ -315,6 +359,28 @@ def active(user_id: int) -> Response | tuple[str, int]:
     return _show_page(user, active_form=form, posted="active"), 400
 
 
+@admin_bp.post("/<id:user_id>/email")
+@signed_in(Role.ADMIN)
+def email(user_id: int) -> Response | tuple[str, int]:
+    """Set or correct a user's e-mail address (removing it ends their daily digest); audited."""
+    user = get_or_404(User, user_id, lock=True)
+    form = EmailForm(prefix="email")
+    status = 400
+    if form.validate():
+        try:
+            changed = set_mail_settings(user, form.email.data or "", actor=current())
+        except InvalidUserError as refused:
+            status = show_refusal(form, refused)
+        else:
+            commit()
+            if changed:
+                flash(_("已更改 %(name)s 的电子邮箱。", name=user.username), "info")
+            else:
+                flash(_("电子邮箱没有变化。"), "info")
+            return redirect(url_for(".show", user_id=user.id), code=303)
+    return _show_page(user, email_form=form, posted="email"), status
+
+
 @admin_bp.post("/<id:user_id>/reset-link")
 @signed_in(Role.ADMIN)
 def reset_link(user_id: int) -> tuple[str, int]:
@@ -358,6 +424,7 @@ def _show_page(
     active_form: ActiveForm | None = None,
     totp_form: TotpResetForm | None = None,
     reset_form: FlaskForm | None = None,
+    email_form: EmailForm | None = None,
     posted: str | None = None,
     reset_link: str | None = None,
 ) -> str:
@@ -371,6 +438,7 @@ def _show_page(
         active_form=active_form or ActiveForm(formdata=None),
         totp_form=totp_form or TotpResetForm(formdata=None, prefix="totp"),
         reset_form=reset_form or FlaskForm(formdata=None),
+        email_form=email_form or EmailForm(formdata=None, prefix="email", data={"email": user.email}),
         posted=posted,
         reset_link=reset_link,
         reset_hours=RESET_LINK_HOURS,

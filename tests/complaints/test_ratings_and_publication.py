@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditEntry
 from portal.complaints.models import Complaint
 from portal.complaints.operations import accept, agency_answers, close, file_complaint, rate, transfer
-from portal.complaints.rules import Satisfaction
+from portal.complaints.rules import ComplaintStatus, Satisfaction
 from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.forms import issue_form_token
@@ -146,7 +146,7 @@ def test_a_rating_without_a_valid_receipt_or_link_is_refused(app: Flask, client:
 def test_an_open_complaint_cannot_be_rated(app: Flask, client: FlaskClient) -> None:
     complaint, secret, _staff, _officer = closed_complaint(app)
     page = status_page(client, complaint, secret)
-    complaint.status = "answered"  # as if it were still open when the form was posted
+    complaint.status = ComplaintStatus.ANSWERED  # as if it were still open when the form was posted
     db.session.flush()
     status, body = rate_from(client, page, "satisfied")
     assert status == 409
@@ -172,7 +172,7 @@ def test_a_dissatisfied_case_goes_back_to_the_agency_once(app: Flask, client: Fl
     assert refused.status_code == 400
     assert fresh(complaint).status == "closed"
 
-    sent_before = db.session.scalar(select(func.count(MailMessage.id)))
+    sent_before = db.session.scalar(select(func.count(MailMessage.id))) or 0
     returned = step(client, complaint, "return", {"return_note": "请说明余款的支付时间。"})
     assert returned.status_code == 303
     again = fresh(complaint)

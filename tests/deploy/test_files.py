@@ -71,5 +71,6 @@ def test_every_unit_runs_a_command_that_exists(tmp_path: Path) -> None:
         assert (UNITS / service.name.replace(".service", ".timer")).exists(), service.name
         jobs.add(job)
     daily = {"records expire", "supervision run", "evaluation run", "retention run", "backup create", "files sweep"}
+    daily.add("mail digest")  # the 工作台账's daily digest (portal/mail/digest.py)
     assert jobs == {*daily, "search sync", "mail send"}  # and those two every minute
     assert {timer.name.replace(".timer", ".service") for timer in UNITS.glob("*.timer")} <= {s.name for s in services}

@@ -141,6 +141,35 @@ def test_the_command_sends_what_is_due(app: Flask, smtp_down: Inbox) -> None:
     assert "Sent 0 message(s)" in mail_cli(app, "send")  # nothing twice
 
 
+def test_the_sender_make_run_keeps_sends_each_round_until_stopped(
+    app: Flask, smtp_down: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mail send --every 60` (what `make run` starts beside the server): a round, a wait of 60 s, another round, and
+    so on; a message that fell due while it waited goes out in the next round."""
+    queue()
+    commit()  # the request's own attempt fails: the server is down
+    [row] = rows()
+    row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    commit()
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise KeyboardInterrupt  # as Ctrl-C stops make run
+
+    monkeypatch.setattr("portal.mail.commands.time.sleep", wait)
+    controller = start_server(smtp_down)
+    try:
+        result = app.test_cli_runner().invoke(args=["mail", "send", "--every", "60"])
+    finally:
+        controller.stop()
+    assert waits == [60, 60]
+    assert result.output.count("Sent") == 2  # two rounds
+    assert [m["To"] for m in smtp_down.messages] == ["reader@example.com"]  # sent once, in the first
+    assert app.test_cli_runner().invoke(args=["mail", "send", "--every", "0"]).exit_code == 2  # refused by click
+
+
 def test_a_slow_server_never_keeps_the_request_waiting(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

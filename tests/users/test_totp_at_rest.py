@@ -103,7 +103,8 @@ def test_migration_0013_seals_the_stored_secrets_and_its_downgrade_unseals_them(
         assert sealed != secret
         assert secret not in sealed
         assert unseal(sealed, key) == secret
-        assert db.session.get(User, 1).totp_secret == secret  # type: ignore[union-attr]
+        # the column alone: later migrations add columns to users that this revision does not have yet
+        assert db.session.scalar(sa.select(User.totp_secret).where(User.id == 1)) == secret
         db.session.remove()
 
         # a secret sealed under another key cannot be unsealed: downgrading leaves it out (set it up again)

@@ -80,6 +80,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/account", "POST"): Access(ANY),
     ("/workspace/account/password", "POST"): Access(ANY),  # one's own password change
     ("/workspace/account/totp", "POST"): Access(ANY),  # one's own second factor removed, to set it up again
+    ("/workspace/account/mail", "POST"): Access(ANY),  # one's own e-mail address and daily digest
     ("/workspace/audit/", "GET"): Access(STAFF),
     ("/workspace/commitments/", "GET"): Access(OFFICER),
     ("/workspace/commitments/<commitment_id>", "GET"): Access(ANY, agency=True),
@@ -143,6 +144,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/users/", "GET"): Access(ADMIN),
     ("/workspace/users/<user_id>", "GET"): Access(ADMIN),
     ("/workspace/users/<user_id>/active", "POST"): Access(ADMIN),
+    ("/workspace/users/<user_id>/email", "POST"): Access(ADMIN),  # an admin sets a user's address
     ("/workspace/users/<user_id>/reset-link", "POST"): Access(ADMIN),  # a one-time password reset link
     ("/workspace/users/<user_id>/totp", "POST"): Access(ADMIN),  # removing a user's lost second factor
     ("/workspace/users/<user_id>/role", "POST"): Access(ADMIN),
