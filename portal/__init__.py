@@ -99,6 +99,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
 def _import_models() -> None:
     """Every model module, so that Alembic and relationships see all tables."""
     import portal.agencies.models
+    import portal.alerts.models
     import portal.archive.models
     import portal.arrears.models
     import portal.audit.models
@@ -125,6 +126,7 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.agencies.workspace import bp as agencies_workspace_bp
+    from portal.alerts.views import bp as alerts_bp
     from portal.archive.views import bp as agencies_bp
     from portal.arrears.views import bp as arrears_bp
     from portal.arrears.workspace import bp as arrears_workspace_bp
@@ -180,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
         statistics_bp,
         complaints_bp,
         objections_bp,
+        alerts_bp,  # e-mail alerts for followers (issue 18)
         users_bp,  # signing in and out
     ):
         app.register_blueprint(bp)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.agencies.models import Agency
+from portal.alerts.commands import alerts
 from portal.backups.commands import backup
 from portal.core.months import Month
 from portal.db import commit
@@ -39,6 +40,7 @@ from portal.users.rules import InvalidUserError, Role
 
 
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(alerts)
     app.cli.add_command(backup)
     app.cli.add_command(demo)
     app.cli.add_command(evaluation)

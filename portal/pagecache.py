@@ -49,7 +49,8 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
 # otherwise keep the cache cold), and counts the public entries among the newest ids as well as the highest: on
 # PostgreSQL ids are drawn before commit, so an entry can commit after a higher one was seen (the window ends at the
 # newest public entry: a private one never moves it).
-_PUBLIC_AUDIT = "action NOT LIKE 'user.%' AND action NOT LIKE '%.reveal'"
+# Entries that change no public page: sign-ins and account changes, reveals of a filer's contact, followers' alerts.
+_PUBLIC_AUDIT = "action NOT LIKE 'user.%' AND action NOT LIKE '%.reveal' AND action NOT LIKE 'alert.%'"
 AUDIT_WINDOW = 200
 _VERSION_SQL = text(
     "SELECT (SELECT coalesce(max(id), 0) FROM search_outbox), top.id,"

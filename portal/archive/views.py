@@ -23,6 +23,7 @@ from portal.archive.rollup import rollup
 from portal.arrears.queries import arrears_money
 from portal.commitments.models import Commitment
 from portal.complaints.models import Complaint
+from portal.complaints.queries import published_complaints
 from portal.db import commit
 from portal.evaluation.queries import agency_evaluation
 from portal.extensions import db
@@ -102,12 +103,7 @@ def profile(uscc: str) -> str:
         .join(Rectification.record)
         .where(Record.agency_id == agency.id, Record.public_clause(today), Rectification.outcome.is_(None))
     )
-    complaints = db.session.scalars(
-        select(Complaint)
-        .where(Complaint.published, Complaint.agency_id == agency.id)
-        .order_by(Complaint.closed_on.desc(), Complaint.id.desc())
-        .limit(50)
-    ).all()
+    complaints = db.session.scalars(published_complaints(agency.id).limit(50)).all()
     complaint_total = db.session.scalar(
         select(func.count()).where(Complaint.published, Complaint.agency_id == agency.id)
     )

@@ -13,6 +13,7 @@ from portal.agencies.models import Agency
 from portal.complaints.models import Complaint
 from portal.complaints.operations import Receipt, file_complaint, rate
 from portal.complaints.public_forms import ATTACHMENTS, ComplaintForm, RatingForm, StatusForm
+from portal.complaints.queries import published_complaints
 from portal.complaints.rules import FilerType, may_rate
 from portal.db import commit
 from portal.errors import NotAllowedError
@@ -34,8 +35,8 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 def index() -> tuple[str, int]:
     """Closed complaints whose complainant agreed, anonymised: no name, contact or attachment."""
     asked = parse_list_query(request.args, {})
-    query = select(Complaint).where(Complaint.published).order_by(Complaint.closed_on.desc(), Complaint.id.desc())
-    return render_template("complaints/index.html", results=paginate(query, asked), asked=asked), asked.status
+    results = paginate(published_complaints(), asked)
+    return render_template("complaints/index.html", results=results, asked=asked), asked.status
 
 
 @bp.get("/<number>")

@@ -52,7 +52,11 @@ ONE_PER_SEED = frozenset({"records.detail"})  # the first on each page linking t
 # Routes the demo county gives no public link to (a published complaint needs a complainant's consent), and
 # pages reached from outside the site: a password-reset link comes by e-mail (a stale one shows its notice).
 NO_DEMO_LINK = frozenset({"complaints.published"})
-GIVEN = {"users.reset": "/reset/" + "0" * 43}
+GIVEN = {
+    "users.reset": "/reset/" + "0" * 43,
+    "alerts.confirm": "/alerts/confirm/0",  # a stale link shows its notice (400)
+    "alerts.unsubscribe": "/alerts/unsubscribe/0",
+}
 # axe at each width: the front page, a list as cards (the commitments and outcomes lists are the same macro), a
 # record and an agency, search, and the statistics' tables that scroll in their own box ("records.detail": the first
 # page of that route the crawl found). Six pages keep the four widths to about 20 s on two idle cores.
