@@ -69,6 +69,10 @@ class Complaint(db.Model):  # type: ignore[name-defined]
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_on: Mapped[date | None]
     returned_on: Mapped[date | None]  # sent back to the agency after a 不满意 rating (once)
+    # A returned case's own deadlines: the original ones stay, for the evaluation and the statistics of the first
+    # answer (portal/evaluation/queries.answers_late, portal/statistics).
+    returned_answer_due: Mapped[date | None]
+    returned_close_due: Mapped[date | None]
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # The record made from the complaint, or the existing one it was linked to (DESIGN.md "Complaint"); the record
@@ -81,7 +85,10 @@ class Complaint(db.Model):  # type: ignore[name-defined]
 
     @property
     def deadlines(self) -> Deadlines:
-        return Deadlines(self.accept_due, self.answer_due, self.close_due)
+        """What is due when: after a return, the return's own answer and closing deadlines."""
+        return Deadlines(
+            self.accept_due, self.returned_answer_due or self.answer_due, self.returned_close_due or self.close_due
+        )
 
     @property
     def due(self) -> date | None:

@@ -27,7 +27,7 @@ from portal.complaints.rules import (
     may_return,
     returned_deadlines,
 )
-from portal.core.personal_data import find_personal_data
+from portal.core.personal_data import Finding, Found, find_personal_data, redact
 from portal.core.transitions import TransitionError, check_transition
 from portal.core.uploads import CheckedFile
 from portal.core.workdays import WorkCalendar
@@ -184,9 +184,14 @@ def close(complaint: Complaint, answer: str, today: date, *, by: User) -> None:
     _step(complaint, ComplaintStatus.CLOSED, today, by)
 
 
-def known_names(complaint: Complaint) -> list[str]:
-    """The names a public answer must not contain: the complainant's, as filed."""
-    return [complaint.name]
+def personal_data_in(complaint: Complaint, text: str) -> list[Finding]:
+    """What in `text` looks like personal data, the complainant's own name and phone (as filed) included."""
+    return find_personal_data(text, [complaint.name], [complaint.phone])
+
+
+def redacted_answer(complaint: Complaint, placeholders: dict[Found, str] | None = None) -> str:
+    """The answer to the complainant with what personal_data_in finds replaced: where a public version starts."""
+    return redact(complaint.answer, [complaint.name], [complaint.phone], placeholders)
 
 
 def publish_answer(complaint: Complaint, text: str, *, by: User) -> None:
@@ -201,7 +206,7 @@ def publish_answer(complaint: Complaint, text: str, *, by: User) -> None:
     text = text.strip()
     if not text:
         raise RefusedError(_l("请填写公开版本的答复。"), field="public_answer")
-    if find_personal_data(text, known_names(complaint)):
+    if personal_data_in(complaint, text):
         raise RefusedError(_l("公开版本中仍有疑似个人信息，请删除或改写标出的内容后再公开。"), field="public_answer")
     old = complaint.public_answer if complaint.published else None
     complaint.public_answer = text
@@ -247,8 +252,8 @@ def return_to_agency(
     deadlines = returned_deadlines(today, calendar, days)
     old_rating = complaint.rating.value if complaint.rating else None
     complaint.returned_on = today
-    complaint.answer_due = deadlines.answer
-    complaint.close_due = deadlines.close
+    complaint.returned_answer_due = deadlines.answer
+    complaint.returned_close_due = deadlines.close
     complaint.closed_on = None
     complaint.rating = None
     complaint.rated_on = None

@@ -59,6 +59,8 @@ TRANSITIONS: Mapping[ComplaintStatus, frozenset[ComplaintStatus]] = {
     ComplaintStatus.CLOSED: frozenset({ComplaintStatus.TRANSFERRED}),
 }
 FINISHED = frozenset({ComplaintStatus.NOT_ACCEPTED, ComplaintStatus.CLOSED})
+# What an agency's officers see: the complaints transferred to their agency, from then on (answered, closed).
+OFFICER_STATUSES = (ComplaintStatus.TRANSFERRED, ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED)
 
 
 # Within this many working days of a 不满意 rating, staff may return the case to the agency, once (issue 18; none

@@ -34,9 +34,10 @@ from portal.complaints.operations import (
     accept,
     agency_answers,
     close,
-    known_names,
     link_record,
+    personal_data_in,
     publish_answer,
+    redacted_answer,
     refuse,
     return_to_agency,
     reveal_contact,
@@ -44,6 +45,7 @@ from portal.complaints.operations import (
 )
 from portal.complaints.rules import (
     FINISHED,
+    OFFICER_STATUSES,
     RECORD_KINDS,
     SUBSTANTIATED,
     TRANSITIONS,
@@ -54,7 +56,7 @@ from portal.complaints.rules import (
 )
 from portal.core.deadlines import Urgency, urgency
 from portal.core.masking import shown_contact
-from portal.core.personal_data import PLACEHOLDERS, find_personal_data, redact
+from portal.core.personal_data import PLACEHOLDERS
 from portal.db import commit
 from portal.errors import NotAllowedError, RefusedError, show_refusal
 from portal.extensions import db
@@ -106,17 +108,18 @@ FILTERS = {
     "flag": choice(FLAGS),
 }
 OPEN = tuple(s.value for s in ComplaintStatus if s not in FINISHED)
-# What an agency's officers see: the complaints transferred to their agency, from then on (answered, closed).
-OFFICER_STATUSES = (ComplaintStatus.TRANSFERRED.value, ComplaintStatus.ANSWERED.value, ComplaintStatus.CLOSED.value)
 
 # Complaint.due in SQL: acceptance, the agency's answer, or closing; NULL once finished.
 due_next: ColumnElement[date | None] = case(
     (Complaint.status == ComplaintStatus.SUBMITTED.value, Complaint.accept_due),
     (
         Complaint.status.in_([ComplaintStatus.ACCEPTED.value, ComplaintStatus.TRANSFERRED.value]),
-        Complaint.answer_due,
+        func.coalesce(Complaint.returned_answer_due, Complaint.answer_due),
     ),
-    (Complaint.status == ComplaintStatus.ANSWERED.value, Complaint.close_due),
+    (
+        Complaint.status == ComplaintStatus.ANSWERED.value,
+        func.coalesce(Complaint.returned_close_due, Complaint.close_due),
+    ),
     else_=None,
 )
 
@@ -228,9 +231,7 @@ def _page(
         ),
         return_until=return_until(complaint.rated_on, calendar, days) if complaint.rated_on else None,
         may_publish=may_publish,
-        findings=find_personal_data(shown["publish_form"].public_answer.data or "", known_names(complaint))
-        if may_publish
-        else [],
+        findings=personal_data_in(complaint, shown["publish_form"].public_answer.data or "") if may_publish else [],
         suggested_kind=RECORD_KINDS[complaint.category],
         kinds=Kind.choices(),
         **shown,
@@ -243,7 +244,7 @@ def _public_draft(complaint: Complaint) -> str:
     if complaint.published:
         return complaint.public_answer
     placeholders = {kind: _(text) for kind, text in PLACEHOLDERS.items()}
-    return redact(complaint.answer, known_names(complaint), placeholders)
+    return redacted_answer(complaint, placeholders)
 
 
 @bp.get("/<id:complaint_id>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from itertools import pairwise
 
 from portal.core.labelled import N_, LabelledEnum
 from portal.core.workdays import WorkCalendar
@@ -49,7 +50,15 @@ def parse_days(text: str) -> dict[str, int]:
                 f"PORTAL_DEADLINE_DAYS: {part!r} is not NAME=DAYS (1–60) with NAME one of {', '.join(DEFAULT_DAYS)}"
             )
         days[name] = int(value)
+    for steps in _ORDERED:  # a later step of one filing is due after the earlier one
+        if any(days[a] >= days[b] for a, b in pairwise(steps)):
+            raise ValueError(f"PORTAL_DEADLINE_DAYS: {' < '.join(f'{s} ({days[s]})' for s in steps)} must increase")
     return days
+
+
+# The steps of one filing, in the order they fall due (parse_days keeps them so: a complaint returned to its agency
+# counts its new deadlines from the differences, complaints/rules.returned_deadlines).
+_ORDERED = (("complaint_accept", "complaint_answer", "complaint_close"), ("objection_accept", "objection_verify"))
 
 
 class Urgency(LabelledEnum):

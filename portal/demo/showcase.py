@@ -22,16 +22,15 @@ from portal.complaints.operations import (
     agency_answers,
     close,
     file_complaint,
-    known_names,
     link_record,
     publish_answer,
     rate,
+    redacted_answer,
     return_to_agency,
     transfer,
 )
 from portal.complaints.rules import Satisfaction
 from portal.core.deadlines import DEFAULT_DAYS
-from portal.core.personal_data import redact
 from portal.core.uploads import EVIDENCE, CheckedFile, check_upload
 from portal.demo.pdf import one_page_pdf
 from portal.extensions import db
@@ -297,7 +296,7 @@ def _rated_complaints(agency: Agency, today: date, files_dir: Path, staff: User)
         )
         rate(complaint, rating, "" if rating is Satisfaction.SATISFIED else "只说安排，没有说哪天付。", closed)
         if rating is Satisfaction.SATISFIED:
-            publish_answer(complaint, redact(complaint.answer, known_names(complaint)), by=staff)
+            publish_answer(complaint, redacted_answer(complaint), by=staff)
         else:
             return_to_agency(
                 complaint, today, work_calendar(today), DEFAULT_DAYS, by=staff, note="请明确付款日期后重新反馈。"

@@ -4,6 +4,7 @@ digest` runs every morning: the daily digest of the 工作台账 to the users wh
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 
@@ -20,6 +21,8 @@ from portal.mail.models import MailMessage
 from portal.mail.operations import given_up, outbox_counts, retry_given_up, send_due
 from portal.mail.rules import Channel
 
+log = logging.getLogger(__name__)
+
 
 @click.group(help="Outgoing mail: the outbox of queued messages and their delivery (PORTAL_SMTP_*).")
 def mail() -> None:
@@ -35,7 +38,11 @@ def mail() -> None:
 )
 def mail_send(every: int | None) -> None:
     while every is not None:  # make run's sender: one round, then wait, until the process is stopped
-        _send_round()
+        try:
+            _send_round()
+        except Exception:  # e.g. SQLite busy under the server's writes: said, and tried again next round
+            log.exception("mail send: this round failed; trying again in %d s", every)
+            db.session.rollback()
         db.session.remove()  # nothing kept between rounds
         time.sleep(every)
     _send_round()

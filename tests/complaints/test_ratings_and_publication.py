@@ -9,18 +9,28 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.audit.models import AuditEntry
 from portal.complaints.models import Complaint
-from portal.complaints.operations import accept, agency_answers, close, file_complaint, rate, transfer
+from portal.complaints.operations import (
+    accept,
+    agency_answers,
+    close,
+    file_complaint,
+    rate,
+    return_to_agency,
+    transfer,
+)
 from portal.complaints.rules import ComplaintStatus, Satisfaction
 from portal.errors import NotAllowedError
 from portal.extensions import db
 from portal.forms import issue_form_token
 from portal.mail.models import MailMessage
 from portal.mail.rules import sign_status_link
+from portal.supervision.models import LedgerItem
 from portal.supervision.operations import work_calendar
+from portal.supervision.operations.ledger import refresh_ledger
 from portal.users.models import User
 from portal.users.rules import Role
 from tests.complaints.test_workspace import (
@@ -173,13 +183,15 @@ def test_a_dissatisfied_case_goes_back_to_the_agency_once(app: Flask, client: Fl
     assert fresh(complaint).status == "closed"
 
     sent_before = db.session.scalar(select(func.count(MailMessage.id))) or 0
+    first_answer_due, first_close_due = complaint.answer_due, complaint.close_due
     returned = step(client, complaint, "return", {"return_note": "请说明余款的支付时间。"})
     assert returned.status_code == 303
     again = fresh(complaint)
     assert (again.status, again.returned_on, again.rating, again.closed_on) == ("transferred", TODAY, None, None)
     calendar = work_calendar(TODAY)
-    assert again.answer_due == calendar.add_workdays(TODAY, 8)
-    assert again.close_due == calendar.add_workdays(TODAY, 13)
+    assert again.deadlines.answer == again.due == calendar.add_workdays(TODAY, 8)
+    assert again.deadlines.close == calendar.add_workdays(TODAY, 13)
+    assert (again.answer_due, again.close_due) == (first_answer_due, first_close_due)  # kept for the statistics
     assert again.steps[-1].note == "请说明余款的支付时间。"
     assert db.session.scalar(select(func.count(MailMessage.id))) == sent_before + 1  # the complainant is told
 
@@ -281,8 +293,28 @@ def test_a_returned_case_leaves_the_public_pages_until_published_again(app: Flas
 
 
 def test_rating_an_answer_twice_at_once_counts_once(app: Flask) -> None:
+    """Two posts at the same moment: the second one's complaint was read before the first was stored (its rating
+    still empty in memory), and the database's own check refuses it."""
     complaint, _secret, _staff, _officer = closed_complaint(app)
-    rate(complaint, Satisfaction.SATISFIED, "", TODAY)
+    db.session.connection().execute(
+        text("UPDATE complaints SET rating = 'satisfied' WHERE id = :id"), {"id": complaint.id}
+    )  # the other post, behind the ORM's back
+    assert complaint.rating is None
     with pytest.raises(NotAllowedError):
         rate(complaint, Satisfaction.DISSATISFIED, "改主意", TODAY)
     assert fresh(complaint).rating == Satisfaction.SATISFIED
+
+
+def test_a_returned_case_is_back_on_the_ledger(app: Flask) -> None:
+    """The returned case gets a 工作台账 item of its own (the first round's, closed, is never reopened), due by the
+    return's deadline, on the agency's ledger and in its officers' digest."""
+    complaint, _secret, staff, _officer = closed_complaint(app)
+    rate(complaint, Satisfaction.DISSATISFIED, "没付", TODAY)
+    settings = app.config["PORTAL_SETTINGS"]
+    return_to_agency(complaint, TODAY, work_calendar(TODAY), settings.deadline_days, by=staff, note="请重办")
+    later = date(2026, 12, 10)
+    refresh_ledger(later)
+    items = {i.key: i for i in db.session.scalars(select(LedgerItem).where(LedgerItem.subject_type == "complaint"))}
+    again = items[f"complaint:complaint:{complaint.id}:returned"]
+    assert (again.closed_on, again.due_on, again.agency_id) == (None, complaint.deadlines.answer, complaint.agency_id)
+    assert again.due_on < later  # overdue on the ledger and in the digest

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from portal.core.deadlines import Urgency, due_soon_until, urgency
+from portal.core.deadlines import Urgency, due_soon_until, parse_days, urgency
 from portal.core.workdays import WorkCalendar, china_calendar, covered_years
 
 CALENDAR = china_calendar([2025, 2026, 2027])
@@ -100,3 +100,14 @@ def test_a_deadline_counted_late_in_the_year_is_covered() -> None:
     filed = date(2026, 12, 31)
     calendar = china_calendar(covered_years(filed))
     assert calendar.add_workdays(filed, 60).year in covered_years(filed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["complaint_accept=5,complaint_answer=3", "complaint_answer=15", "objection_accept=10", "complaint_close=2"],
+)
+def test_the_steps_of_a_filing_must_fall_due_in_order(text: str) -> None:
+    """A returned complaint counts its deadlines from the differences (complaints/rules.returned_deadlines)."""
+    with pytest.raises(ValueError, match="must increase"):
+        parse_days(text)
+    assert parse_days("complaint_accept=3,complaint_answer=12,complaint_close=20")["complaint_close"] == 20

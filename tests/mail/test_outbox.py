@@ -14,11 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from portal.config import MailSettings
 from portal.db import commit
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.mail import commands as mail_commands
 from portal.mail.models import MailMessage
 from portal.mail.operations import queue_mail, send_due
 from portal.mail.rules import CLAIM, MAX_ATTEMPTS, MailStatus
@@ -155,17 +157,27 @@ def test_the_sender_make_run_keeps_sends_each_round_until_stopped(
 
     def wait(seconds: float) -> None:
         waits.append(seconds)
-        if len(waits) == 2:
+        if len(waits) == 3:
             raise KeyboardInterrupt  # as Ctrl-C stops make run
 
+    real_send_due = mail_commands.send_due
+    rounds = iter([OperationalError("SELECT", {}, Exception("database is locked"))])
+
+    def send_due(*args: Any, **kwargs: Any) -> Any:  # the first round fails: the sender goes on
+        failure = next(rounds, None)
+        if failure is not None:
+            raise failure
+        return real_send_due(*args, **kwargs)
+
     monkeypatch.setattr("portal.mail.commands.time.sleep", wait)
+    monkeypatch.setattr("portal.mail.commands.send_due", send_due)
     controller = start_server(smtp_down)
     try:
         result = app.test_cli_runner().invoke(args=["mail", "send", "--every", "60"])
     finally:
         controller.stop()
-    assert waits == [60, 60]
-    assert result.output.count("Sent") == 2  # two rounds
+    assert waits == [60, 60, 60]
+    assert result.output.count("Sent") == 2  # a failed round, then two that sent
     assert [m["To"] for m in smtp_down.messages] == ["reader@example.com"]  # sent once, in the first
     assert app.test_cli_runner().invoke(args=["mail", "send", "--every", "0"]).exit_code == 2  # refused by click
 

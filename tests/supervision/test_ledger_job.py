@@ -623,7 +623,9 @@ def test_the_filings_deadlines_join_the_ledger_and_close_when_done(app: Flask) -
         (f"repair:repair:{application.id}", LedgerRule.REPAIR, D(2026, 12, 4)),  # decide within 10
     ):
         found = the_item(key)
-        assert (found.rule, found.due_on, found.agency_id, found.closed_on) == (rule, due, agency.id, None), key
+        # a complaint is the agency's (its officers' ledger and digest) only once it is transferred to them
+        owner = None if rule is LedgerRule.COMPLAINT else agency.id
+        assert (found.rule, found.due_on, found.agency_id, found.closed_on) == (rule, due, owner, None), key
     assert the_item(f"complaint:complaint:{complaint.id}").subject == complaint.number
 
     accept(complaint, TODAY, by=staff)
@@ -633,6 +635,8 @@ def test_the_filings_deadlines_join_the_ledger_and_close_when_done(app: Flask) -
     assert the_item(f"objection:objection:{objection.id}").due_on == D(2026, 12, 4)  # verified within 10
 
     transfer(complaint, agency, TODAY, by=staff)
+    refresh_subject("complaint", complaint.id, TODAY)
+    assert the_item(f"complaint:complaint:{complaint.id}").agency_id == agency.id
     agency_answers(complaint, "已与企业对账。", TODAY, by=officer)
     refresh_subject("complaint", complaint.id, TODAY)
     assert the_item(f"complaint:complaint:{complaint.id}").due_on == D(2026, 12, 11)  # closing, 15

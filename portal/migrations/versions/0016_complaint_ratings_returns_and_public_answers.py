@@ -32,9 +32,16 @@ def upgrade():
         batch_op.add_column(sa.Column("rating_comment", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("rated_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("returned_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("returned_answer_due", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("returned_close_due", sa.Date(), nullable=True))
         batch_op.create_check_constraint(
             op.f("ck_complaints_rating_known"), "rating IN ('satisfied', 'basically_satisfied', 'dissatisfied')"
         )
+    _withdraw_publications()
+
+
+def _withdraw_publications():
+    """Every published complaint unpublished, and queued for the search index to drop."""
     connection = op.get_bind()
     numbers = connection.execute(sa.text("SELECT number FROM complaints WHERE published")).scalars().all()
     if numbers:
@@ -47,8 +54,12 @@ def upgrade():
 
 
 def downgrade():
+    # The code before this revision shows the internal answer of a published complaint: none stays published.
+    _withdraw_publications()
     with op.batch_alter_table("complaints", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_complaints_rating_known"), type_="check")
+        batch_op.drop_column("returned_close_due")
+        batch_op.drop_column("returned_answer_due")
         batch_op.drop_column("returned_on")
         batch_op.drop_column("rated_on")
         batch_op.drop_column("rating_comment")

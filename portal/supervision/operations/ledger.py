@@ -32,6 +32,7 @@ from portal.clock import local_time
 from portal.commitments.models import Commitment
 from portal.commitments.rules import DraftState, Fulfilment
 from portal.complaints.models import Complaint
+from portal.complaints.rules import OFFICER_STATUSES
 from portal.core.workdays import WorkCalendar
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -483,10 +484,14 @@ def _filings(ctx: _Context) -> Iterator[Due]:
     for model, rule, kind in filings:
         for filing in db.session.scalars(select(model).where(_where_only(model.id, ctx.only))):
             key = f"{rule}:{kind}:{filing.id}"
+            if getattr(filing, "returned_on", None) is not None:  # a complaint back with its agency: a new item
+                key += ":returned"
             due = filing.due
             if due is None and key not in ctx.existing:
                 continue
             agency_id = filing.agency_id if hasattr(filing, "agency_id") else filing.record.agency_id
+            if model is Complaint and filing.status not in OFFICER_STATUSES:
+                agency_id = None  # the agency's officers have a complaint only once it is transferred to them
             submitted = filing.filed_on
             yield Due(
                 key,
