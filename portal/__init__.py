@@ -127,6 +127,8 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.agencies.workspace import bp as agencies_workspace_bp
     from portal.alerts.views import bp as alerts_bp
+    from portal.api.views import bp as api_bp
+    from portal.api.views import developers_bp
     from portal.archive.views import bp as agencies_bp
     from portal.arrears.views import bp as arrears_bp
     from portal.arrears.workspace import bp as arrears_workspace_bp
@@ -144,6 +146,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.news.views import bp as news_bp
     from portal.objections.views import bp as objections_bp
     from portal.objections.workspace import bp as objections_workspace_bp
+    from portal.opendata.views import bp as opendata_bp
+    from portal.opendata.workspace import bp as opendata_workspace_bp
     from portal.pages.views import bp as pages_bp
     from portal.records.views import bp as records_bp
     from portal.records.workspace import bp as records_workspace_bp
@@ -175,8 +179,11 @@ def _register_blueprints(app: Flask) -> None:
         outcomes_bp,
         pages_bp,
         news_bp,
+        opendata_bp,
         feeds_bp,
         search_bp,
+        api_bp,  # /api/v1/… (issue 15)
+        developers_bp,
         reports_bp,
         evaluation_bp,
         statistics_bp,
@@ -208,5 +215,6 @@ def _register_blueprints(app: Flask) -> None:
         repairs_workspace_bp,
         measures_workspace_bp,
         search_workspace_bp,
+        opendata_workspace_bp,
     ):
         app.register_blueprint(bp)

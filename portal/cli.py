@@ -28,6 +28,7 @@ from portal.evaluation.rules import last_finished_month
 from portal.extensions import db
 from portal.files.operations import sweep_orphan_files
 from portal.mail.commands import mail
+from portal.opendata.commands import opendata
 from portal.records.operations import expire_due_records
 from portal.rectifications.operations import note_newly_overdue
 from portal.retention.commands import retention
@@ -46,6 +47,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(evaluation)
     app.cli.add_command(files)
     app.cli.add_command(mail)
+    app.cli.add_command(opendata)
     app.cli.add_command(records)
     app.cli.add_command(retention)
     app.cli.add_command(search)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.agencies.models import Agency, PositiveItem
@@ -33,6 +34,7 @@ from portal.measures.models import JointMeasure
 from portal.measures.rules import MeasureKind
 from portal.records.kinds import Kind
 from portal.records.models import Record
+from portal.records.queries import listed_defaulter_ids
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import overdue_clause
 
@@ -262,3 +264,16 @@ def report_facts(agency: Agency, today: date) -> ReportFacts:
         money=arrears_money(today, [agency.id]),  # 沈政办发〔2018〕117号 二(三)1: owed and repaid, in SQL
         score=latest_score(agency.id, today),
     )
+
+
+def listed_agencies(today: date, *, listed: bool = False) -> Select[Any]:
+    """The agencies list (/agencies/, its exports and the API): every body by region, kind and name; `listed` narrows
+    it to the bodies listed as 失信被执行人 today (动态清零, 泰信用办〔2022〕12号 一)."""
+    query = (
+        select(Agency)
+        .options(joinedload(Agency.parent), joinedload(Agency.merged_into))
+        .order_by(Agency.region_code, Agency.kind, Agency.name)
+    )
+    if listed:
+        query = query.where(Agency.id.in_(listed_defaulter_ids(today)))
+    return query

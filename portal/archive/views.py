@@ -18,7 +18,13 @@ from portal.agencies.models import Agency
 from portal.agencies.queries import agency_or_404, shown_positive_items
 from portal.archive.models import AgencyReport
 from portal.archive.operations import issue_report
-from portal.archive.queries import NUMBER_INPUT_MOST, is_report_number, normalise_number, report_by_number
+from portal.archive.queries import (
+    NUMBER_INPUT_MOST,
+    is_report_number,
+    listed_agencies,
+    normalise_number,
+    report_by_number,
+)
 from portal.archive.rollup import rollup
 from portal.arrears.queries import arrears_money
 from portal.commitments.models import Commitment
@@ -29,7 +35,7 @@ from portal.evaluation.queries import agency_evaluation
 from portal.extensions import db
 from portal.listing import choice, parse_list_query
 from portal.records.models import Record
-from portal.records.queries import listed_defaulter_ids, public_records
+from portal.records.queries import public_records
 from portal.rectifications.models import Rectification
 from portal.rectifications.queries import public_outcomes
 
@@ -58,9 +64,7 @@ def index() -> tuple[str, int]:
     ignored; a bad `listed` value is a 400 with its message."""
     today = clock.today()
     asked = parse_list_query({"listed": request.args.get("listed", "")}, {"listed": choice(["judgment_defaulter"])})
-    query = select(Agency).order_by(Agency.region_code, Agency.kind, Agency.name)
-    if asked.filters.get("listed"):
-        query = query.where(Agency.id.in_(listed_defaulter_ids(today)))
+    query = listed_agencies(today, listed=bool(asked.filters.get("listed")))
     agencies = [] if asked.problems else db.session.scalars(query).all()  # a bad filter: its message, no list
     counts: dict[int, int] = {
         agency_id: n

@@ -113,6 +113,9 @@ LISTS = [
     Place("statistics.index", _l("统计数据")),
     Place("news.index", _l("信用动态与典型案例")),
     Place("complaints.index", _l("投诉办理结果")),
+    Place("opendata.index", _l("开放数据")),
+    Place("opendata.dictionary", _l("数据字典")),
+    Place("developers.page", _l("开放数据接口（API）")),
     Place("pages.index", _l("政策与指南")),
 ]
 SERVICES = [

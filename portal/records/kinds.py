@@ -1,7 +1,9 @@
 """The record kinds and their own fields, declared once.
 
 This declaration drives the record page (and later the forms, CSV columns, API schema and search). Each
-record keeps its kind's fields in `Record.details` under the field names below; money is in fen.
+record keeps its kind's fields in `Record.details` under the field names below; money is in fen. A field's `column`
+is its name in the national credit-information field standards (the header of open-data exports and imports,
+portal/opendata/datasets.py), its `name` the stable English key of exports and the API.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class KindField:
     label: Any  # lazy string
     type: FieldType = FieldType.TEXT
     required: bool = True
+    column: str = ""  # the national standard's name (untranslated: a file's header); money columns name 万元
+    example: str = ""  # a value as an export writes it (the data dictionary shows it)
 
     def display(self, value: Any) -> str:
         if value is None or value == "":
@@ -55,6 +59,9 @@ class RecordKind:
     code: Kind
     fields: tuple[KindField, ...]
     description: Any = ""
+    # (common column key, the standard's name) where this kind names a common column its own way (COMMON_COLUMNS
+    # gives the others); pairs, not a dict, so that a kind stays hashable
+    columns: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> Label:
@@ -65,13 +72,21 @@ class RecordKind:
 
 
 _EXECUTION_FIELDS = (
-    KindField("case_number", _l("案号"), FieldType.CODE),
-    KindField("court", _l("执行法院")),
-    KindField("basis_document", _l("执行依据文号"), FieldType.CODE),
-    KindField("basis_issuer", _l("做出执行依据单位")),
-    KindField("filed_on", _l("立案时间"), FieldType.DATE),
-    KindField("obligation", _l("生效法律文书确定的义务"), FieldType.LONG_TEXT),
-    KindField("performance", _l("被执行人的履行情况")),
+    KindField("case_number", _l("案号"), FieldType.CODE, column="案号", example="（2026）演0121执1001号"),
+    KindField("court", _l("执行法院"), column="执行法院", example="演示县人民法院"),
+    KindField(
+        "basis_document", _l("执行依据文号"), FieldType.CODE, column="执行依据文号", example="（2025）演0121民初2001号"
+    ),
+    KindField("basis_issuer", _l("做出执行依据单位"), column="做出执行依据单位", example="演示县人民法院"),
+    KindField("filed_on", _l("立案时间"), FieldType.DATE, column="立案时间", example="2026-03-02"),
+    KindField(
+        "obligation",
+        _l("生效法律文书确定的义务"),
+        FieldType.LONG_TEXT,
+        column="生效法律文书确定的义务",
+        example="向某公司支付合同款 120,000 元及逾期利息。",
+    ),
+    KindField("performance", _l("被执行人的履行情况"), column="被执行人的履行情况", example="全部未履行"),
 )
 
 KINDS: dict[str, RecordKind] = {
@@ -81,53 +96,107 @@ KINDS: dict[str, RecordKind] = {
             Kind.JUDGMENT_DEFAULTER,
             (
                 *_EXECUTION_FIELDS,
-                KindField("default_circumstance", _l("失信被执行人具体情形")),
-                KindField("published_on", _l("发布时间"), FieldType.DATE),
+                KindField(
+                    "default_circumstance",
+                    _l("失信被执行人具体情形"),
+                    column="失信被执行人行为具体情形",
+                    example="有履行能力而拒不履行生效法律文书确定义务",
+                ),
+                KindField("published_on", _l("发布时间"), FieldType.DATE, column="发布时间", example="2026-04-01"),
             ),
+            columns=(("agency_name", "失信被执行人名称"),),
         ),
-        RecordKind(Kind.ENFORCED_PARTY, _EXECUTION_FIELDS),
+        RecordKind(Kind.ENFORCED_PARTY, _EXECUTION_FIELDS, columns=(("agency_name", "被执行人名称"),)),
         RecordKind(
             Kind.ADMINISTRATIVE_PENALTY,
             (
-                KindField("decision_number", _l("行政处罚决定书文号"), FieldType.CODE),
-                KindField("violation_type", _l("违法行为类型")),
-                KindField("violation_facts", _l("违法事实"), FieldType.LONG_TEXT),
-                KindField("legal_basis", _l("处罚依据")),
-                KindField("penalty_category", _l("处罚类别")),
-                KindField("penalty_content", _l("处罚内容")),
-                KindField("fine", _l("罚款金额"), FieldType.MONEY, required=False),
-                KindField("decided_on", _l("处罚决定日期"), FieldType.DATE),
-                KindField("penalty_authority", _l("处罚机关")),
+                KindField(
+                    "decision_number",
+                    _l("行政处罚决定书文号"),
+                    FieldType.CODE,
+                    column="行政处罚决定书文号",
+                    example="演市监罚〔2026〕101号",
+                ),
+                KindField("violation_type", _l("违法行为类型"), column="违法行为类型", example="拖延办理项目审批"),
+                KindField(
+                    "violation_facts",
+                    _l("违法事实"),
+                    FieldType.LONG_TEXT,
+                    column="违法事实",
+                    example="经查，当事人拖延办理项目审批，事实清楚，证据确凿。",
+                ),
+                KindField("legal_basis", _l("处罚依据"), column="处罚依据", example="《中华人民共和国行政处罚法》"),
+                KindField("penalty_category", _l("处罚类别"), column="处罚类别", example="罚款"),
+                KindField("penalty_content", _l("处罚内容"), column="处罚内容", example="责令限期改正，并处罚款"),
+                KindField(
+                    "fine", _l("罚款金额"), FieldType.MONEY, required=False, column="罚款金额（万元）", example="1.5"
+                ),
+                KindField(
+                    "decided_on", _l("处罚决定日期"), FieldType.DATE, column="处罚决定日期", example="2026-05-08"
+                ),
+                KindField("penalty_authority", _l("处罚机关"), column="处罚机关", example="演示市市场监督管理局"),
             ),
+            columns=(("agency_name", "行政相对人名称"), ("deciding_authority_code", "处罚机关统一社会信用代码")),
         ),
         RecordKind(
             Kind.LOST_LAWSUIT,
             (
-                KindField("case_number", _l("案号"), FieldType.CODE),
-                KindField("court", _l("审理法院")),
-                KindField("cause", _l("案由")),
-                KindField("judgment", _l("判决结果"), FieldType.LONG_TEXT),
-                KindField("amount", _l("涉案金额"), FieldType.MONEY, required=False),
+                KindField("case_number", _l("案号"), FieldType.CODE, column="案号", example="（2026）演0121民初3001号"),
+                KindField("court", _l("审理法院"), column="审理法院", example="演示县人民法院"),
+                KindField("cause", _l("案由"), column="案由", example="建设工程施工合同纠纷"),
+                KindField(
+                    "judgment",
+                    _l("判决结果"),
+                    FieldType.LONG_TEXT,
+                    column="判决结果",
+                    example="判决被告于判决生效之日起十日内支付工程款。",
+                ),
+                KindField(
+                    "amount", _l("涉案金额"), FieldType.MONEY, required=False, column="涉案金额（万元）", example="86.4"
+                ),
             ),
+            columns=(("agency_name", "当事人名称"),),
         ),
         RecordKind(
             Kind.ARREARS,
             (
-                KindField("contract_number", _l("合同编号"), FieldType.CODE),
-                KindField("party_a", _l("甲方")),
-                KindField("party_b", _l("乙方")),
-                KindField("contract_amount", _l("合同金额"), FieldType.MONEY),
-                KindField("amount_owed", _l("拖欠金额"), FieldType.MONEY),
-                KindField("breach", _l("违约事由"), FieldType.LONG_TEXT),
+                KindField(
+                    "contract_number", _l("合同编号"), FieldType.CODE, column="合同编号", example="YSX-2026-04001"
+                ),
+                KindField("party_a", _l("甲方"), column="甲方", example="演示县城关镇人民政府"),
+                KindField("party_b", _l("乙方"), column="乙方", example="演示建设工程有限公司"),
+                KindField("contract_amount", _l("合同金额"), FieldType.MONEY, column="合同金额（万元）", example="240"),
+                KindField("amount_owed", _l("拖欠金额"), FieldType.MONEY, column="拖欠金额（万元）", example="120.5"),
+                KindField(
+                    "breach",
+                    _l("违约事由"),
+                    FieldType.LONG_TEXT,
+                    column="违约事由",
+                    example="合同约定的付款期限届满后仍未支付。",
+                ),
             ),
         ),
         RecordKind(
             Kind.INVESTMENT_PROMISE,
             (
-                KindField("project", _l("招商项目")),
-                KindField("promise", _l("承诺事项"), FieldType.LONG_TEXT),
-                KindField("unfulfilled", _l("未兑现内容"), FieldType.LONG_TEXT),
-                KindField("amount", _l("涉及金额"), FieldType.MONEY, required=False),
+                KindField("project", _l("招商项目"), column="招商项目", example="冷链物流中心招商项目"),
+                KindField(
+                    "promise",
+                    _l("承诺事项"),
+                    FieldType.LONG_TEXT,
+                    column="承诺事项",
+                    example="承诺给予土地、税收返还和配套基础设施支持。",
+                ),
+                KindField(
+                    "unfulfilled",
+                    _l("未兑现内容"),
+                    FieldType.LONG_TEXT,
+                    column="未兑现内容",
+                    example="配套基础设施未按约定期限建成。",
+                ),
+                KindField(
+                    "amount", _l("涉及金额"), FieldType.MONEY, required=False, column="涉及金额（万元）", example="500"
+                ),
             ),
         ),
     )
@@ -154,6 +223,21 @@ COMMON_LABELS: dict[str, Any] = {
     "document_number": _l("文书编号"),
     "decision_date": _l("决定日期"),
     "commitment_code": _l("关联承诺编号"),
+}
+# The common fields' names in the national credit-information field standards (open-data exports and imports,
+# portal/opendata/datasets.py), by their stable English keys; a kind may name some its own way (RecordKind.columns).
+COMMON_COLUMNS: dict[str, str] = {
+    "agency_name": "失信主体名称",
+    "agency_uscc": "统一社会信用代码",
+    "title": "标题",
+    "summary": "摘要",
+    "severity": "严重程度",
+    "deciding_authority": "认定机关",
+    "deciding_authority_code": "认定机关统一社会信用代码",
+    "source_unit": "数据来源单位",
+    "document_number": "文书编号",
+    "decision_date": "决定日期",
+    "commitment_code": "关联承诺编号",
 }
 # Shown in corrections when a new decision date or severity moves the disclosure window.
 WINDOW_LABELS: dict[str, Any] = {

@@ -49,9 +49,9 @@ EXTRA_PAGES = [
 ]
 EVERY_LINKED = frozenset({"pages.show"})  # each content page differs: try them all
 ONE_PER_SEED = frozenset({"records.detail"})  # the first on each page linking them: a record of each kind
-# Routes the demo county gives no public link to (a published complaint needs a complainant's consent), and
+# Routes the demo county gives no public link to (a daily dump is a zip, listed once `opendata dump` has run), and
 # pages reached from outside the site: a password-reset link comes by e-mail (a stale one shows its notice).
-NO_DEMO_LINK = frozenset({"complaints.published"})
+NO_DEMO_LINK = frozenset({"opendata.dump"})
 GIVEN = {
     "users.reset": "/reset/" + "0" * 43,
     "alerts.confirm": "/alerts/confirm/0",  # a stale link shows its notice (400)

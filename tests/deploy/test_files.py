@@ -72,6 +72,7 @@ def test_every_unit_runs_a_command_that_exists(tmp_path: Path) -> None:
         jobs.add(job)
     daily = {"records expire", "supervision run", "evaluation run", "retention run", "backup create", "files sweep"}
     daily.add("mail digest")  # the 工作台账's daily digest (portal/mail/digest.py)
+    daily.add("opendata dump")  # the daily full dumps at /data/ (issue 15)
     daily.add("alerts send")  # followers' alerts: --frequency daily at 07:30, immediate every 10 minutes
     assert jobs == {*daily, "search sync", "mail send"}  # and those two every minute
     assert {timer.name.replace(".timer", ".service") for timer in UNITS.glob("*.timer")} <= {s.name for s in services}

@@ -102,6 +102,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("/workspace/complaints/<complaint_id>/reveal", "POST"): Access(STAFF),
     ("/workspace/complaints/<complaint_id>/transfer", "POST"): Access(STAFF),
     ("/workspace/evaluation/", "GET"): Access(STAFF),
+    # issue 15: bulk import of agencies and records (staff and admins): upload → dry run, then the write
+    ("/workspace/import/", "GET"): Access(STAFF),
+    ("/workspace/import/", "POST"): Access(STAFF),
+    ("/workspace/import/write", "POST"): Access(STAFF),
     ("/workspace/evaluation/", "POST"): Access(STAFF),
     ("/workspace/evaluation/<year>", "GET"): Access(STAFF),
     ("/workspace/evaluation/<year>.xlsx", "GET"): Access(STAFF),
