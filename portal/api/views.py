@@ -40,7 +40,7 @@ from portal.reports.rules import BulletinState
 from portal.statistics.queries import figures
 from portal.statistics.rules import DEFAULT_MONTHS
 from portal.statistics.views import labels
-from portal.web import as_id, current_external_url, site_root
+from portal.web import as_id, current_external_url, select_locale, site_root
 
 from . import schemas
 from .endpoints import BY_NAME, DEFAULT_LIMIT, ENDPOINTS, MAX_LIMIT, Endpoint
@@ -125,7 +125,11 @@ def _page(
     items, more = found[:limit], len(found) > limit
     next_cursor = endpoint.cursor(getattr(items[-1], keyset.key.key)) if more else None
     shown: dict[str, Any] = {name: request.args[name].strip() for name in filters}  # as asked: the page, the feed
-    following: dict[str, Any] = {**request.args, "cursor": next_cursor}
+    # the next page: what was parsed, never the raw query string (a name such as `endpoint` or `_scheme` would be
+    # taken by url_for itself)
+    following: dict[str, Any] = {**shown, "limit": limit, "cursor": next_cursor}
+    if "lang" in request.args:
+        following["lang"] = select_locale()
     site = site_root()
     return _json(
         {

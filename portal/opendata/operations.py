@@ -27,7 +27,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from portal.errors import RefusedError
 from portal.extensions import db
 from portal.forms import control_characters, uscc_message
 from portal.opendata.datasets import AGENCIES, DATASETS, DUMPED, Column, ColumnType, Dataset
-from portal.opendata.queries import dataset_query, items
+from portal.opendata.queries import dataset_query, items, withdrawn_since
 from portal.opendata.rules import CellError, future_date, header_name, out_of_order, parse_day, parse_wan
 from portal.opendata.tables import Link, UnreadableFileError, csv_chunks, read_table, rows
 from portal.records.kinds import KINDS, Kind, RecordValues
@@ -641,6 +641,17 @@ def _replace_text(path: Path, text: str) -> None:
 
 def manifest_path(zip_path: Path) -> Path:
     return zip_path.with_name(zip_path.name.removesuffix(".zip") + ".manifest.json")
+
+
+def current_dump(directory: Path, today: date) -> Dump | None:
+    """The dump /data/ publishes: today's, while nothing it holds has left the public since it was written (a record
+    stopped, a complaint or commitment withdrawn). Older dumps stay on disk for staff, never served: yesterday's holds
+    records that expired at midnight. The next `opendata dump` makes a current one again."""
+    dumps = list_dumps(directory)
+    if not dumps or dumps[0].day != today:
+        return None
+    written = datetime.fromtimestamp(dumps[0].path.stat().st_mtime, UTC)
+    return None if withdrawn_since(written) else dumps[0]
 
 
 def list_dumps(directory: Path) -> list[Dump]:

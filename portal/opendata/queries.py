@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.archive import queries as archive_queries
 from portal.commitments import queries as commitment_queries
+from portal.commitments.models import Commitment
 from portal.complaints import queries as complaint_queries
 from portal.complaints.models import Complaint
 from portal.extensions import db
@@ -91,3 +92,18 @@ def items(query: Select[Any]) -> Iterator[Any]:
 
 def count(query: Select[Any]) -> int:
     return int(db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+
+
+def withdrawn_since(instant: datetime) -> bool:
+    """Has anything a dump written at `instant` may hold left the public since? A record whose publication stopped
+    (revoked, repaired, expired, its updated_at moved), a complaint withdrawn from publication (returned to its
+    agency), a commitment no longer public. Such a dump is not served: its details must leave every public surface
+    (DESIGN.md, Record status)."""
+    changed_after = (
+        select(Record.id).where(Record.stopped_on.is_not(None), Record.updated_at > instant),
+        select(Complaint.id).where(
+            Complaint.published.is_(False), Complaint.public_answer != "", Complaint.updated_at > instant
+        ),
+        select(Commitment.id).where(~Commitment.public_clause(), Commitment.updated_at > instant),
+    )
+    return any(db.session.scalar(query.limit(1)) is not None for query in changed_after)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from portal import clock
 from portal.listing import parse_list_query
 from portal.opendata.datasets import DATASETS, DUMPED, ColumnType, Dataset
-from portal.opendata.operations import DUMP_NAME, dumps_dir, item_url, list_dumps, manifest_path
+from portal.opendata.operations import DUMP_NAME, current_dump, dumps_dir, item_url, manifest_path
 from portal.opendata.queries import EXPORTS, count, dataset_query, items
 from portal.opendata.tables import MIMETYPES, WRITERS, rows
 from portal.web import refuse_control_characters
@@ -84,7 +84,7 @@ def index() -> str:
         "opendata/index.html",
         datasets=DUMPED,
         counted=counted,
-        dumps=list_dumps(dumps_dir()),
+        dump=current_dump(dumps_dir(), today),
         export_url=export_url,
         licence=LICENCE_PAGE,
     )
@@ -106,7 +106,10 @@ def dump(name: str) -> Response:
     zip_name = name.removesuffix(".manifest.json") + ".zip" if is_manifest else name
     if DUMP_NAME.fullmatch(zip_name) is None:
         abort(404)
-    path = dumps_dir() / zip_name
+    current = current_dump(dumps_dir(), clock.today())
+    if current is None or current.name != zip_name:  # only today's, while it holds nothing withdrawn since
+        abort(404)
+    path = current.path
     if is_manifest:
         path = manifest_path(path)
     if not path.is_file():

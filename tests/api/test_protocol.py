@@ -137,3 +137,18 @@ def test_signed_in_the_api_answers_the_same_and_is_not_kept(client: FlaskClient)
     assert response.get_json()["items"] == anonymous["items"]  # staff see the public data here, nothing more
     assert response.headers["Cache-Control"] == "private, no-store"
     assert client.get("/api/v1/records?limit=3", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("extra", ["endpoint=x", "_method=POST", "_scheme=javascript", "_external=1", "_anchor=x"])
+@pytest.mark.parametrize("path", ["/api/v1/records", "/api/v1/agencies", "/api/v1/commitments"])
+def test_names_url_for_keeps_for_itself_are_ignored_in_the_next_link(
+    client: FlaskClient, path: str, extra: str
+) -> None:
+    """Found by review: the next page's address was built from the raw query string, so `endpoint=` was a 500 and
+    `_scheme=` made a broken link. It is built from what was parsed."""
+    response = client.get(f"{path}?limit=1&{extra}")
+    assert response.status_code == 200
+    following = response.get_json()["links"]["next"]
+    assert following.startswith("http://localhost/api/v1/")
+    assert extra.split("=")[0] not in following
+    assert client.get(following.removeprefix("http://localhost")).status_code == 200

@@ -8,8 +8,10 @@ import csv
 import hashlib
 import io
 import json
+import time
 import zipfile
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,9 @@ from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.opendata import operations, views
 from portal.opendata.datasets import DATASETS, DUMPED, Dataset
+from portal.records.operations import change_status
+from portal.records.rules import RecordStatus
+from tests.factories import make_record
 from tests.html import find, links, one, parse_strict, text_of, visible_text
 
 
@@ -102,7 +107,7 @@ def test_the_same_data_makes_the_same_zip_and_old_dumps_go(app: Flask, dumps: Pa
 
 def test_data_lists_and_serves_the_dumps(app: Flask, client: FlaskClient, dumps: Path) -> None:
     empty = client.get("/data/").get_data(as_text=True)
-    assert "暂无全量数据包" in visible_text(empty)
+    assert "暂无当天的全量数据包" in visible_text(empty)
     dump(app)
     sha256 = hashlib.sha256((dumps / "opendata-2026-11-20.zip").read_bytes()).hexdigest()
     body = client.get("/data/").get_data(as_text=True)
@@ -153,3 +158,34 @@ def test_the_licence_page_says_the_office_chooses(client: FlaskClient) -> None:
     assert "由运行本平台的信用办决定" in text
     english = visible_text(client.get("/pages/open-data-licence?lang=en").get_data(as_text=True))
     assert "choice of the credit office" in english
+
+
+def test_a_dump_is_withdrawn_once_a_record_in_it_stops(app: Flask, client: FlaskClient, dumps: Path) -> None:
+    """Found by review: a kept dump went on serving a revoked record's details. Only today's dump is served, and only
+    while nothing it holds has left the public since it was written."""
+    record = make_record(title="撤销后不应再公开的标题", document_number="演测罚〔2026〕7777号")
+    dump(app)
+    served = client.get("/data/dumps/opendata-2026-11-20.zip")
+    assert served.status_code == 200
+    served.close()
+    time.sleep(0.01)  # the revocation comes after the dump was written
+    change_status(record, RecordStatus.REVOKED, date(2026, 11, 20), reason="异议成立，不应公示")
+    db.session.flush()
+    assert client.get(f"/records/{record.id}").status_code == 410
+    for name in ("opendata-2026-11-20.zip", "opendata-2026-11-20.manifest.json"):
+        assert client.get(f"/data/dumps/{name}").status_code == 404
+    assert "暂无当天的全量数据包" in visible_text(client.get("/data/").get_data(as_text=True))
+    dump(app)  # the next run: a current dump again, without the record
+    response = client.get("/data/dumps/opendata-2026-11-20.zip")
+    assert response.status_code == 200
+    assert "7777" not in zipfile.ZipFile(io.BytesIO(response.get_data())).read(
+        "records-administrative_penalty.csv"
+    ).decode("utf-8-sig")
+    response.close()
+
+
+def test_yesterdays_dump_is_not_served(app: Flask, client: FlaskClient, dumps: Path) -> None:
+    """Yesterday's dump holds records whose publication ended at midnight."""
+    dumps.mkdir(parents=True, exist_ok=True)
+    (dumps / "opendata-2026-11-19.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    assert client.get("/data/dumps/opendata-2026-11-19.zip").status_code == 404

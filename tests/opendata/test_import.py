@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from openpyxl import Workbook  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
@@ -24,6 +25,7 @@ from portal.extensions import db
 from portal.opendata import workspace
 from portal.opendata.datasets import AGENCIES, RECORDS_BY_KIND
 from portal.opendata.operations import RowResult, import_file
+from portal.opendata.tables import read_table
 from portal.outbox import OutboxEntry
 from portal.records.models import Record
 from portal.users.models import User
@@ -421,3 +423,32 @@ def test_a_record_no_longer_published_is_not_imported_again(client: FlaskClient,
     (problem,) = row_problems(body, 2)
     assert problem.startswith("文书编号：该文书编号的记录")
     assert "已于 2026-11-02 停止公示（已撤销），不能再次导入" in problem
+
+
+def test_a_workbook_claiming_every_cell_is_read_as_written() -> None:
+    """Found by review: a 5 KB workbook whose <dimension> claims A1:XFD1048576 was padded to 16,384 cells a row,
+    so reading it took many minutes instead of being refused or read at once."""
+    workbook = Workbook()
+    for row in (["统一社会信用代码", "机构名称"], ["x", "y"]):
+        workbook.active.append(row)
+    saved = io.BytesIO()
+    workbook.save(saved)
+    data = saved.getvalue()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = content.decode("utf-8")
+                if "<dimension" in text:
+                    start = text.index("<dimension")
+                    text = text[:start] + '<dimension ref="A1:XFD1048576"/>' + text[text.index("/>", start) + 2 :]
+                else:
+                    text = text.replace("<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>', 1)
+                content = text.encode("utf-8")
+            bomb.writestr(item, content)
+    assert len(out.getvalue()) < 10_000
+    table = read_table(out.getvalue())
+    assert table.headers == ["统一社会信用代码", "机构名称"]
+    assert [cells for _line, cells in table.rows] == [["x", "y"]]
