@@ -25,7 +25,6 @@ from portal.core.money import MAX_FEN
 
 WAN_FEN = 1_000_000  # fen in one 万元
 MONEY_DECIMALS = 6
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 class CellError(ValueError):
@@ -51,16 +50,11 @@ def wan_number(fen: int) -> Decimal:
     return Decimal(wan_text(fen))
 
 
-def csv_text(text: str) -> str:
-    """A text cell of a CSV file: a leading ' keeps a spreadsheet from running it as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 # --- reading ---------------------------------------------------------------------------------------------------------
 
 
 def csv_cell(text: str) -> str:
-    """A CSV cell as written by csv_text, back to its text."""
+    """A CSV cell as written by core.cells.csv_text, back to its text."""
     return text[1:] if text.startswith("'") else text
 
 

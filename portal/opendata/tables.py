@@ -25,9 +25,10 @@ from typing import Any
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
+from portal.core.cells import csv_text
 from portal.core.labelled import LabelledEnum
 from portal.opendata.datasets import Column, ColumnType, Dataset
-from portal.opendata.rules import cell_text, csv_cell, csv_text, wan_number, wan_text
+from portal.opendata.rules import cell_text, csv_cell, wan_number, wan_text
 
 FORMATS = ("csv", "xlsx", "jsonl")
 MIMETYPES = {

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from portal.core.cells import csv_text
 from portal.core.money import MAX_FEN
 from portal.opendata.rules import (
     CellError,
     cell_text,
     csv_cell,
-    csv_text,
     header_name,
     out_of_order,
     parse_day,

@@ -23,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
 
 from portal import clock
+from portal.core.cells import csv_text
 from portal.core.deadlines import Urgency
 from portal.core.workdays import WorkCalendar
 from portal.errors import RefusedError, show_refusal
@@ -332,13 +333,10 @@ def _export(fmt: str) -> Response | tuple[str, int]:
     return response
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell_text(value: Any) -> str:
     """A CSV cell: a date as 2026-11-20; text that a spreadsheet would read as a formula is prefixed with '."""
     text = value.isoformat() if isinstance(value, date) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return csv_text(text)
 
 
 def _csv(rows: Rows) -> bytes:
